@@ -1,0 +1,74 @@
+"""Configuration defaults and the order in which they are overridden.
+
+Load order (later wins): :data:`DEFAULTS`, then ``<instance>/config.py``, then
+``JOURNAL_*`` environment variables, then the ``test_config`` mapping given to
+:func:`journal.create_app`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import timedelta
+
+DEFAULTS: dict = {
+    # Flask and its extensions
+    "SECRET_KEY": None,  # written to instance/config.py by `journal init`
+    "SESSION_COOKIE_NAME": "journal_session",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": False,  # set True behind HTTPS (see docs/deployment.md)
+    "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
+    "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    "WTF_CSRF_TIME_LIMIT": None,  # the server-side session bounds the token's life
+    "BABEL_DEFAULT_LOCALE": "nl",
+    "BABEL_DEFAULT_TIMEZONE": "Europe/Brussels",
+    # The journal's own settings
+    "JOURNAL_LANGUAGES": ["nl", "en"],
+    "JOURNAL_SCHOOL_NAME": "",
+    "JOURNAL_DATA_DIR": None,  # default: <instance>/data
+    "JOURNAL_IN_MEMORY": False,  # tests: keep the database in memory only
+    "JOURNAL_SESSION_IDLE_MINUTES": 30,
+    "JOURNAL_SESSION_ABSOLUTE_HOURS": 8,
+    "JOURNAL_MARKDOWN_MAX_CHARS": 20_000,
+    "JOURNAL_MARKDOWN_TIMEOUT_SECONDS": 2.0,
+    "JOURNAL_STALE_TRAJECTORY_DAYS": 21,
+    # Plugins (see docs/plugins.md)
+    "JOURNAL_LOAD_ENTRYPOINTS": True,
+    "JOURNAL_SAFE_MODE": False,
+    "JOURNAL_BLOCKED_PLUGINS": [],
+    "JOURNAL_STRICT_PLUGINS": False,
+    "JOURNAL_PLUGIN_SETTINGS": {},
+}
+
+
+def load_config(app, test_config: dict | None) -> None:
+    """Fill ``app.config`` from defaults, the instance file, env and tests.
+
+    :param app: the Flask application being built.
+    :param test_config: a mapping that overrides everything, used by tests.
+    """
+    app.config.from_mapping(DEFAULTS)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+    _load_env(app.config)
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    if app.config["JOURNAL_DATA_DIR"] is None:
+        app.config["JOURNAL_DATA_DIR"] = f"{app.instance_path}/data"
+
+
+def _load_env(config) -> None:
+    """Override known ``JOURNAL_*`` settings from the environment.
+
+    Only names that exist in :data:`DEFAULTS` are read, so ``JOURNAL_INSTANCE``
+    (the instance folder, read by the CLI) never lands in the config. Values
+    that parse as JSON (``true``, ``["a", "b"]``) are used as such.
+    """
+    for name in DEFAULTS:
+        if name.startswith("JOURNAL_") and name in os.environ:
+            raw = os.environ[name]
+            try:
+                config[name] = json.loads(raw)
+            except ValueError:
+                config[name] = raw

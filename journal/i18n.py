@@ -1,0 +1,53 @@
+"""Languages: Dutch (Flemish usage) first, English available.
+
+UI strings are written in English in the code and templates (``_("…")``) and
+translated through the message catalogues in ``journal/translations``. Update
+them with ``python -m journal.i18n`` after adding strings (see docs/development.md).
+"""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask import g
+from flask import request
+from flask import session
+from flask_babel import Babel
+
+babel = Babel()
+
+
+def select_locale() -> str:
+    """Pick the language: the user's choice, then the browser's, then Dutch."""
+    languages = current_app.config["JOURNAL_LANGUAGES"]
+    user = g.get("user")
+    chosen = (user or {}).get("locale") or session.get("locale")
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or languages[0]
+
+
+def init_app(app) -> None:
+    """Set up Flask-Babel with the journal's catalogues."""
+    babel.init_app(app, locale_selector=select_locale)
+
+
+def update_catalogues() -> None:
+    """Extract messages and update and compile the catalogues (development)."""
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent
+    pot = root / "translations" / "messages.pot"
+    run = ["pybabel"]
+    subprocess.run(
+        run + ["extract", "-F", str(root / "babel.cfg"), "-k", "_l", "--no-location",
+               "--sort-output", "-o", str(pot), str(root)],
+        check=True,
+    )
+    subprocess.run(run + ["update", "-i", str(pot), "-d", str(root / "translations"),
+                          "--no-fuzzy-matching"], check=True)
+    subprocess.run(run + ["compile", "-d", str(root / "translations")], check=True)
+
+
+if __name__ == "__main__":
+    update_catalogues()

@@ -1,0 +1,158 @@
+"""Access decisions: the one place that says who may do what.
+
+Every view declares its decision with one of the decorators below. A request to
+an endpoint without a declared decision is refused (deny by default), and
+``tests/test_route_inventory.py`` fails when a route lacks one.
+
+Roles (a person can hold several):
+
+* ``teacher`` (leraar) and ``support`` (ondersteuner) see only the trajectories
+  they are members of, and write in them;
+* ``coordinator`` (zorgcoördinator) sees and manages every trajectory of the
+  school, and writes entries where a member;
+* ``admin`` (beheerder) manages accounts and settings, and reads pupil content
+  only when also a member.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import abort
+from flask import g
+from flask import redirect
+from flask import request
+from flask import url_for
+
+ROLES = ("teacher", "support", "coordinator", "admin")
+
+#: Actions on a trajectory and everything in it.
+READ, WRITE, MANAGE = "read", "write", "manage"
+
+
+def has_role(user: dict | None, *roles: str) -> bool:
+    """Return whether ``user`` holds any of ``roles``."""
+    return bool(user) and any(r in user.get("roles", ()) for r in roles)
+
+
+def is_member(user: dict | None, trajectory: dict) -> bool:
+    """Return whether ``user`` is on the team of ``trajectory``."""
+    return bool(user) and any(m["user_id"] == user["id"] for m in trajectory.get("members", ()))
+
+
+def can(user: dict | None, action: str, trajectory: dict | None = None) -> bool:
+    """Decide whether ``user`` may do ``action`` (to ``trajectory``).
+
+    Deny by default: an unknown action, an inactive user or a missing
+    trajectory means no.
+
+    :param action: ``read``, ``write`` or ``manage`` on a trajectory;
+        ``open_trajectory``, ``admin``, ``overview`` or ``audit`` without one.
+    """
+    if not user or not user.get("active", False):
+        return False
+    if trajectory is None:
+        return {
+            "open_trajectory": has_role(user, "coordinator", "support", "teacher"),
+            "admin": has_role(user, "admin"),
+            "overview": has_role(user, "coordinator"),
+            "audit": has_role(user, "coordinator", "admin"),
+        }.get(action, False)
+    member = is_member(user, trajectory) and has_role(user, "teacher", "support", "coordinator")
+    coordinator = has_role(user, "coordinator")
+    if action == READ:
+        return member or coordinator
+    if action == WRITE:
+        return member
+    if action == MANAGE:
+        return coordinator or (member and has_role(user, "support"))
+    return False
+
+
+def _mark(view: Callable, decision: str) -> Callable:
+    view.access_decision = decision
+    return view
+
+
+def public(view: Callable) -> Callable:
+    """Declare a view open to everyone (login page, static help)."""
+    return _mark(view, "public")
+
+
+def login_required(view: Callable) -> Callable:
+    """Declare a view open to any signed-in user; it checks finer rights itself
+    through :func:`require` or shows only what :func:`can` allows."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if g.get("user") is None:
+            return _to_login()
+        return view(*args, **kwargs)
+
+    return _mark(wrapped, "login")
+
+
+def role_required(*roles: str) -> Callable:
+    """Declare a view for users holding one of ``roles``."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            user = g.get("user")
+            if user is None:
+                return _to_login()
+            if not has_role(user, *roles):
+                _refuse(403, "role")
+            return view(*args, **kwargs)
+
+        return _mark(wrapped, "role:" + ",".join(roles))
+
+    return decorator
+
+
+def require(action: str, trajectory: dict | None) -> None:
+    """Abort unless the current user may do ``action`` to ``trajectory``.
+
+    A trajectory the user may not read answers 404, so its existence does not
+    leak; one they may read but not change answers 403. Both are audited.
+    """
+    user = g.get("user")
+    if trajectory is None:
+        abort(404)
+    if can(user, action, trajectory):
+        return
+    _refuse(403 if can(user, READ, trajectory) else 404, action, trajectory)
+
+
+def _refuse(status: int, what: str, trajectory: dict | None = None) -> None:
+    from .audit import audit
+
+    audit(
+        "denied",
+        object_type="trajectory" if trajectory else "route",
+        object_id=trajectory["id"] if trajectory else request.endpoint or "",
+        pupil_id=(trajectory or {}).get("pupil_id") or "",
+        outcome=str(status),
+        detail=what,
+    )
+    abort(status)
+
+
+def _to_login():
+    if request.blueprint == "api" or request.path.startswith("/api/"):
+        abort(401)
+    return redirect(url_for("auth.login", next=request.full_path))
+
+
+def enforce_declared(app) -> None:
+    """Refuse requests to endpoints that declared no access decision."""
+
+    @app.before_request
+    def deny_undeclared():
+        if request.endpoint is None or request.endpoint == "static":
+            return None
+        view = app.view_functions.get(request.endpoint)
+        if getattr(view, "access_decision", None) is None:
+            abort(403)
+        return None

@@ -1,0 +1,44 @@
+"""The audit trail: who did what to which pupil's data, and who was refused.
+
+Records carry ids only, never entry contents, names or diagnoses.
+"""
+
+from __future__ import annotations
+
+from flask import g
+from flask import has_request_context
+from flask import request
+
+from ..storage import get_store
+
+#: Actions written to the audit log.
+ACTIONS = (
+    "login", "login_failed", "logout", "view", "create", "update", "delete",
+    "export", "erase", "denied", "password_change", "token_create", "token_revoke",
+    "account", "plugin", "restore", "purge",
+)
+
+
+def audit(action: str, *, object_type: str = "", object_id: str = "", pupil_id: str = "",
+          outcome: str = "ok", user_id: str | None = None, detail: str = "") -> None:
+    """Append one record to the audit log.
+
+    :param action: one of :data:`ACTIONS`.
+    :param detail: a short, content-free remark (a field name, a format), never text a user wrote.
+    """
+    if user_id is None and has_request_context():
+        user = g.get("user")
+        user_id = user["id"] if user else ""
+    address = request.remote_addr if has_request_context() else "cli"
+    get_store().audit.append(
+        {
+            "user_id": user_id or "",
+            "address": address or "",
+            "action": action,
+            "object_type": object_type,
+            "object_id": object_id,
+            "pupil_id": pupil_id,
+            "outcome": outcome,
+            "detail": detail,
+        }
+    )

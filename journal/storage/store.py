@@ -1,0 +1,267 @@
+"""Repositories: the only door between the journal and its database.
+
+Views, services, the API and plugins never touch TinyDB; they call the
+repositories on :class:`Store`. Every update is a read-modify-write inside one
+:meth:`~journal.storage.engine.Database.transaction`, so two people (threads or
+processes) can never overwrite each other silently: an update that names the
+revision it started from fails with :class:`StaleRevision` when someone else
+saved in between.
+"""
+
+from __future__ import annotations
+
+import copy
+import secrets
+from collections.abc import Callable
+from collections.abc import Iterable
+from datetime import datetime
+from datetime import timezone
+
+from .engine import Database
+
+#: The schema version of the stored documents; see :mod:`journal.storage.migrations`.
+SCHEMA_VERSION = 1
+
+
+class NotFound(LookupError):
+    """No document with that id exists."""
+
+
+class StaleRevision(Exception):
+    """The document changed since the revision the caller last saw.
+
+    :ivar current: the document as it is now stored, so the caller can show
+        both versions and let the user merge.
+    """
+
+    def __init__(self, current: dict):
+        super().__init__(f"stale revision; current is {current.get('rev')}")
+        self.current = current
+
+
+def new_id() -> str:
+    """Return a random, non-sequential, URL-safe document id."""
+    return secrets.token_urlsafe(12)
+
+
+def utcnow() -> str:
+    """Return the current UTC time as an ISO 8601 string (seconds)."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class Collection:
+    """A repository for one kind of document, keyed by a random ``id``.
+
+    :param db: the database.
+    :param name: the TinyDB table name.
+    :param history: keep every previous version in the ``revisions`` table.
+    """
+
+    def __init__(self, db: Database, name: str, *, history: bool = False):
+        self.db = db
+        self.name = name
+        self.history_kept = history
+
+    @property
+    def table(self):
+        """The TinyDB table behind this collection."""
+        return self.db.table(self.name)
+
+    def get(self, id: str) -> dict | None:
+        """Return a copy of the document with this id, or ``None``."""
+        found = self.table.by("id", id)
+        return copy.deepcopy(dict(found[0])) if found else None
+
+    def require(self, id: str) -> dict:
+        """Return the document with this id or raise :class:`NotFound`."""
+        doc = self.get(id)
+        if doc is None:
+            raise NotFound(f"{self.name}/{id}")
+        return doc
+
+    def find(self, **fields) -> list[dict]:
+        """Return copies of the documents whose fields equal the given values."""
+        if not fields:
+            return self.all()
+        (first, value), *rest = fields.items()
+        docs = self.table.by(first, value)
+        return [copy.deepcopy(dict(d)) for d in docs if all(d.get(k) == v for k, v in rest)]
+
+    def find_in(self, field: str, values: Iterable) -> list[dict]:
+        """Return copies of the documents whose ``field`` is one of ``values``."""
+        out = []
+        for value in dict.fromkeys(values):
+            out.extend(self.find(**{field: value}))
+        return out
+
+    def all(self) -> list[dict]:
+        """Return copies of every document."""
+        return [copy.deepcopy(dict(d)) for d in self.table.all()]
+
+    def filter(self, predicate: Callable[[dict], bool]) -> list[dict]:
+        """Return copies of the documents for which ``predicate`` is true."""
+        return [copy.deepcopy(dict(d)) for d in self.table.all() if predicate(d)]
+
+    def create(self, doc: dict, *, actor_id: str | None = None) -> dict:
+        """Store a new document and return it with ``id``, ``rev`` and timestamps set."""
+        doc = copy.deepcopy(doc)
+        now = utcnow()
+        doc.setdefault("id", new_id())
+        doc["rev"] = 1
+        doc.setdefault("created_at", now)
+        doc["updated_at"] = now
+        doc["updated_by"] = actor_id
+        with self.db.transaction():
+            self.table.insert(doc)
+        return doc
+
+    def update(
+        self,
+        id: str,
+        changes: dict | Callable[[dict], None],
+        *,
+        expected_rev: int | None = None,
+        actor_id: str | None = None,
+    ) -> dict:
+        """Change a document atomically and return its new version.
+
+        :param changes: a mapping of fields to set, or a function that edits a
+            copy of the current document in place.
+        :param expected_rev: the revision the caller started from; if the
+            stored one differs, nothing changes and :class:`StaleRevision` is raised.
+        :param actor_id: the user making the change, kept in the history.
+        :raise NotFound: no such document.
+        """
+        with self.db.transaction():
+            current = self.require(id)
+            if expected_rev is not None and int(expected_rev) != current["rev"]:
+                raise StaleRevision(current)
+            new = copy.deepcopy(current)
+            if callable(changes):
+                changes(new)
+            else:
+                new.update(changes)
+            new["id"] = id
+            new["rev"] = current["rev"] + 1
+            new["updated_at"] = utcnow()
+            new["updated_by"] = actor_id
+            if self.history_kept:
+                self.db.table("revisions").insert(
+                    {
+                        "id": new_id(),
+                        "collection": self.name,
+                        "object_id": id,
+                        "rev": current["rev"],
+                        "replaced_at": new["updated_at"],
+                        "replaced_by": actor_id,
+                        "document": current,
+                    }
+                )
+            self.table.update(_replace_with(new), _by_id(id))
+        return new
+
+    def delete(self, id: str) -> None:
+        """Remove the document (and its kept history) for good."""
+        with self.db.transaction():
+            self.table.remove(_by_id(id))
+            if self.history_kept:
+                self.db.table("revisions").remove(_revisions_of(self.name, id))
+
+    def history(self, id: str) -> list[dict]:
+        """Return the earlier versions of a document, oldest first."""
+        revs = [
+            dict(r)
+            for r in self.db.table("revisions").by("object_id", id)
+            if r["collection"] == self.name
+        ]
+        return sorted(revs, key=lambda r: r["rev"])
+
+
+def _by_id(id: str):
+    from tinydb import where
+
+    return where("id") == id
+
+
+def _revisions_of(collection: str, id: str):
+    from tinydb import where
+
+    return (where("object_id") == id) & (where("collection") == collection)
+
+
+def _replace_with(new: dict):
+    """A TinyDB updater that makes the stored document equal to ``new``."""
+
+    def transform(doc):
+        for key in list(doc):
+            if key not in new:
+                del doc[key]
+        doc.update(copy.deepcopy(new))
+
+    return transform
+
+
+class AuditLog:
+    """The append-only audit trail; it has no update or delete method on purpose."""
+
+    def __init__(self, db: Database):
+        self.db = db
+
+    def append(self, record: dict) -> None:
+        """Add one record; ``at`` (UTC) is set here."""
+        record = dict(record, id=new_id(), at=utcnow())
+        with self.db.transaction():
+            self.db.table("audit").insert(record)
+
+    def all(self) -> list[dict]:
+        """Return every record, oldest first."""
+        return sorted((dict(r) for r in self.db.table("audit").all()), key=lambda r: r["at"])
+
+
+class Settings:
+    """Instance-wide settings set at runtime (enabled plugins, school name, …)."""
+
+    def __init__(self, db: Database):
+        self.db = db
+
+    def get(self, key: str, default=None):
+        """Return the stored value for ``key`` or ``default``."""
+        found = self.db.table("settings").by("key", key)
+        return copy.deepcopy(found[0]["value"]) if found else default
+
+    def set(self, key: str, value) -> None:
+        """Store ``value`` under ``key``."""
+        from tinydb import where
+
+        with self.db.transaction():
+            self.db.table("settings").upsert({"key": key, "value": value}, where("key") == key)
+
+
+class Store:
+    """All repositories of one journal instance."""
+
+    def __init__(self, db: Database):
+        self.db = db
+        self.users = Collection(db, "users")
+        self.pupils = Collection(db, "pupils", history=True)
+        self.trajectories = Collection(db, "trajectories", history=True)
+        self.goals = Collection(db, "goals", history=True)
+        self.entries = Collection(db, "entries", history=True)
+        self.comments = Collection(db, "comments", history=True)
+        self.tokens = Collection(db, "tokens")
+        self.sessions = Collection(db, "sessions")
+        self.template_snapshots = Collection(db, "template_snapshots")
+        self.settings = Settings(db)
+        self.audit = AuditLog(db)
+
+    def plugin_table(self, plugin_name: str) -> Collection:
+        """Return the private collection of one plugin (``plugin:<name>``)."""
+        return Collection(self.db, f"plugin:{plugin_name}")
+
+    def transaction(self):
+        """Group several repository calls into one atomic unit."""
+        return self.db.transaction()
+
+    def close(self) -> None:
+        """Close the database."""
+        self.db.close()

@@ -1,0 +1,42 @@
+"""The web interface: server-rendered pages, one blueprint per part of the process."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask import render_template
+from flask_wtf.csrf import CSRFError
+from flask_wtf.csrf import CSRFProtect
+
+from ..security.access import enforce_declared
+
+csrf = CSRFProtect()
+
+
+def init_app(app: Flask) -> None:
+    """Register CSRF protection, the blueprints, template helpers and error pages."""
+    from ..api import bp as api_bp
+    from . import account
+    from . import admin
+    from . import auth
+    from . import entries
+    from . import goals
+    from . import home
+    from . import trajectories
+    from .helpers import init_templates
+
+    csrf.init_app(app)
+    enforce_declared(app)
+    for module in (auth, home, account, trajectories, entries, goals, admin):
+        app.register_blueprint(module.bp)
+    app.register_blueprint(api_bp)
+    csrf.exempt(api_bp)  # the API authenticates with Bearer tokens, never cookies
+    init_templates(app)
+
+    for status in (400, 403, 404, 405, 409, 413, 429, 500):
+        app.register_error_handler(status, _error_page)
+    app.register_error_handler(CSRFError, lambda e: _error_page(e, 400))
+
+
+def _error_page(error, status: int | None = None):
+    status = status or getattr(error, "code", 500) or 500
+    return render_template("errors/error.html", status=status), status

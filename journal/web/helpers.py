@@ -1,0 +1,56 @@
+"""Template helpers shared by every page: labels, dates, the current user's rights."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Flask
+from flask import g
+from flask_babel import format_date
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+from ..security.access import can
+from ..security.access import has_role
+
+#: Role keys and their labels.
+ROLE_LABELS = {
+    "teacher": _l("Teacher"),
+    "support": _l("Learning-support specialist"),
+    "coordinator": _l("Care coordinator"),
+    "admin": _l("Administrator"),
+}
+
+
+def parse_date(value: str | None) -> date | None:
+    """Parse an ISO date (YYYY-MM-DD); ``None`` when empty or invalid."""
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def nice_date(value: str | None) -> str:
+    """Format an ISO date or datetime string for people, in their language."""
+    if not value:
+        return ""
+    try:
+        return format_date(date.fromisoformat(value[:10]), "medium")
+    except ValueError:
+        return value
+
+
+def init_templates(app: Flask) -> None:
+    """Make the helpers available in every template."""
+    app.add_template_filter(nice_date, "nice_date")
+
+    @app.context_processor
+    def inject():
+        return {
+            "current_user": g.get("user"),
+            "can": lambda action, trajectory=None: can(g.get("user"), action, trajectory),
+            "has_role": lambda *roles: has_role(g.get("user"), *roles),
+            "role_labels": ROLE_LABELS,
+            "locale": str(get_locale() or "nl"),
+            "school_name": app.config["JOURNAL_SCHOOL_NAME"],
+        }
