@@ -12,7 +12,10 @@ throwaway plugin that is always removed).
 
 from __future__ import annotations
 
+import contextvars
+
 import pytest
+from flask.testing import FlaskClient
 
 #: The password of every account the fixtures create.
 TEST_PASSWORD = "correct horse battery staple"
@@ -41,7 +44,22 @@ def make_test_app(tmp_path, **config):
         "WTF_CSRF_ENABLED": False,
     }
     settings.update(config)
-    return create_app(settings, instance_path=str(tmp_path / "instance"))
+    application = create_app(settings, instance_path=str(tmp_path / "instance"))
+    application.test_client_class = JournalTestClient
+    return application
+
+
+class JournalTestClient(FlaskClient):
+    """A test client whose requests never share ``g`` with the test's app context.
+
+    The ``app`` fixture keeps an app context pushed so tests can call
+    ``get_store()``; Flask would reuse that context (and its ``g``, including
+    the cached locale) for every request. Each request here runs in a fresh
+    :mod:`contextvars` context, as it would in a real server.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
 
 
 @pytest.fixture
