@@ -1,0 +1,203 @@
+"""Goals: small, time-bound aims with an owner, a review date and dated evaluations.
+
+A goal past its review date while still ongoing is *overdue*: pages show it
+with a badge in words, not colour alone. Every change keeps the old version in
+the revision history, and a save based on an old revision never overwrites a
+newer one (:class:`~journal.storage.StaleRevision`).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from ..security.audit import audit
+from ..storage import get_store
+from ..storage.store import new_id
+from ..storage.store import utcnow
+from . import ValidationError
+from . import add_error
+from . import parse_iso_date
+from . import render_field
+from . import today
+
+STATUSES = ("ongoing", "achieved", "adjusted", "stopped")
+STATUS_LABELS = {
+    "ongoing": _l("Ongoing"),
+    "achieved": _l("Achieved"),
+    "adjusted": _l("Adjusted"),
+    "stopped": _l("Stopped"),
+}
+MAX_TEXT = 4000
+
+
+def is_overdue(goal: dict, on: date | None = None) -> bool:
+    """Return whether an ongoing goal's review date has passed."""
+    review = goal.get("review_date")
+    return (goal.get("status") == "ongoing" and bool(review)
+            and review < (on or today()).isoformat())
+
+
+def goals_for(trajectory_id: str) -> list[dict]:
+    """Return a trajectory's goals: ongoing first, then by review date."""
+    goals = get_store().goals.find(trajectory_id=trajectory_id)
+    return sorted(goals, key=lambda g: (g.get("status") != "ongoing",
+                                        g.get("review_date") or "9999", g.get("created_at", "")))
+
+
+def next_review_date(trajectory_id: str) -> str | None:
+    """Return the earliest review date of the trajectory's ongoing goals."""
+    dates = [g["review_date"] for g in get_store().goals.find(trajectory_id=trajectory_id)
+             if g.get("status") == "ongoing" and g.get("review_date")]
+    return min(dates) if dates else None
+
+
+def overdue_goals(trajectories: list[dict], on: date | None = None) -> list[dict]:
+    """Return the overdue goals of ``trajectories``, longest overdue first."""
+    ids = [t["id"] for t in trajectories]
+    goals = [g for g in get_store().goals.find_in("trajectory_id", ids) if is_overdue(g, on)]
+    return sorted(goals, key=lambda g: g["review_date"])
+
+
+def require_goal(trajectory: dict, goal_id: str) -> dict | None:
+    """Return the goal with this id if it belongs to ``trajectory``, else ``None``."""
+    goal = get_store().goals.get(goal_id)
+    if goal is None or goal.get("trajectory_id") != trajectory["id"]:
+        return None
+    return goal
+
+
+def clean(data: dict, trajectory: dict) -> dict:
+    """Validate goal fields (``text``, ``owner_id``, ``review_date``, ``status``).
+
+    The owner is someone on the trajectory's team.
+
+    :raise ValidationError: with messages per field.
+    """
+    errors: dict[str, list[str]] = {}
+    text = (data.get("text") or "").strip()
+    if not text:
+        add_error(errors, "text", _("Describe the goal."))
+    elif len(text) > MAX_TEXT:
+        add_error(errors, "text", _("Use at most %(n)d characters.", n=MAX_TEXT))
+    html: dict = {}
+    if text:
+        render_field(html, "text", text, errors)
+    owner_id = data.get("owner_id") or ""
+    if owner_id not in {m["user_id"] for m in trajectory.get("members", ())}:
+        add_error(errors, "owner_id", _("Choose an owner from the team."))
+    review_date = parse_iso_date(data.get("review_date"), "review_date", errors, required=True)
+    status = data.get("status") or "ongoing"
+    if status not in STATUSES:
+        add_error(errors, "status", _("Choose a status from the list."))
+    if errors:
+        raise ValidationError(errors)
+    return {"text": text, "html": html, "owner_id": owner_id, "review_date": review_date,
+            "status": status}
+
+
+def create_goal(trajectory: dict, data: dict, *, actor: dict) -> dict:
+    """Add a goal to ``trajectory``.
+
+    :raise ValidationError: with messages per field.
+    """
+    values = clean(dict(data, status="ongoing"), trajectory)
+    values.update(trajectory_id=trajectory["id"], pupil_id=trajectory.get("pupil_id"),
+                  evaluations=[], created_by=actor["id"])
+    goal = get_store().goals.create(values, actor_id=actor["id"])
+    audit("create", object_type="goal", object_id=goal["id"],
+          pupil_id=trajectory.get("pupil_id") or "", user_id=actor["id"])
+    return goal
+
+
+def update_goal(trajectory: dict, goal: dict, data: dict, *, actor: dict,
+                expected_rev: int | None) -> dict:
+    """Change a goal's text, owner, review date or status.
+
+    :raise ValidationError: with messages per field.
+    :raise StaleRevision: someone saved the goal after ``expected_rev``; its
+        ``current`` holds their version.
+    """
+    values = clean(data, trajectory)
+    updated = get_store().goals.update(goal["id"], values, expected_rev=expected_rev,
+                                       actor_id=actor["id"])
+    audit("update", object_type="goal", object_id=goal["id"],
+          pupil_id=trajectory.get("pupil_id") or "", user_id=actor["id"])
+    return updated
+
+
+def add_evaluation(trajectory: dict, goal: dict, data: dict, *, actor: dict,
+                   expected_rev: int | None = None) -> dict:
+    """Record a dated evaluation (``date``, ``text``, ``status``) and set the goal's status.
+
+    An evaluation that keeps the goal ongoing may move the review date on
+    (``next_review_date``), so the goal no longer shows as overdue.
+
+    :raise ValidationError: with messages per field.
+    :raise StaleRevision: someone saved the goal after ``expected_rev``.
+    """
+    errors: dict[str, list[str]] = {}
+    on = parse_iso_date(data.get("date"), "date", errors, required=True)
+    if on and on > today().isoformat():
+        add_error(errors, "date", _("An evaluation cannot lie in the future."))
+    text = (data.get("text") or "").strip()
+    if not text:
+        add_error(errors, "text", _("Write down what you saw and concluded."))
+    elif len(text) > MAX_TEXT:
+        add_error(errors, "text", _("Use at most %(n)d characters.", n=MAX_TEXT))
+    html: dict = {}
+    if text:
+        render_field(html, "text", text, errors)
+    status = data.get("status") or ""
+    if status not in STATUSES:
+        add_error(errors, "status", _("Choose what the evaluation means for the goal."))
+    next_review = parse_iso_date(data.get("next_review_date"), "next_review_date", errors)
+    if status == "ongoing" and next_review and on and next_review <= on:
+        add_error(errors, "next_review_date",
+                  _("The next review date must come after this evaluation."))
+    if errors:
+        raise ValidationError(errors)
+
+    evaluation = {"id": new_id(), "date": on, "author_id": actor["id"], "text": text,
+                  "html": html.get("text", ""), "status": status, "at": utcnow()}
+
+    def apply(doc: dict) -> None:
+        doc.setdefault("evaluations", []).append(evaluation)
+        doc["status"] = status
+        if status == "ongoing" and next_review:
+            doc["review_date"] = next_review
+
+    updated = get_store().goals.update(goal["id"], apply, expected_rev=expected_rev,
+                                       actor_id=actor["id"])
+    audit("update", object_type="goal", object_id=goal["id"],
+          pupil_id=trajectory.get("pupil_id") or "", user_id=actor["id"], detail="evaluation")
+    return updated
+
+
+def history(goal: dict) -> list[dict]:
+    """Return every version of a goal, newest first, each with what changed.
+
+    Each item: ``rev``, ``at``, ``by``, ``document`` and ``changed`` (the
+    fields that differ from the version before it).
+    """
+    versions = [
+        {"rev": r["rev"], "document": r["document"]}
+        for r in get_store().goals.history(goal["id"])
+    ] + [{"rev": goal["rev"], "document": goal}]
+    out = []
+    previous = None
+    for version in versions:
+        doc = version["document"]
+        changed = []
+        if previous is not None:
+            for field in ("text", "owner_id", "review_date", "status"):
+                if doc.get(field) != previous.get(field):
+                    changed.append(field)
+            if len(doc.get("evaluations", ())) != len(previous.get("evaluations", ())):
+                changed.append("evaluations")
+        out.append({"rev": version["rev"], "at": doc.get("updated_at"),
+                    "by": doc.get("updated_by"), "document": doc, "changed": changed})
+        previous = doc
+    return list(reversed(out))

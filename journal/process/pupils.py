@@ -1,0 +1,108 @@
+"""Pupils: a pseudonymous display name and a class group, nothing more.
+
+Who may see a pupil follows from the trajectories: the care coordinator sees
+every pupil, everyone else only the pupils of trajectories they may read (the
+mere existence of a pupil record hints at a support need).
+"""
+
+from __future__ import annotations
+
+from flask import abort
+from flask import g
+from flask_babel import gettext as _
+
+from ..security import access
+from ..security.audit import audit
+from ..storage import get_store
+from . import ValidationError
+from . import add_error
+
+MAX_NAME = 80
+MAX_CLASS = 40
+
+
+def clean(data: dict) -> dict:
+    """Validate pupil fields; return the cleaned values or raise :class:`ValidationError`."""
+    errors: dict[str, list[str]] = {}
+    name = " ".join((data.get("display_name") or "").split())
+    class_group = " ".join((data.get("class_group") or "").split())
+    if not name:
+        add_error(errors, "display_name", _("Fill in a name (a pseudonym is fine)."))
+    elif len(name) > MAX_NAME:
+        add_error(errors, "display_name", _("Use at most %(n)d characters.", n=MAX_NAME))
+    if len(class_group) > MAX_CLASS:
+        add_error(errors, "class_group", _("Use at most %(n)d characters.", n=MAX_CLASS))
+    if errors:
+        raise ValidationError(errors)
+    return {"display_name": name, "class_group": class_group}
+
+
+def create_pupil(data: dict, *, actor: dict) -> dict:
+    """Create a pupil from ``display_name`` and ``class_group``."""
+    values = clean(data)
+    pupil = get_store().pupils.create(dict(values, left_on=None), actor_id=actor["id"])
+    audit("create", object_type="pupil", object_id=pupil["id"], pupil_id=pupil["id"],
+          user_id=actor["id"])
+    return pupil
+
+
+def update_pupil(pupil: dict, data: dict, *, actor: dict, expected_rev: int | None = None) -> dict:
+    """Change a pupil's name or class group (raises ``StaleRevision`` when changed meanwhile)."""
+    values = clean(data)
+    updated = get_store().pupils.update(pupil["id"], values, expected_rev=expected_rev,
+                                        actor_id=actor["id"])
+    audit("update", object_type="pupil", object_id=pupil["id"], pupil_id=pupil["id"],
+          user_id=actor["id"])
+    return updated
+
+
+def trajectories_of(pupil_id: str) -> list[dict]:
+    """Return every trajectory aimed at this pupil (unfiltered; check access before showing)."""
+    return get_store().trajectories.find(pupil_id=pupil_id)
+
+
+def can_see(user: dict | None, pupil: dict) -> bool:
+    """Return whether ``user`` may see this pupil's name and class group."""
+    if access.can(user, "overview"):
+        return True
+    return any(access.can(user, access.READ, t) for t in trajectories_of(pupil["id"]))
+
+
+def can_edit(user: dict | None, pupil: dict) -> bool:
+    """Return whether ``user`` may rename the pupil or change the class group."""
+    if access.can(user, "overview"):
+        return True
+    return any(access.can(user, access.MANAGE, t) for t in trajectories_of(pupil["id"]))
+
+
+def visible_pupils(user: dict | None) -> list[dict]:
+    """Return the pupils ``user`` may see, sorted by class group and name."""
+    store = get_store()
+    if access.can(user, "overview"):
+        pupils = store.pupils.all()
+    else:
+        ids = {t["pupil_id"] for t in store.trajectories.all()
+               if t.get("pupil_id") and access.can(user, access.READ, t)}
+        pupils = store.pupils.find_in("id", ids)
+    return sorted(pupils, key=lambda p: (p.get("class_group", "").lower(),
+                                         p["display_name"].lower()))
+
+
+def require_pupil(pupil_id: str, *, edit: bool = False) -> dict:
+    """Load a pupil the current user may see (or edit); 404 otherwise, 403 for edits."""
+    pupil = get_store().pupils.get(pupil_id)
+    user = g.get("user")
+    if pupil is None or not can_see(user, pupil):
+        abort(404)
+    if edit and not can_edit(user, pupil):
+        abort(403)
+    return pupil
+
+
+def label(pupil: dict | None) -> str:
+    """Return how a pupil is named on pages: name and class group."""
+    if not pupil:
+        return ""
+    if pupil.get("class_group"):
+        return f"{pupil['display_name']} ({pupil['class_group']})"
+    return pupil["display_name"]
