@@ -1,0 +1,49 @@
+"""ASS: voorspelbaarheid in de klas -- a bundled journal plugin.
+
+Gives teachers and ondersteuners an observation template (what came just before
+the stress, which change was not announced, what helped) and a checklist of
+predictability adaptations (people, places, activities, time, the unexpected,
+sensory load and communication) for pupils with autism.
+"""
+
+from __future__ import annotations
+
+from journal import hookimpl
+
+from .templates import TEMPLATES
+
+NAME = "ass_predictability"
+
+
+@hookimpl
+def journal_plugin_info():
+    """Describe the plugin for the admin page."""
+    return {
+        "title": "ASS: voorspelbaarheid in de klas",
+        "description": (
+            "Observatie van stressmomenten en een checklist met aanpassingen die de klas "
+            "voorspelbaar maken voor leerlingen met autisme: personen, locaties, activiteiten, "
+            "tijd, onverwachte situaties, prikkels en communicatie."
+        ),
+        "api_version": 1,
+        "bundled": True,
+    }
+
+
+@hookimpl
+def journal_templates():
+    """Return the observation template and the adaptations checklist."""
+    return list(TEMPLATES)
+
+
+@hookimpl
+def journal_focus_areas():
+    """Add the autism focus area (a core id, so it stays one area)."""
+    return [{"id": "ass", "label": "ASS (autisme)"}]
+
+
+@hookimpl
+def journal_suggest_templates(trajectory):
+    """Suggest this plugin's templates for trajectories with a matching focus area."""
+    areas = set(trajectory.get("focus_areas") or ())
+    return [spec.id for spec in TEMPLATES if areas & set(spec.focus_areas)]
