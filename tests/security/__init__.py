@@ -1,0 +1,1 @@
+"""Security tests: rendering, sessions, throttling, headers, access control, audit."""
