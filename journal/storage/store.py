@@ -98,6 +98,13 @@ class Collection:
         """Return copies of every document."""
         return [copy.deepcopy(dict(d)) for d in self.table.all()]
 
+    def all_readonly(self) -> list[dict]:
+        """Return every document *without copying*: for read-only scans (search, statistics).
+
+        Callers must never modify what they get back.
+        """
+        return self.table.all()
+
     def filter(self, predicate: Callable[[dict], bool]) -> list[dict]:
         """Return copies of the documents for which ``predicate`` is true."""
         return [copy.deepcopy(dict(d)) for d in self.table.all() if predicate(d)]

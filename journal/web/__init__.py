@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 from flask import render_template
+from flask import request
 from flask_wtf.csrf import CSRFError
 from flask_wtf.csrf import CSRFProtect
 
@@ -21,12 +22,13 @@ def init_app(app: Flask) -> None:
     from . import entries
     from . import goals
     from . import home
+    from . import search
     from . import trajectories
     from .helpers import init_templates
 
     csrf.init_app(app)
     enforce_declared(app)
-    for module in (auth, home, account, trajectories, entries, goals, admin):
+    for module in (auth, home, account, trajectories, entries, goals, admin, search):
         app.register_blueprint(module.bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # the API authenticates with Bearer tokens, never cookies
@@ -39,4 +41,9 @@ def init_app(app: Flask) -> None:
 
 def _error_page(error, status: int | None = None):
     status = status or getattr(error, "code", 500) or 500
+    if request.path.startswith("/api/"):
+        # 404/405 under /api/ arise before routing finds the API blueprint: answer JSON too.
+        from ..api.errors import error_response
+
+        return error_response(error, status)
     return render_template("errors/error.html", status=status), status

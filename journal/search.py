@@ -1,0 +1,179 @@
+"""Full-text search over everything a user may see, Dutch-aware.
+
+Words are folded (lower case, accents removed) and reduced to their Dutch
+stem (Snowball), so "Instructies" finds "instructie" and "leerlingen" finds
+"leerling". The index lives in memory per worker and is brought up to date
+on every search by comparing revisions, so it never shows text that was
+changed or erased (an erased document simply disappears from the index).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+import snowballstemmer
+from flask import current_app
+
+from .security.access import READ
+from .security.access import can
+from .storage import get_store
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+#: What is indexed: collection name -> the fields whose text is searched.
+INDEXED = ("trajectories", "goals", "entries", "comments")
+
+
+@cache
+def _stemmer():
+    return snowballstemmer.stemmer("dutch")
+
+
+def fold(text: str) -> str:
+    """Lower-case ``text`` and strip accents ("Coördinator" -> "coordinator")."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def terms(text: str) -> list[str]:
+    """Return the folded, stemmed words of ``text``."""
+    words = _WORD.findall(fold(text))
+    return _stemmer().stemWords(words)
+
+
+def _strings(value) -> list[str]:
+    """Collect every string inside nested dicts and lists (not keys, not ids)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list | tuple):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def document_text(collection: str, doc: dict) -> str:
+    """Return the searchable text of one document."""
+    if collection == "trajectories":
+        parts = [doc.get("title", ""), doc.get("educational_need", ""), doc.get("learning_question", "")]
+    elif collection == "goals":
+        parts = [doc.get("text", "")] + [e.get("text", "") for e in doc.get("evaluations", [])]
+    elif collection == "entries":
+        parts = _strings(doc.get("fields", {})) + _strings(doc.get("answers", {})) + doc.get("tags", [])
+    else:
+        parts = [doc.get("body", "")]
+    return "\n".join(p for p in parts if isinstance(p, str))
+
+
+@dataclass
+class Hit:
+    """One search result."""
+
+    collection: str
+    doc: dict
+    trajectory_id: str
+    snippet: str
+
+
+class SearchIndex:
+    """An inverted index over the searchable collections, refreshed incrementally."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._revs: dict[tuple[str, str], int] = {}
+        self._terms: dict[tuple[str, str], set[str]] = {}
+        self._postings: dict[str, set[tuple[str, str]]] = {}
+
+    def refresh(self, store) -> dict[tuple[str, str], dict]:
+        """Bring the index up to date with ``store``; return the current documents by key."""
+        current = {}
+        for collection in INDEXED:
+            for doc in getattr(store, collection).all_readonly():
+                current[(collection, doc["id"])] = doc
+        with self._lock:
+            for key in [k for k in self._revs if k not in current]:
+                self._drop(key)
+            for key, doc in current.items():
+                if self._revs.get(key) != doc.get("rev"):
+                    self._drop(key)
+                    found = set(terms(document_text(key[0], doc)))
+                    self._terms[key] = found
+                    self._revs[key] = doc.get("rev")
+                    for term in found:
+                        self._postings.setdefault(term, set()).add(key)
+        return current
+
+    def _drop(self, key) -> None:
+        for term in self._terms.pop(key, ()):
+            keys = self._postings.get(term)
+            if keys is not None:
+                keys.discard(key)
+                if not keys:
+                    del self._postings[term]
+        self._revs.pop(key, None)
+
+    def match(self, query: str) -> set[tuple[str, str]]:
+        """Return the keys of documents containing every word of ``query``."""
+        wanted = terms(query)
+        if not wanted:
+            return set()
+        with self._lock:
+            sets = [self._postings.get(t, set()) for t in wanted]
+            return set.intersection(*sets) if sets else set()
+
+
+def get_index() -> SearchIndex:
+    """Return the current app's search index (created on first use)."""
+    return current_app.extensions.setdefault("journal.search", SearchIndex())
+
+
+def _snippet(text: str, query: str, width: int = 160) -> str:
+    folded = fold(text)
+    positions = [folded.find(fold(w)[:4]) for w in _WORD.findall(query)]
+    start = max(0, min((p for p in positions if p >= 0), default=0) - 40)
+    piece = " ".join(text[start:start + width].split())
+    return ("…" if start else "") + piece + ("…" if start + width < len(text) else "")
+
+
+def search(user: dict, query: str, *, trajectory_id: str = "", kind: str = "", focus_area: str = "",
+           tag: str = "", date_from: str = "", date_to: str = "", limit: int = 100) -> list[Hit]:
+    """Search what ``user`` may see; filters narrow the results.
+
+    Drafts are found only by their authors; trajectories the user may not
+    read are never searched.
+    """
+    store = get_store()
+    index = get_index()
+    documents = index.refresh(store)
+    trajectories = {k[1]: d for k, d in documents.items() if k[0] == "trajectories"}
+    readable = {tid for tid, t in trajectories.items() if can(user, READ, t)}
+    entries = {k[1]: d for k, d in documents.items() if k[0] == "entries"}
+    hits = []
+    for collection, doc_id in index.match(query):
+        doc = documents.get((collection, doc_id))
+        if doc is None:
+            continue
+        tid = doc_id if collection == "trajectories" else doc.get("trajectory_id", "")
+        if tid not in readable or (trajectory_id and tid != trajectory_id):
+            continue
+        entry = doc if collection == "entries" else entries.get(doc.get("entry_id", ""))
+        if collection == "comments" and entry is None:
+            continue
+        if entry is not None and entry.get("status") == "draft" and user["id"] not in entry.get("authors", []):
+            continue
+        if kind and (entry is None or entry.get("kind") != kind):
+            continue
+        if tag and (entry is None or tag.lower() not in entry.get("tags", [])):
+            continue
+        if focus_area and focus_area not in trajectories[tid].get("focus_areas", []):
+            continue
+        day = (entry or doc).get("date") or (doc.get("created_at") or "")[:10]
+        if (date_from and day < date_from) or (date_to and day > date_to):
+            continue
+        hits.append(Hit(collection, dict(doc), tid, _snippet(document_text(collection, doc), query)))
+    hits.sort(key=lambda h: (h.doc.get("date") or h.doc.get("updated_at") or ""), reverse=True)
+    return hits[:limit]

@@ -1,0 +1,46 @@
+"""The search page: full-text search over what the user may see."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask import g
+from flask import render_template
+from flask import request
+
+from ..search import search
+from ..security import access
+from ..storage import get_store
+
+bp = Blueprint("search", __name__)
+
+FILTERS = ("trajectory", "kind", "focus", "tag", "from", "to")
+
+
+@bp.route("/search")
+@access.login_required
+def index():
+    """Show the search form and, for a query, the results the user may see."""
+    query = request.args.get("q", "").strip()[:200]
+    filters = {name: request.args.get(name, "").strip()[:100] for name in FILTERS}
+    hits = []
+    if query:
+        hits = search(
+            g.user, query, trajectory_id=filters["trajectory"], kind=filters["kind"],
+            focus_area=filters["focus"], tag=filters["tag"], date_from=filters["from"],
+            date_to=filters["to"],
+        )
+    trajectories = {t["id"]: t for t in get_store().trajectories.all()
+                    if access.can(g.user, access.READ, t)}
+    trajectory_options = sorted(((t["id"], t["title"]) for t in trajectories.values()),
+                                key=lambda o: o[1].lower())
+    return render_template("search/index.html", query=query, filters=filters, hits=hits,
+                           trajectories=trajectories, trajectory_options=trajectory_options,
+                           focus_options=_focus_options())
+
+
+def _focus_options() -> list[tuple[str, str]]:
+    from ..plugin_host import get_plugins
+
+    host = get_plugins()
+    areas = host.focus_areas() if hasattr(host, "focus_areas") else []
+    return [(a["id"], a["label"]) for a in areas]

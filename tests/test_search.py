@@ -1,0 +1,93 @@
+"""Full-text search: Dutch-aware, and never beyond what the user may see."""
+
+from __future__ import annotations
+
+import pytest
+
+from journal.search import fold
+from journal.search import search
+from journal.search import terms
+from journal.storage import get_store
+
+
+def test_folding_and_stemming_find_other_word_forms():
+    assert fold("Zorgcoördinator") == "zorgcoordinator"
+    assert terms("Instructies") == terms("instructie")
+    assert terms("leerlingen") == terms("leerling")
+
+
+@pytest.fixture
+def world(app, users):
+    store = get_store()
+    mine = store.trajectories.create({
+        "title": "Traject Lotte", "target": "pupil", "pupil_id": "p1", "focus_areas": ["tos"],
+        "members": [{"user_id": users["teacher"]["id"], "role": "teacher"}], "phase": "observation",
+    })
+    other = store.trajectories.create({
+        "title": "Traject Noah", "target": "pupil", "pupil_id": "p2", "focus_areas": ["ass"],
+        "members": [{"user_id": users["outsider_teacher"]["id"], "role": "teacher"}], "phase": "observation",
+    })
+
+    def entry(trajectory, text, *, status="published", author="teacher", kind="observation",
+              date="2026-10-01", tags=()):
+        return store.entries.create({
+            "trajectory_id": trajectory["id"], "pupil_id": trajectory["pupil_id"], "kind": kind,
+            "status": status, "date": date, "authors": [users[author]["id"]], "tags": list(tags),
+            "fields": {"seen": text}, "answers": {},
+        })
+
+    return {"mine": mine, "other": other, "entry": entry}
+
+
+def test_finds_word_forms_and_accents(users, world):
+    e = world["entry"](world["mine"], "Korte instructies werkten; de coördinatie liep vlot.")
+    hits = search(users["teacher"], "instructie coordinatie")
+    assert [h.doc["id"] for h in hits] == [e["id"]]
+
+
+def test_never_finds_another_teams_pupil(users, world):
+    world["entry"](world["other"], "Geheime observatie over prikkels")
+    assert search(users["teacher"], "prikkels") == []
+    assert len(search(users["outsider_teacher"], "prikkels")) == 1
+    # The care coordinator sees every trajectory of the school.
+    assert len(search(users["coordinator"], "prikkels")) == 1
+    # The admin reads pupil content only when a member.
+    assert search(users["admin"], "prikkels") == []
+
+
+def test_drafts_are_found_only_by_their_authors(users, world):
+    world["mine"]["members"].append({"user_id": users["support"]["id"], "role": "support"})
+    get_store().trajectories.update(world["mine"]["id"], {"members": world["mine"]["members"]})
+    world["entry"](world["mine"], "Concept over wachttijd", status="draft")
+    assert len(search(users["teacher"], "wachttijd")) == 1
+    assert search(users["support"], "wachttijd") == []
+
+
+def test_edited_and_erased_text_is_no_longer_found(users, world):
+    e = world["entry"](world["mine"], "Het dagschema hing niet aan het bord")
+    assert search(users["teacher"], "dagschema")
+    get_store().entries.update(e["id"], {"fields": {"seen": "Alles liep volgens plan"}})
+    assert search(users["teacher"], "dagschema") == []
+    get_store().entries.delete(e["id"])
+    assert search(users["teacher"], "plan") == []
+
+
+def test_filters_by_kind_tag_and_date(users, world):
+    world["entry"](world["mine"], "Pictogrammen op de bank", kind="agreement", tags=["visueel"],
+                   date="2026-09-01")
+    world["entry"](world["mine"], "Pictogrammen gebruikt", date="2026-11-01")
+    assert len(search(users["teacher"], "pictogram")) == 2
+    assert len(search(users["teacher"], "pictogram", kind="agreement")) == 1
+    assert len(search(users["teacher"], "pictogram", tag="visueel")) == 1
+    assert len(search(users["teacher"], "pictogram", date_from="2026-10-01")) == 1
+    assert len(search(users["teacher"], "pictogram", focus_area="ass")) == 0
+
+
+def test_search_page_shows_only_visible_results(client, users, login, world):
+    world["entry"](world["mine"], "Stappenplan voor rekenen")
+    world["entry"](world["other"], "Stappenplan voor taal")
+    login(client, "teacher")
+    page = client.get("/search?q=stappenplannen")
+    assert page.status_code == 200
+    assert "rekenen".encode() in page.data
+    assert "taal".encode() not in page.data
