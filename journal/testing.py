@@ -119,3 +119,71 @@ def login(app):
         return test_client
 
     return do_login
+
+
+@pytest.fixture
+def make_pupil(app):
+    """Create a pupil: ``make_pupil(display_name="Leerling A", class_group="3B")``."""
+    from journal.storage import get_store
+
+    def factory(display_name: str = "Leerling A", class_group: str = "3B", **fields) -> dict:
+        doc = {"display_name": display_name, "class_group": class_group, "left_on": None}
+        doc.update(fields)
+        return get_store().pupils.create(doc)
+
+    return factory
+
+
+@pytest.fixture
+def make_trajectory(app, make_pupil):
+    """Create a trajectory: ``make_trajectory(users["teacher"], (users["support"], "support"))``.
+
+    Members are user documents (their first teacher/support/coordinator role)
+    or ``(user, role)`` pairs. Without ``pupil_id`` a new pupil is made for a
+    pupil-aimed trajectory. Other keyword arguments set fields directly.
+    """
+    from journal.storage import get_store
+
+    def factory(*members, **fields) -> dict:
+        team = []
+        for member in members:
+            user, role = member if isinstance(member, tuple) else (member, None)
+            if role is None:
+                role = next((r for r in ("support", "teacher", "coordinator")
+                             if r in user.get("roles", ())), "teacher")
+            team.append({"user_id": user["id"], "role": role})
+        doc = {
+            "target": "pupil", "pupil_id": None, "title": "", "educational_need": "",
+            "learning_question": "", "focus_areas": [], "members": team, "phase": "observation",
+            "phase_history": [], "start_date": "2025-01-06", "planned_end_date": None,
+            "closed_on": None, "created_by": team[0]["user_id"] if team else None, "html": {},
+        }
+        doc.update(fields)
+        if doc["target"] == "pupil" and not doc["pupil_id"]:
+            doc["pupil_id"] = make_pupil()["id"]
+        return get_store().trajectories.create(doc, actor_id=doc["created_by"])
+
+    return factory
+
+
+@pytest.fixture
+def make_goal(app):
+    """Create a goal in a trajectory: ``make_goal(trajectory, text=…, review_date=…)``."""
+    from journal.storage import get_store
+
+    def factory(trajectory: dict, **fields) -> dict:
+        members = trajectory.get("members") or [{"user_id": None}]
+        doc = {
+            "trajectory_id": trajectory["id"], "pupil_id": trajectory.get("pupil_id"),
+            "text": "Stapt zelfstandig in bij groepswerk.", "owner_id": members[0]["user_id"],
+            "review_date": "2099-06-30", "status": "ongoing", "evaluations": [], "html": {},
+            "created_by": members[0]["user_id"],
+        }
+        doc.update(fields)
+        if "html" not in fields:
+            from journal.rendering import render_markdown
+
+            doc["html"] = {"text": str(render_markdown(doc["text"]))}
+        return get_store().goals.create(doc, actor_id=doc["created_by"])
+
+    return factory
