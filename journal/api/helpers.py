@@ -1,0 +1,55 @@
+"""Small pieces the API routes share: loading a trajectory under the access rules, revisions."""
+
+from __future__ import annotations
+
+from flask import g
+from flask import jsonify
+from flask_babel import gettext as _
+
+from ..security import access
+from ..storage import get_store
+from .errors import invalid
+
+
+def trajectory_for(action: str, trajectory_id: str | None) -> dict:
+    """Return the trajectory if the current user may do ``action`` to it.
+
+    Aborts 404 when the user may not read it (or it does not exist), 403 when
+    they may read but not do ``action`` — the web pages' rule.
+    """
+    trajectory = get_store().trajectories.get(trajectory_id) if trajectory_id else None
+    access.require(action, trajectory)
+    return trajectory
+
+
+def expected_rev(data: dict) -> int:
+    """Return the ``rev`` the client last saw, or raise a 400 naming the field."""
+    rev = data.get("rev")
+    if isinstance(rev, bool) or not isinstance(rev, int) or rev < 1:
+        raise invalid({"rev": [_("Send the revision (rev) you last saw, a whole number.")]})
+    return rev
+
+
+def unknown_fields(data: dict, allowed: set[str]) -> None:
+    """Raise a 400 for fields the client may not set (mass assignment is refused, not ignored)."""
+    extra = sorted(set(data) - allowed)
+    if extra:
+        raise invalid({name: [_("This field cannot be set here.")] for name in extra})
+
+
+def listing(items: list[dict]):
+    """Answer a list of representations as ``{"items": [...]}``."""
+    return jsonify({"items": items})
+
+
+def user_ref(user_id: str | None) -> dict | None:
+    """Return ``{id, display_name}`` of a user, as the pages show authors and members."""
+    if not user_id:
+        return None
+    user = get_store().users.get(user_id)
+    return {"id": user_id, "display_name": user["display_name"] if user else ""}
+
+
+def current_user() -> dict:
+    """Return the user the token belongs to."""
+    return g.user
