@@ -257,6 +257,7 @@ class Store:
         self.comments = Collection(db, "comments", history=True)
         self.tokens = Collection(db, "tokens")
         self.sessions = Collection(db, "sessions")
+        self.throttle = Collection(db, "throttle")  # failed sign-ins per account and address
         self.template_snapshots = Collection(db, "template_snapshots")
         self.settings = Settings(db)
         self.audit = AuditLog(db)
