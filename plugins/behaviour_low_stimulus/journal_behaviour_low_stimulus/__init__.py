@@ -1,0 +1,74 @@
+"""Gedrag en prikkelarme hoek -- a bundled journal plugin.
+
+An ABC observation template (behaviour first, then antecedent and
+consequences, then a hypothesis about the behaviour's function), an agreement
+checklist for a low-stimulus corner, and the STARR reflection model for
+talking a behaviour incident through afterwards.
+"""
+
+from __future__ import annotations
+
+from journal import hookimpl
+
+from .templates import TEMPLATES
+
+NAME = "behaviour_low_stimulus"
+
+
+@hookimpl
+def journal_plugin_info():
+    """Describe the plugin for the admin page."""
+    return {
+        "title": "Gedrag en prikkelarme hoek",
+        "description": (
+            "Objectief gedrag observeren met het ABC-model en afspraken maken over een "
+            "prikkelarme hoek in de klas: een hulpmiddel, geen straf."
+        ),
+        "api_version": 1,
+        "bundled": True,
+    }
+
+
+@hookimpl
+def journal_templates():
+    """Return the ABC observation template and the low-stimulus corner checklist."""
+    return list(TEMPLATES)
+
+
+@hookimpl
+def journal_focus_areas():
+    """Add the behaviour focus area (a core id, so it stays one area)."""
+    return [{"id": "gedrag", "label": "Gedrag"}]
+
+
+@hookimpl
+def journal_reflection_models():
+    """Add STARR, a short model to talk a behaviour incident through afterwards."""
+    return [
+        {
+            "id": "behaviour_low_stimulus.starr",
+            "title": "STARR (gedragsincident nabespreken)",
+            "phases": [
+                {"key": "situation", "title": "Situatie",
+                 "prompt": "Wat was de situatie: wie, waar, welke activiteit, wat ging eraan vooraf?"},
+                {"key": "task", "title": "Taak",
+                 "prompt": "Wat was jouw taak of rol op dat moment? Wat wilde je bereiken?"},
+                {"key": "actions", "title": "Activiteiten",
+                 "prompt": "Wat deed je concreet, en wat deed de leerling?"},
+                {"key": "result", "title": "Resultaat",
+                 "prompt": "Wat was het gevolg, voor de leerling, de klas en jezelf?"},
+                {"key": "reflection", "title": "Reflectie",
+                 "prompt": "Wat werkte, wat zou je anders doen, en wat spreken we af?"},
+            ],
+        }
+    ]
+
+
+@hookimpl
+def journal_suggest_templates(trajectory):
+    """Suggest this plugin's templates for trajectories with a matching focus area.
+
+    The low-stimulus corner is also suggested for autism trajectories.
+    """
+    areas = set(trajectory.get("focus_areas") or ())
+    return [spec.id for spec in TEMPLATES if areas & set(spec.focus_areas)]
