@@ -25,6 +25,7 @@ def init_app(app: Flask) -> None:
     from . import search
     from . import trajectories
     from .helpers import init_templates
+    from .. import plugin_wiring
 
     csrf.init_app(app)
     enforce_declared(app)
@@ -32,6 +33,8 @@ def init_app(app: Flask) -> None:
         app.register_blueprint(module.bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # the API authenticates with Bearer tokens, never cookies
+    # Plugin pages come after the core ones, so a plugin can never take a core name.
+    plugin_wiring.register_blueprints(app, app.extensions["journal.plugins"])
     init_templates(app)
 
     for status in (400, 403, 404, 405, 409, 413, 429, 500):
