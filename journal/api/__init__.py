@@ -36,8 +36,10 @@ def require_token():
 
 # The route modules attach their views to ``bp``; imported last because they import it.
 from . import account  # noqa: E402
+from . import goals  # noqa: E402
 from . import openapi  # noqa: E402
 from . import pupils  # noqa: E402
+from . import trajectories  # noqa: E402
 
 #: The modules whose ``PATHS`` and ``SCHEMAS`` make up the OpenAPI document.
-ROUTE_MODULES = (account, pupils)
+ROUTE_MODULES = (account, pupils, trajectories, goals)

@@ -37,6 +37,14 @@ def unknown_fields(data: dict, allowed: set[str]) -> None:
         raise invalid({name: [_("This field cannot be set here.")] for name in extra})
 
 
+def check_strings(data: dict, *, nullable: tuple[str, ...] = ()) -> None:
+    """Raise a 400 naming every value in ``data`` that is not a string (or allowed ``None``)."""
+    wrong = {key: [_("Send text here.")] for key, value in data.items()
+             if not isinstance(value, str) and not (value is None and key in nullable)}
+    if wrong:
+        raise invalid(wrong)
+
+
 def listing(items: list[dict]):
     """Answer a list of representations as ``{"items": [...]}``."""
     return jsonify({"items": items})

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from flask import abort
 from flask import g
 from flask import jsonify
 
+from ..process import pupils as pupil_service
 from ..security import access
-from ..storage import get_store
+from ..storage import StaleRevision
 from . import bp
+from .errors import conflict
+from .errors import json_body
+from .helpers import check_strings
+from .helpers import expected_rev
 from .helpers import listing
+from .helpers import unknown_fields
 from .spec import DATE
 from .spec import REV
 from .spec import STRING
@@ -36,19 +41,33 @@ SCHEMAS = {
     },
 }
 
+SCHEMAS["PupilUpdate"] = {
+    "type": "object",
+    "required": ["rev"],
+    "additionalProperties": False,
+    "properties": {"rev": REV, "display_name": {"type": "string", "maxLength": 80},
+                   "class_group": {"type": "string", "maxLength": 40}},
+}
+
 PATHS = {
     "/pupils": {
         "get": operation(
             "listPupils", "List the pupils you may see", tag="pupils",
             ok=(200, "The pupils, by name.", listing_of("Pupil")), errors=(401,),
             description="Coordinators see every pupil; others the pupils of trajectories "
-                        "they may read.",
+                        "they may read. Sorted by class group, then name.",
         ),
     },
     "/pupils/{pupil_id}": {
         "parameters": [path_param("pupil_id", "The pupil's id.")],
         "get": operation("getPupil", "Show a pupil", tag="pupils",
                          ok=(200, "The pupil.", ref("Pupil"))),
+        "patch": operation(
+            "updatePupil", "Rename a pupil or change the class group", tag="pupils",
+            ok=(200, "The changed pupil.", ref("Pupil")), body=ref("PupilUpdate"),
+            errors=(401, 403, 404, 409),
+            description="Coordinators, and those who manage one of the pupil's trajectories.",
+        ),
     },
 }
 
@@ -66,28 +85,32 @@ def pupil_json(pupil: dict) -> dict:
     }
 
 
-def may_see_pupil(user: dict, pupil_id: str) -> bool:
-    """Return whether ``user`` may see the pupil: a coordinator, or a reader of one of their trajectories."""
-    if access.can(user, "overview"):
-        return True
-    trajectories = get_store().trajectories.find(pupil_id=pupil_id)
-    return any(access.can(user, access.READ, t) for t in trajectories)
-
-
 @bp.get("/pupils")
 @access.login_required
 def list_pupils():
-    """List the pupils the user may see, by name."""
-    pupils = [p for p in get_store().pupils.all() if may_see_pupil(g.user, p["id"])]
-    pupils.sort(key=lambda p: (p.get("display_name") or "").lower())
-    return listing([pupil_json(p) for p in pupils])
+    """List the pupils the user may see, by class group and name."""
+    return listing([pupil_json(p) for p in pupil_service.visible_pupils(g.user)])
 
 
 @bp.get("/pupils/<pupil_id>")
 @access.login_required
 def get_pupil(pupil_id: str):
     """Show one pupil; 404 when the user may not see them (existence does not leak)."""
-    pupil = get_store().pupils.get(pupil_id)
-    if pupil is None or not may_see_pupil(g.user, pupil_id):
-        abort(404)
-    return jsonify(pupil_json(pupil))
+    return jsonify(pupil_json(pupil_service.require_pupil(pupil_id)))
+
+
+@bp.patch("/pupils/<pupil_id>")
+@access.login_required
+def update_pupil(pupil_id: str):
+    """Rename a pupil or change the class group, from the revision the client last saw."""
+    pupil = pupil_service.require_pupil(pupil_id, edit=True)
+    data = json_body()
+    unknown_fields(data, {"rev", "display_name", "class_group"})
+    rev = expected_rev(data)
+    values = {key: data.get(key, pupil.get(key)) for key in ("display_name", "class_group")}
+    check_strings(values)
+    try:
+        updated = pupil_service.update_pupil(pupil, values, actor=g.user, expected_rev=rev)
+    except StaleRevision as stale:
+        raise conflict(pupil_json(stale.current)) from None
+    return jsonify(pupil_json(updated))

@@ -84,7 +84,8 @@ class TestPupils:
         other = get_store().pupils.create({"display_name": "Pupil B", "class_group": "1A",
                                            "left_on": None})
         listed = client.get("/api/v1/pupils", headers=bearer("coordinator"))
-        assert [p["id"] for p in listed.json["items"]] == [pupil["id"], other["id"]]
+        # by class group, then name: as the pupil list on the pages
+        assert [p["id"] for p in listed.json["items"]] == [other["id"], pupil["id"]]
 
     @pytest.mark.parametrize("name", ["outsider_teacher", "outsider_support", "admin"])
     def test_others_neither_list_nor_open_the_pupil(self, client, bearer, pupil, trajectory, name):
@@ -93,6 +94,31 @@ class TestPupils:
         response = client.get(f"/api/v1/pupils/{pupil['id']}", headers=headers)
         assert response.status_code == 404
         assert response.is_json
+
+    def test_a_manager_renames_a_pupil_from_the_revision_they_saw(self, client, bearer, pupil,
+                                                                   trajectory):
+        response = client.patch(f"/api/v1/pupils/{pupil['id']}", headers=bearer("support"),
+                                json={"rev": 1, "class_group": "4B"})
+        assert response.status_code == 200
+        assert response.json["class_group"] == "4B"
+        assert response.json["display_name"] == "Pupil A"
+        assert response.json["rev"] == 2
+
+    def test_renaming_from_an_old_revision_is_409_and_changes_nothing(self, client, bearer,
+                                                                       pupil, trajectory):
+        get_store().pupils.update(pupil["id"], {"class_group": "5A"})
+        response = client.patch(f"/api/v1/pupils/{pupil['id']}", headers=bearer("coordinator"),
+                                json={"rev": 1, "display_name": "Other name"})
+        assert response.status_code == 409
+        assert response.json["current"]["class_group"] == "5A"
+        assert get_store().pupils.get(pupil["id"])["display_name"] == "Pupil A"
+
+    def test_a_teacher_on_the_team_may_not_rename_the_pupil(self, client, bearer, pupil,
+                                                            trajectory):
+        response = client.patch(f"/api/v1/pupils/{pupil['id']}", headers=bearer("teacher"),
+                                json={"rev": 1, "display_name": "X"})
+        assert response.status_code == 403
+        assert get_store().pupils.get(pupil["id"])["display_name"] == "Pupil A"
 
     def test_an_unknown_pupil_is_404(self, client, bearer, users):
         assert client.get("/api/v1/pupils/nope", headers=bearer("coordinator")).status_code == 404

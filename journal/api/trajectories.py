@@ -1,0 +1,280 @@
+"""Trajectories: list, open, read, change settings and team, move through the phases."""
+
+from __future__ import annotations
+
+from flask import g
+from flask import jsonify
+from flask_babel import gettext as _
+
+from ..process import phases
+from ..process import trajectories as service
+from ..security import access
+from ..security.audit import audit
+from ..storage import StaleRevision
+from . import bp
+from .errors import ApiError
+from .errors import conflict
+from .errors import default_message
+from .errors import invalid
+from .errors import json_body
+from .helpers import expected_rev
+from .helpers import listing
+from .helpers import trajectory_for
+from .helpers import unknown_fields
+from .spec import DATE
+from .spec import HTML
+from .spec import MARKDOWN
+from .spec import REV
+from .spec import STRING
+from .spec import TIMESTAMP
+from .spec import listing_of
+from .spec import nullable
+from .spec import operation
+from .spec import path_param
+from .spec import ref
+
+#: Fields a client may set when opening or changing a trajectory.
+EDITABLE = ("target", "pupil_id", "title", "educational_need", "learning_question",
+            "focus_areas", "members", "start_date", "planned_end_date")
+STRING_FIELDS = ("target", "pupil_id", "title", "educational_need", "learning_question",
+                 "start_date", "planned_end_date")
+
+
+def trajectory_json(trajectory: dict) -> dict:
+    """Return the API representation of a trajectory (the reader may read it)."""
+    people = service.people_for(trajectory)
+    pupil = service.pupil_of(trajectory)
+    return {
+        "id": trajectory["id"],
+        "rev": trajectory["rev"],
+        "target": trajectory.get("target"),
+        "pupil_id": trajectory.get("pupil_id"),
+        "pupil": ({"id": pupil["id"], "display_name": pupil.get("display_name", ""),
+                   "class_group": pupil.get("class_group", "")} if pupil else None),
+        "title": trajectory.get("title", ""),
+        "display_title": service.display_title(trajectory, pupil),
+        "educational_need": trajectory.get("educational_need", ""),
+        "learning_question": trajectory.get("learning_question", ""),
+        "html": trajectory.get("html", {}),
+        "focus_areas": trajectory.get("focus_areas", []),
+        "members": [
+            {"user_id": m["user_id"], "role": m["role"],
+             "display_name": people.get(m["user_id"], {}).get("display_name", "")}
+            for m in trajectory.get("members", ())
+        ],
+        "phase": trajectory.get("phase"),
+        "phase_history": trajectory.get("phase_history", []),
+        "start_date": trajectory.get("start_date"),
+        "planned_end_date": trajectory.get("planned_end_date"),
+        "closed_on": trajectory.get("closed_on"),
+        "created_by": trajectory.get("created_by"),
+        "created_at": trajectory.get("created_at"),
+        "updated_at": trajectory.get("updated_at"),
+    }
+
+
+def _values(data: dict) -> dict:
+    """Check the JSON types of trajectory fields; the service checks their meaning."""
+    errors: dict[str, list[str]] = {}
+    for key in STRING_FIELDS:
+        if key in data and data[key] is not None and not isinstance(data[key], str):
+            errors[key] = [_("Send text here.")]
+    if "focus_areas" in data and not _list_of(data["focus_areas"], str):
+        errors["focus_areas"] = [_("Send a list of ids.")]
+    if "members" in data and not (
+        _list_of(data["members"], dict)
+        and all(isinstance(m.get("user_id"), str) and isinstance(m.get("role"), str)
+                for m in data["members"])
+    ):
+        errors["members"] = [_("Send a list of {user_id, role}.")]
+    if "new_pupil" in data and not (
+        isinstance(data["new_pupil"], dict)
+        and all(isinstance(v, str) for v in data["new_pupil"].values())
+    ):
+        errors["new_pupil"] = [_("Send {display_name, class_group} for the new pupil.")]
+    if errors:
+        raise invalid(errors)
+    return data
+
+
+def _list_of(value, kind) -> bool:
+    return isinstance(value, list) and all(isinstance(v, kind) for v in value)
+
+
+@bp.get("/trajectories")
+@access.login_required
+def list_trajectories():
+    """List the trajectories the user may read, most recently changed first."""
+    return listing([trajectory_json(t) for t in service.get_visible(g.user)])
+
+
+@bp.post("/trajectories")
+@access.login_required
+def create_trajectory():
+    """Open a trajectory; the person opening it joins the team."""
+    if not access.can(g.user, "open_trajectory"):
+        raise ApiError(403, default_message(403))
+    data = json_body()
+    unknown_fields(data, set(EDITABLE) | {"new_pupil"})
+    trajectory = service.create_trajectory(_values(data), actor=g.user)
+    return jsonify(trajectory_json(trajectory)), 201
+
+
+@bp.get("/trajectories/<trajectory_id>")
+@access.login_required
+def get_trajectory(trajectory_id: str):
+    """Show a trajectory the user may read (the read is audited, like the page)."""
+    trajectory = trajectory_for(access.READ, trajectory_id)
+    audit("view", object_type="trajectory", object_id=trajectory["id"],
+          pupil_id=trajectory.get("pupil_id") or "", detail="api")
+    return jsonify(trajectory_json(trajectory))
+
+
+@bp.patch("/trajectories/<trajectory_id>")
+@access.login_required
+def update_trajectory(trajectory_id: str):
+    """Change a trajectory's settings or team, from the revision the client last saw.
+
+    Fields left out keep their value. Needs the right to manage the trajectory.
+    """
+    trajectory = trajectory_for(access.MANAGE, trajectory_id)
+    data = json_body()
+    unknown_fields(data, set(EDITABLE) | {"new_pupil", "rev"})
+    rev = expected_rev(data)
+    values = {key: trajectory.get(key) for key in EDITABLE}
+    values.update({k: v for k, v in data.items() if k != "rev"})
+    try:
+        updated = service.update_trajectory(trajectory, _values(values), actor=g.user,
+                                            expected_rev=rev)
+    except StaleRevision as stale:
+        raise conflict(trajectory_json(stale.current)) from None
+    return jsonify(trajectory_json(updated))
+
+
+@bp.post("/trajectories/<trajectory_id>/phase")
+@access.login_required
+def change_phase(trajectory_id: str):
+    """Move a trajectory to another phase (closing needs ``confirm_close``)."""
+    trajectory = trajectory_for(access.MANAGE, trajectory_id)
+    data = json_body()
+    unknown_fields(data, {"rev", "phase", "confirm_close"})
+    rev = expected_rev(data)
+    phase = data.get("phase")
+    if not isinstance(phase, str) or phases.get(phase) is None:
+        raise invalid({"phase": [_("Choose a phase from the list.")]})
+    try:
+        updated = service.change_phase(trajectory, phase, actor=g.user, expected_rev=rev,
+                                       confirm_close=data.get("confirm_close") is True)
+    except StaleRevision as stale:
+        raise conflict(trajectory_json(stale.current)) from None
+    return jsonify(trajectory_json(updated))
+
+
+_PHASE_IDS = list(phases.PHASE_IDS)
+_MEMBER = {
+    "type": "object",
+    "required": ["user_id", "role"],
+    "properties": {"user_id": STRING, "role": {"type": "string", "enum": list(service.MEMBER_ROLES)},
+                   "display_name": {"type": "string", "readOnly": True}},
+}
+_INPUT_PROPERTIES = {
+    "target": {"type": "string", "enum": list(service.TARGETS)},
+    "pupil_id": nullable({"type": "string", "description": "A pupil you may see, or \"new\"."}),
+    "new_pupil": {"type": "object", "description": "With pupil_id \"new\".",
+                  "properties": {"display_name": STRING, "class_group": STRING}},
+    "title": {"type": "string", "maxLength": service.MAX_TITLE},
+    "educational_need": MARKDOWN,
+    "learning_question": MARKDOWN,
+    "focus_areas": {"type": "array", "items": STRING},
+    "members": {"type": "array", "items": _MEMBER},
+    "start_date": DATE,
+    "planned_end_date": nullable(DATE),
+}
+
+SCHEMAS = {
+    "Trajectory": {
+        "type": "object",
+        "required": ["id", "rev", "target", "pupil_id", "title", "members", "phase"],
+        "properties": {
+            "id": STRING,
+            "rev": REV,
+            "target": {"type": "string", "enum": list(service.TARGETS)},
+            "pupil_id": nullable(STRING),
+            "pupil": nullable({"type": "object", "properties": {
+                "id": STRING, "display_name": STRING, "class_group": STRING}}),
+            "title": STRING,
+            "display_title": STRING,
+            "educational_need": MARKDOWN,
+            "learning_question": MARKDOWN,
+            "html": HTML,
+            "focus_areas": {"type": "array", "items": STRING},
+            "members": {"type": "array", "items": _MEMBER},
+            "phase": {"type": "string", "enum": _PHASE_IDS},
+            "phase_history": {"type": "array", "items": {"type": "object"}},
+            "start_date": nullable(DATE),
+            "planned_end_date": nullable(DATE),
+            "closed_on": nullable(DATE),
+            "created_by": nullable(STRING),
+            "created_at": TIMESTAMP,
+            "updated_at": TIMESTAMP,
+        },
+    },
+    "TrajectoryCreate": {
+        "type": "object",
+        "required": ["target", "start_date"],
+        "additionalProperties": False,
+        "properties": _INPUT_PROPERTIES,
+    },
+    "TrajectoryUpdate": {
+        "type": "object",
+        "required": ["rev"],
+        "additionalProperties": False,
+        "properties": dict(_INPUT_PROPERTIES, rev=REV),
+    },
+    "PhaseChange": {
+        "type": "object",
+        "required": ["rev", "phase"],
+        "additionalProperties": False,
+        "properties": {"rev": REV, "phase": {"type": "string", "enum": _PHASE_IDS},
+                       "confirm_close": {"type": "boolean",
+                                         "description": "Must be true to close."}},
+    },
+}
+
+_ID = path_param("trajectory_id", "The trajectory's id.")
+
+PATHS = {
+    "/trajectories": {
+        "get": operation("listTrajectories", "List the trajectories you may read",
+                         tag="trajectories", errors=(401,),
+                         ok=(200, "Most recently changed first.", listing_of("Trajectory"))),
+        "post": operation(
+            "createTrajectory", "Open a trajectory", tag="trajectories",
+            ok=(201, "The new trajectory, in the intake phase.", ref("Trajectory")),
+            body=ref("TrajectoryCreate"), errors=(401, 403),
+            description="Teachers, learning-support specialists and coordinators; you join "
+                        "the team. A pupil trajectory names a pupil you may see, or "
+                        "pupil_id \"new\" with new_pupil.",
+        ),
+    },
+    "/trajectories/{trajectory_id}": {
+        "parameters": [_ID],
+        "get": operation("getTrajectory", "Show a trajectory", tag="trajectories",
+                         ok=(200, "The trajectory.", ref("Trajectory"))),
+        "patch": operation(
+            "updateTrajectory", "Change a trajectory's settings or team", tag="trajectories",
+            ok=(200, "The changed trajectory.", ref("Trajectory")),
+            body=ref("TrajectoryUpdate"), errors=(401, 403, 404, 409),
+            description="Coordinators and the learning-support specialists on the team. "
+                        "Fields left out keep their value.",
+        ),
+    },
+    "/trajectories/{trajectory_id}/phase": {
+        "parameters": [_ID],
+        "post": operation(
+            "changePhase", "Move a trajectory to another phase", tag="trajectories",
+            ok=(200, "The trajectory in its new phase.", ref("Trajectory")),
+            body=ref("PhaseChange"), errors=(401, 403, 404, 409),
+        ),
+    },
+}
