@@ -51,10 +51,10 @@ SUPPORTED_API_VERSIONS = frozenset({hookspecs.PLUGIN_API_VERSION})
 #: third-party package cannot claim a bundled name to pass safe mode.
 #: ``tests/plugins_host/test_bundled.py`` keeps this in step with ``plugins/*/pyproject.toml``.
 BUNDLED_PLUGINS = {
-    "ass": "journal-plugin-ass",
-    "tos": "journal-plugin-tos",
-    "executieve_functies": "journal-plugin-executieve-functies",
-    "gedrag": "journal-plugin-gedrag",
+    "ass_predictability": "journal-ass-predictability",
+    "behaviour_low_stimulus": "journal-behaviour-low-stimulus",
+    "executive_functions": "journal-executive-functions",
+    "tos_instruction": "journal-tos-instruction",
 }
 
 #: Load statuses. Only ``loaded`` plugins can be active.

@@ -17,6 +17,13 @@ import contextvars
 import pytest
 from flask.testing import FlaskClient
 
+# Contract checks for plugin authors, importable as journal.testing.assert_plugin_contract etc.
+from journal.plugin_testing import assert_old_entries_render  # noqa: F401
+from journal.plugin_testing import assert_plugin_contract  # noqa: F401
+from journal.plugin_testing import form_data  # noqa: F401
+from journal.plugin_testing import sample_answers  # noqa: F401
+from journal.plugin_testing import save_entry_fixtures  # noqa: F401
+
 #: The password of every account the fixtures create.
 TEST_PASSWORD = "correct horse battery staple"
 
@@ -187,3 +194,49 @@ def make_goal(app):
         return get_store().goals.create(doc, actor_id=doc["created_by"])
 
     return factory
+
+
+# -- for plugin authors (docs/plugins.md, "Testing your plugin") ----------------
+
+
+@pytest.fixture
+def plugin_host(app):
+    """The app's :class:`journal.plugin_host.PluginHost`."""
+    return app.extensions["journal.plugins"]
+
+
+@pytest.fixture
+def register_plugin(app, plugin_host):
+    """Register a throwaway plugin on this app; it is always removed afterwards.
+
+    ``register_plugin(obj, name="throwaway", enabled=True)`` returns its
+    :class:`~journal.plugin_host.LoadRecord`. Its pages and commands are wired
+    too, as long as the app has not served a request yet.
+    """
+    from journal import plugin_wiring
+
+    names = []
+
+    def do_register(plugin, name: str = "throwaway", *, enabled: bool = True,
+                    source: str = "test"):
+        names.append(name)
+        record = plugin_host.register(plugin, name, source=source)
+        if record.status == "loaded":
+            if not app._got_first_request:
+                plugin_wiring.register_blueprints(app, plugin_host, names={name})
+                plugin_wiring.add_commands(app, plugin_host, names={name})
+            if enabled:
+                plugin_host.enable(name)
+        return record
+
+    yield do_register
+    for name in names:
+        plugin_host.unregister(name)
+
+
+@pytest.fixture
+def lenient_plugins(plugin_host):
+    """Turn strict mode off, to test what users see when a plugin fails."""
+    strict, plugin_host.strict = plugin_host.strict, False
+    yield plugin_host
+    plugin_host.strict = strict
