@@ -31,7 +31,12 @@ def _now() -> datetime:
 
 
 def start_session(user: dict) -> None:
-    """Begin a fresh session for ``user`` (a new id: no session fixation)."""
+    """Begin a fresh session for ``user`` (a new id: no session fixation).
+
+    A session this browser already had ends on the server too.
+    """
+    if session.get("sid"):
+        get_store().sessions.delete(_digest(session["sid"]))
     session.clear()
     sid = secrets.token_urlsafe(32)
     now = _now().isoformat()
@@ -60,6 +65,8 @@ def end_all_sessions(user_id: str, *, keep_current: bool = False) -> None:
 
 
 def _session_user() -> dict | None:
+    if session.pop("ended", False):  # the previous request found the session expired
+        g.session_expired = True
     sid = session.get("sid")
     if not sid:
         return None
@@ -75,11 +82,36 @@ def _session_user() -> dict | None:
     if now - last_seen > idle or now - datetime.fromisoformat(record["started"]) > absolute:
         store.sessions.delete(record["id"])
         session.clear()
+        session["ended"] = True  # so the login page it redirects to can say why
         g.session_expired = True
         return None
     if now - last_seen > timedelta(seconds=60):  # keep writes rare: one per minute at most
-        store.sessions.update(record["id"], {"last_seen": now.isoformat()})
+        record = store.sessions.update(record["id"], {"last_seen": now.isoformat()})
+    g.session_record = record
     return store.users.get(record["user_id"])
+
+
+def current_session() -> dict | None:
+    """Return the server-side record of the current browser session, if any."""
+    return g.get("session_record")
+
+
+def set_session_value(key: str, value) -> None:
+    """Keep ``value`` under ``key`` in the current server-side session record.
+
+    For short-lived secrets that must not travel in the (signed, not
+    encrypted) cookie, such as a second-factor secret being set up.
+    """
+    record = current_session()
+    if record is None:
+        raise RuntimeError("no server-side session")
+    g.session_record = get_store().sessions.update(record["id"], {key: value})
+
+
+def list_sessions(user_id: str) -> list[dict]:
+    """Return the user's open sessions, most recent first."""
+    found = get_store().sessions.find(user_id=user_id)
+    return sorted(found, key=lambda r: r["last_seen"], reverse=True)
 
 
 def create_token(user: dict, name: str) -> tuple[dict, str]:
@@ -91,6 +123,22 @@ def create_token(user: dict, name: str) -> tuple[dict, str]:
     return record, secret
 
 
+def list_tokens(user_id: str) -> list[dict]:
+    """Return the user's personal access tokens (without secrets), newest first."""
+    found = get_store().tokens.find(user_id=user_id)
+    return sorted(found, key=lambda r: r["created_at"], reverse=True)
+
+
+def revoke_token(user_id: str, token_id: str) -> bool:
+    """Delete one of the user's tokens; return whether it existed and was theirs."""
+    store = get_store()
+    record = store.tokens.get(token_id)
+    if record is None or record["user_id"] != user_id:
+        return False
+    store.tokens.delete(token_id)
+    return True
+
+
 def _token_user() -> dict | None:
     header = request.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
@@ -100,7 +148,11 @@ def _token_user() -> dict | None:
     if not found:
         return None
     g.auth_via_token = True
-    return store.users.get(found[0]["user_id"])
+    record = found[0]
+    today = _now().date().isoformat()
+    if record.get("last_used") != today:  # one write a day at most
+        store.tokens.update(record["id"], {"last_used": today})
+    return store.users.get(record["user_id"])
 
 
 def load_user() -> None:
@@ -110,5 +162,9 @@ def load_user() -> None:
 
 
 def init_app(app) -> None:
-    """Load the current user before every request."""
+    """Load the current user before every request; confine users who must
+    still set up a second factor to its enrolment page."""
+    from .totp import confine_until_enrolled
+
     app.before_request(load_user)
+    app.before_request(confine_until_enrolled)

@@ -8,10 +8,13 @@ from flask import g
 from flask import redirect
 from flask import render_template
 from flask import request
+from flask import session
 from flask import url_for
 from flask_babel import gettext as _
 
 from ..security import access
+from ..security import throttle
+from ..security import totp
 from ..security.audit import audit
 from ..security.passwords import hash_password
 from ..security.passwords import needs_rehash
@@ -39,6 +42,9 @@ def login():
     error = None
     username = request.form.get("username", "").strip()
     if request.method == "POST":
+        wait = throttle.wait_seconds(username, request.remote_addr)
+        if wait:
+            return _throttled(wait, username)
         store = get_store()
         found = store.users.find(username=username.lower()) if username else []
         user = found[0] if found else None
@@ -46,9 +52,13 @@ def login():
         if user and user.get("active") and verify_password(user["password_hash"], password):
             if needs_rehash(user["password_hash"]):
                 store.users.update(user["id"], {"password_hash": hash_password(password)})
+            if totp.enabled_for(user):
+                return _ask_for_code(user)
+            throttle.record_success(username)
             start_session(user)
             audit("login", object_type="user", object_id=user["id"], user_id=user["id"])
             return redirect(_safe_next(request.args.get("next")))
+        throttle.record_failure(username, request.remote_addr)
         audit("login_failed", object_type="user", object_id=user["id"] if user else "",
               outcome="refused", user_id="")
         error = _("Unknown user name or wrong password.")
@@ -57,6 +67,54 @@ def login():
     return render_template("auth/login.html", error=error, username=username), (
         401 if error else 200
     )
+
+
+def _throttled(wait: int, username: str):
+    audit("login_failed", object_type="user", outcome="throttled", user_id="")
+    minutes = max(1, -(-wait // 60))
+    error = _("Too many failed sign-in attempts. Wait %(minutes)s minutes and try again.",
+              minutes=minutes)
+    response = render_template("auth/login.html", error=error, username=username)
+    return response, 429, {"Retry-After": str(wait)}
+
+
+def _ask_for_code(user: dict):
+    """Remember who passed the password step and ask for their one-time code."""
+    session.clear()
+    session["pending_2fa"] = totp.pending_login(user, _safe_next(request.args.get("next")))
+    return redirect(url_for("auth.second_factor"))
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@access.public
+def second_factor():
+    """Ask for the one-time code after a correct password (second factor)."""
+    user = totp.pending_user(session.get("pending_2fa"))
+    if user is None:
+        flash(_("Please sign in again."), "info")
+        return redirect(url_for("auth.login"))
+    error = None
+    if request.method == "POST":
+        wait = throttle.wait_seconds(user["username"], request.remote_addr)
+        if wait:
+            audit("login_failed", object_type="user", object_id=user["id"], outcome="throttled",
+                  user_id="", detail="totp")
+            minutes = max(1, -(-wait // 60))
+            error = _("Too many failed sign-in attempts. Wait %(minutes)s minutes and try again.",
+                      minutes=minutes)
+            return render_template("auth/code.html", error=error), 429, {"Retry-After": str(wait)}
+        if totp.verify_user_code(user, request.form.get("code", "")):
+            target = session["pending_2fa"]["next"]
+            throttle.record_success(user["username"])
+            start_session(user)
+            audit("login", object_type="user", object_id=user["id"], user_id=user["id"],
+                  detail="totp")
+            return redirect(_safe_next(target))
+        throttle.record_failure(user["username"], request.remote_addr)
+        audit("login_failed", object_type="user", object_id=user["id"], outcome="refused",
+              user_id="", detail="totp")
+        error = _("This code is not right. Type the six digits your app shows now.")
+    return render_template("auth/code.html", error=error), 401 if error else 200
 
 
 @bp.route("/logout", methods=["POST"])
