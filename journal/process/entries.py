@@ -511,3 +511,74 @@ def history(entry: dict) -> list[dict]:
             "changes": differences(record["document"], newer),
         })
     return list(reversed(out))
+
+
+# -- plugin templates and hooks ------------------------------------------------
+
+def _host():
+    from ..plugin_host import get_plugins
+
+    return get_plugins()
+
+
+def offered_templates(kind: str | None = None) -> list:
+    """Return the templates active plugins offer for new entries (of ``kind``)."""
+    host = _host()
+    return list(host.templates(kind=kind)) if hasattr(host, "templates") else []
+
+
+def template_for_new(kind: str, template_id: str | None):
+    """Return the latest spec of ``template_id`` for a new entry of ``kind``, or ``None``.
+
+    An unknown template, one of a disabled plugin, or one for another kind gives ``None``.
+    """
+    host = _host()
+    if not template_id or not hasattr(host, "template"):
+        return None
+    spec = host.template(template_id)
+    return spec if spec is not None and spec.kind == kind else None
+
+
+def template_of(entry: dict):
+    """Return the spec an existing entry's answers render with, or ``None`` (free entry)."""
+    host = _host()
+    if not entry.get("template") or not hasattr(host, "spec_for_entry"):
+        return None
+    found = host.spec_for_entry(entry)
+    return found.spec if found is not None else None
+
+
+def template_ref(spec) -> dict | None:
+    """Store the spec's snapshot once and return the reference an entry keeps."""
+    return _host().snapshot_for_entry(spec) if spec is not None else None
+
+
+def template_problems(spec, entry: dict) -> list[str]:
+    """Return the problems plugins find with an entry filled from ``spec``."""
+    host = _host()
+    if spec is None or not hasattr(host, "validate_entry"):
+        return []
+    return [str(p) for p in host.validate_entry(entry, spec) or ()]
+
+
+def notify_saved(entry: dict, trajectory: dict, *, created: bool) -> None:
+    """Tell the active plugins an entry was saved (their failures never undo the save)."""
+    host = _host()
+    if hasattr(host, "entry_saved"):
+        host.entry_saved(entry, trajectory, created)
+    else:
+        host.call_all("journal_entry_saved", entry=entry, trajectory=trajectory, created=created)
+
+
+def tag_suggestions() -> list[str]:
+    """Return the tags the active plugins' vocabularies suggest, normalised and unique."""
+    host = _host()
+    if not hasattr(host, "tag_vocabularies"):
+        return []
+    tags: list[str] = []
+    for vocabulary in host.tag_vocabularies():
+        for tag in vocabulary.get("tags", ()):
+            tag = normalise_tag(str(tag))
+            if tag and tag not in tags:
+                tags.append(tag)
+    return tags
