@@ -1,0 +1,90 @@
+"""Tests of the TOS plugin: its templates, suggestions, reflection lens and loading."""
+
+from __future__ import annotations
+
+from importlib.metadata import entry_points
+
+import pytest
+
+import journal_tos_instruction as plugin
+from journal.template_specs import STICORDI
+from journal.template_specs import spec_hash
+from journal.template_specs import validate_spec
+from journal_tos_instruction.templates import adaptation_items
+
+NAME = "tos_instruction"
+
+#: The content hash of every published template version (see the ASS plugin's tests).
+PUBLISHED = {
+    ("tos_instruction.signals", 1):
+        "sha256:23f939b0c290f1340237a8e6483bfb7800cc71e6cf229000d2eda83d29f75aad",
+    ("tos_instruction.adaptations", 1):
+        "sha256:645c16330e3ffc23c3fa9f45aba172d0bdb33c7e153b11c5d00bd1512d9bcbda",
+}
+
+
+def by_id(template_id):
+    return next(s for s in plugin.journal_templates() if s.id == template_id)
+
+
+@pytest.mark.parametrize("spec", plugin.journal_templates(), ids=lambda s: s.id)
+def test_every_template_is_valid_and_namespaced(spec):
+    assert validate_spec(spec, NAME) == []
+    assert spec.id.startswith(NAME + ".")
+    assert spec.focus_areas == ("tos",)
+
+
+@pytest.mark.parametrize("spec", plugin.journal_templates(), ids=lambda s: s.id)
+def test_published_templates_do_not_change_without_a_version_bump(spec):
+    assert spec_hash(spec) == PUBLISHED[(spec.id, spec.version)]
+
+
+def test_signals_are_asked_as_how_often_seen():
+    spec = by_id("tos_instruction.signals")
+    signals = next(s for s in spec.sections if s.title == "Signalen").fields
+    assert len(signals) == 7
+    assert all([o.label for o in f.options] == ["vaak", "soms", "niet gezien"] for f in signals)
+    labels = " ".join(f.label for f in signals)
+    assert "'weet ik niet'" in labels
+    assert "groepsgesprek" in labels
+    social = next(f for f in spec.fields() if f.key == "social_emotional")
+    assert "geen onwil" in social.help
+
+
+def test_adaptations_cover_instruction_tasks_feedback_and_self_reliance():
+    spec = by_id("tos_instruction.adaptations")
+    assert [s.title for s in spec.sections] == [
+        "Instructie", "Opdrachten", "Feedback", "Zelfredzaamheid"]
+    keys = [item.key for _, item in adaptation_items()]
+    assert len(keys) == len(set(keys)), "row keys of the feasibility page must be unique"
+    for key in ("single_step", "state_goal", "visualise", "same_words", "split_and_project",
+                "speaking_pace", "wait_time", "pre_teach", "check_by_doing", "schema",
+                "text_to_speech"):
+        assert key in keys
+    assert all(item.category in STICORDI for _, item in adaptation_items())
+    assert "haalbaarheid per leraar" in spec.description
+
+
+def test_suggests_templates_only_for_a_tos_trajectory():
+    assert plugin.journal_suggest_templates({"focus_areas": ["tos"]}) == [
+        "tos_instruction.signals", "tos_instruction.adaptations"]
+    assert plugin.journal_suggest_templates({"focus_areas": ["ass"]}) == []
+
+
+def test_adds_the_loopt_leeft_lukt_lens():
+    (model,) = plugin.journal_reflection_models()
+    assert model["id"] == "loopt_leeft_lukt"
+    assert [p["title"] for p in model["phases"]] == ["Loopt 't?", "Leeft 't?", "Lukt 't?"]
+
+
+def test_plugin_info_and_focus_area():
+    info = plugin.journal_plugin_info()
+    assert info["api_version"] == 1
+    assert info["bundled"] is True
+    assert plugin.journal_focus_areas()[0]["id"] == "tos"
+
+
+def test_installed_entry_point_loads_this_module():
+    (ep,) = [ep for ep in entry_points(group="journal.plugins") if ep.name == NAME]
+    assert ep.load() is plugin
+    assert ep.dist.name == "journal-tos-instruction"
