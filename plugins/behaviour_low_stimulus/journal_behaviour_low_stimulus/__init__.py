@@ -46,7 +46,7 @@ def journal_reflection_models():
     """Add STARR, a short model to talk a behaviour incident through afterwards."""
     return [
         {
-            "id": "behaviour_low_stimulus.starr",
+            "id": "starr",
             "title": "STARR (gedragsincident nabespreken)",
             "phases": [
                 {"key": "situation", "title": "Situatie",

@@ -75,7 +75,7 @@ def test_suggestions_follow_the_focus_areas():
 
 def test_adds_the_starr_reflection_model():
     (model,) = plugin.journal_reflection_models()
-    assert model["id"].startswith(NAME + ".")
+    assert model["id"] == "starr"
     assert [p["title"] for p in model["phases"]] == [
         "Situatie", "Taak", "Activiteiten", "Resultaat", "Reflectie"]
     assert all(p["prompt"].endswith("?") for p in model["phases"])
@@ -105,6 +105,6 @@ def test_host_calls_the_plugin_only_while_enabled(app):
         get_store().settings.set("enabled_plugins", [NAME])
         (name, models), = host.call_all("journal_reflection_models")
         assert name == NAME
-        assert models[0]["id"] == "behaviour_low_stimulus.starr"
+        assert models[0]["id"] == "starr"
     finally:
         host.unregister(NAME)
