@@ -76,10 +76,13 @@ def form_data(spec: TemplateSpec, answers: dict, prefix: str = "t_") -> dict:
 @contextlib.contextmanager
 def plugin_app(plugin, name: str, *, register: bool = True, enabled: bool = True, **config):
     """Yield a fresh journal (strict, in memory, request context) with only ``plugin``."""
-    from .testing import make_test_app
+    from . import create_app
 
+    settings = {"TESTING": True, "SECRET_KEY": "contract-check", "JOURNAL_IN_MEMORY": True,
+                "JOURNAL_LOAD_ENTRYPOINTS": False, "JOURNAL_STRICT_PLUGINS": True,
+                "WTF_CSRF_ENABLED": False, **config}
     with tempfile.TemporaryDirectory() as tmp:
-        app = make_test_app(Path(tmp), **config)
+        app = create_app(settings, instance_path=str(Path(tmp) / "instance"))
         host = app.extensions["journal.plugins"]
         with app.test_request_context():
             if register:

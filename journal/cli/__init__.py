@@ -16,9 +16,10 @@ from .. import create_app
 def init_app(app) -> None:
     """Add the journal's commands to ``app.cli``."""
     from . import instance
+    from . import plugins
     from . import users
 
-    for module in (instance, users):
+    for module in (instance, users, plugins):
         module.register(app.cli)
 
 

@@ -18,10 +18,12 @@ def init_app(app: Flask) -> None:
     from ..api import bp as api_bp
     from . import account
     from . import admin
+    from . import admin_plugins
     from . import auth
     from . import entries
     from . import goals
     from . import home
+    from . import pupils
     from . import search
     from . import trajectories
     from .helpers import init_templates
@@ -29,10 +31,11 @@ def init_app(app: Flask) -> None:
 
     csrf.init_app(app)
     enforce_declared(app)
-    for module in (auth, home, account, trajectories, entries, goals, admin, search):
+    for module in (auth, home, account, trajectories, pupils, entries, goals, admin, search):
         app.register_blueprint(module.bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # the API authenticates with Bearer tokens, never cookies
+    app.register_blueprint(admin_plugins.bp)
     # Plugin pages come after the core ones, so a plugin can never take a core name.
     plugin_wiring.register_blueprints(app, app.extensions["journal.plugins"])
     init_templates(app)
