@@ -121,8 +121,13 @@ def people_for(trajectory: dict) -> dict[str, dict]:
     for goal in store.goals.find(trajectory_id=trajectory["id"]):
         ids.add(goal.get("owner_id"))
         ids.update(e.get("author_id") for e in goal.get("evaluations", ()))
-    ids.discard(None)
-    return {u["id"]: _public_user(u) for u in store.users.find_in("id", sorted(ids))}
+    return users_by_id(ids)
+
+
+def users_by_id(ids) -> dict[str, dict]:
+    """Return ``{user_id: user}`` (without secrets) for the given ids."""
+    wanted = sorted({i for i in ids if i})
+    return {u["id"]: _public_user(u) for u in get_store().users.find_in("id", wanted)}
 
 
 def pupil_of(trajectory: dict) -> dict | None:

@@ -1,7 +1,151 @@
-"""Pages for goals (being built)."""
+"""Pages for goals: adding, editing (with conflict merge), evaluating, history."""
 
 from __future__ import annotations
 
 from flask import Blueprint
+from flask import abort
+from flask import flash
+from flask import g
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_babel import gettext as _
 
-bp = Blueprint("goals", __name__)
+from ..process import ValidationError
+from ..process import goals as service
+from ..process import today
+from ..process import trajectories as trajectory_service
+from ..security import access
+from ..storage import StaleRevision
+
+bp = Blueprint("goals", __name__, url_prefix="/t/<trajectory_id>/goals")
+
+FIELDS = ("text", "owner_id", "review_date", "status")
+
+
+def _load(trajectory_id: str, goal_id: str, action: str) -> tuple[dict, dict]:
+    trajectory = trajectory_service.require_trajectory(trajectory_id, action)
+    goal = service.require_goal(trajectory, goal_id)
+    if goal is None:
+        abort(404)
+    return trajectory, goal
+
+
+def _form_page(template: str, trajectory: dict, form: dict, errors: dict, status: int = 200,
+               **context):
+    people = trajectory_service.people_for(trajectory)
+    return render_template(
+        template,
+        trajectory=trajectory,
+        pupil=trajectory_service.pupil_of(trajectory),
+        form=form,
+        errors=errors,
+        people=people,
+        owner_options=[("", _("Choose an owner"))] + [
+            (m["user_id"], (people.get(m["user_id"]) or {}).get("display_name", "?"))
+            for m in trajectory.get("members", ())
+        ],
+        status_options=[(s, str(service.STATUS_LABELS[s])) for s in service.STATUSES],
+        status_labels=service.STATUS_LABELS,
+        **context,
+    ), status
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@access.login_required
+def new(trajectory_id: str):
+    """Add a goal with an owner and a review date."""
+    trajectory = trajectory_service.require_trajectory(trajectory_id, access.WRITE)
+    if request.method == "GET":
+        form = {"text": "", "owner_id": g.user["id"], "review_date": "", "status": "ongoing"}
+        return _form_page("goals/form.html", trajectory, form, {})
+    form = {name: request.form.get(name, "") for name in FIELDS}
+    try:
+        goal = service.create_goal(trajectory, form, actor=g.user)
+    except ValidationError as exc:
+        return _form_page("goals/form.html", trajectory, form, exc.errors, 400)
+    flash(_("The goal has been added."), "success")
+    return redirect(url_for("trajectories.show", trajectory_id=trajectory_id,
+                            _anchor="goal-" + goal["id"]))
+
+
+@bp.route("/<goal_id>")
+@access.login_required
+def show(trajectory_id: str, goal_id: str):
+    """One goal with its evaluations and the entries linked to it."""
+    from ..process import entries as entry_service
+
+    trajectory, goal = _load(trajectory_id, goal_id, access.READ)
+    entries = entry_service.visible_entries(g.user, trajectory, goal_id=goal_id)
+    return render_template(
+        "goals/show.html", trajectory=trajectory, goal=goal,
+        pupil=trajectory_service.pupil_of(trajectory),
+        people=trajectory_service.people_for(trajectory),
+        overdue=service.is_overdue(goal), status_labels=service.STATUS_LABELS,
+        entries=entries,
+        kind_labels={k: str(v) for k, v in entry_service.KIND_LABELS.items()},
+    )
+
+
+@bp.route("/<goal_id>/edit", methods=["GET", "POST"])
+@access.login_required
+def edit(trajectory_id: str, goal_id: str):
+    """Change a goal. A save based on an old version shows both versions to merge."""
+    trajectory, goal = _load(trajectory_id, goal_id, access.WRITE)
+    if request.method == "GET":
+        form = {name: goal.get(name) or "" for name in FIELDS}
+        return _form_page("goals/form.html", trajectory, form, {}, goal=goal, rev=goal["rev"])
+    form = {name: request.form.get(name, "") for name in FIELDS}
+    rev = request.form.get("rev", type=int)
+    try:
+        service.update_goal(trajectory, goal, form, actor=g.user, expected_rev=rev)
+    except ValidationError as exc:
+        return _form_page("goals/form.html", trajectory, form, exc.errors, 400, goal=goal,
+                          rev=rev)
+    except StaleRevision as exc:
+        # Keep what this user typed; show the other version beside it and let the
+        # next save (now based on the current revision) be a deliberate merge.
+        return _form_page("goals/form.html", trajectory, form, {}, 409, goal=exc.current,
+                          rev=exc.current["rev"], theirs=exc.current)
+    flash(_("The goal has been saved."), "success")
+    return redirect(url_for("goals.show", trajectory_id=trajectory_id, goal_id=goal_id))
+
+
+@bp.route("/<goal_id>/evaluate", methods=["GET", "POST"])
+@access.login_required
+def evaluate(trajectory_id: str, goal_id: str):
+    """Record a dated evaluation and what it means for the goal."""
+    trajectory, goal = _load(trajectory_id, goal_id, access.WRITE)
+    if request.method == "GET":
+        form = {"date": today().isoformat(), "text": "", "status": goal["status"],
+                "next_review_date": ""}
+        return _form_page("goals/evaluate.html", trajectory, form, {}, goal=goal,
+                          rev=goal["rev"])
+    form = {name: request.form.get(name, "")
+            for name in ("date", "text", "status", "next_review_date")}
+    rev = request.form.get("rev", type=int)
+    try:
+        service.add_evaluation(trajectory, goal, form, actor=g.user, expected_rev=rev)
+    except ValidationError as exc:
+        return _form_page("goals/evaluate.html", trajectory, form, exc.errors, 400, goal=goal,
+                          rev=rev)
+    except StaleRevision as exc:
+        return _form_page("goals/evaluate.html", trajectory, form, {}, 409, goal=exc.current,
+                          rev=exc.current["rev"], theirs=exc.current)
+    flash(_("The evaluation has been saved."), "success")
+    return redirect(url_for("goals.show", trajectory_id=trajectory_id, goal_id=goal_id))
+
+
+@bp.route("/<goal_id>/history")
+@access.login_required
+def history(trajectory_id: str, goal_id: str):
+    """Every version of a goal: who changed what, when, and the old text."""
+    trajectory, goal = _load(trajectory_id, goal_id, access.READ)
+    versions = service.history(goal)
+    people = trajectory_service.users_by_id(
+        [v["by"] for v in versions] + [v["document"].get("owner_id") for v in versions])
+    return render_template("goals/history.html", trajectory=trajectory, goal=goal,
+                           pupil=trajectory_service.pupil_of(trajectory),
+                           versions=versions, people=people,
+                           status_labels=service.STATUS_LABELS)

@@ -1,13 +1,16 @@
-"""The personal start page."""
+"""The personal start page: what needs the user's attention, and their trajectories."""
 
 from __future__ import annotations
 
 from flask import Blueprint
+from flask import current_app
 from flask import g
 from flask import render_template
 
+from ..process import goals as goal_service
+from ..process import phases
+from ..process import trajectories as trajectory_service
 from ..security import access
-from ..security.access import can
 from ..storage import get_store
 
 bp = Blueprint("home", __name__)
@@ -15,13 +18,53 @@ bp = Blueprint("home", __name__)
 
 def visible_trajectories(user: dict) -> list[dict]:
     """Return the trajectories ``user`` may read, newest first."""
-    trajectories = get_store().trajectories.all()
-    mine = [t for t in trajectories if can(user, access.READ, t)]
-    return sorted(mine, key=lambda t: t.get("updated_at", ""), reverse=True)
+    return trajectory_service.get_visible(user)
 
 
 @bp.route("/")
 @access.login_required
 def index():
-    """Show what needs the user's attention and their trajectories."""
-    return render_template("home/index.html", trajectories=visible_trajectories(g.user))
+    """Show overdue goals, drafts, quiet trajectories and the user's own trajectories."""
+    from ..process import entries as entry_service
+
+    user = g.user
+    visible = trajectory_service.get_visible(user)
+    by_id = {t["id"]: t for t in visible}
+    pupils = {p["id"]: p for p in get_store().pupils.find_in(
+        "id", [t["pupil_id"] for t in visible if t.get("pupil_id")])}
+    mine = [t for t in visible if access.is_member(user, t)]
+    open_mine = [t for t in mine if not phases.is_closed(t)]
+    overdue = [
+        {"goal": goal, "trajectory": by_id[goal["trajectory_id"]],
+         "pupil": pupils.get(by_id[goal["trajectory_id"]].get("pupil_id"))}
+        for goal in goal_service.overdue_goals(visible)
+    ]
+    days = int(current_app.config["JOURNAL_STALE_TRAJECTORY_DAYS"])
+    quiet = [
+        {"trajectory": t, "last": last, "pupil": pupils.get(t.get("pupil_id"))}
+        for t, last in trajectory_service.stale(visible, days)
+    ]
+    drafts = [
+        {"entry": d, "trajectory": by_id.get(d["trajectory_id"]),
+         "kind": str(entry_service.KIND_LABELS.get(d["kind"], d["kind"]))}
+        for d in entry_service.drafts_of(user) if d["trajectory_id"] in by_id
+    ]
+    overdue_ids = {o["goal"]["trajectory_id"] for o in overdue}
+    rows = [
+        {"trajectory": t, "pupil": pupils.get(t.get("pupil_id")),
+         "next_review": goal_service.next_review_date(t["id"]), "overdue": t["id"] in overdue_ids}
+        for t in open_mine
+    ]
+    return render_template(
+        "home/index.html",
+        trajectories=open_mine,
+        rows=rows,
+        closed_count=len(mine) - len(open_mine),
+        others_count=len([t for t in visible if t not in mine and not phases.is_closed(t)]),
+        overdue=overdue,
+        quiet=quiet,
+        quiet_days=days,
+        drafts=drafts,
+        draft_links="entries.edit" in current_app.view_functions,
+        show_links="entries.show" in current_app.view_functions,
+    )
