@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import current_app
 from flask import g
+from flask import has_request_context
 from flask import request
 from flask import session
 from flask_babel import Babel
@@ -17,8 +18,14 @@ babel = Babel()
 
 
 def select_locale() -> str:
-    """Pick the language: the user's choice, then the browser's, then Dutch."""
+    """Pick the language: the user's choice, then the browser's, then Dutch.
+
+    Outside a request (the ``journal`` command) messages are English, like the
+    command's own output.
+    """
     languages = current_app.config["JOURNAL_LANGUAGES"]
+    if not has_request_context():
+        return "en" if "en" in languages else languages[0]
     user = g.get("user")
     chosen = (user or {}).get("locale") or session.get("locale")
     if chosen in languages:
