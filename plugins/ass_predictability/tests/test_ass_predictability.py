@@ -3,25 +3,22 @@
 from __future__ import annotations
 
 from importlib.metadata import entry_points
+from pathlib import Path
 
 import pytest
 
-import journal_ass_predictability as plugin
 from journal.template_specs import STICORDI
-from journal.template_specs import spec_hash
 from journal.template_specs import validate_spec
+from journal.testing import assert_old_entries_render
+from journal.testing import assert_plugin_contract
+from journal.testing import form_data
+
+import journal_ass_predictability as plugin
 
 NAME = "ass_predictability"
 
-#: The content hash of every published template version. A change to a spec without
-#: a version bump would alter entries already written with it: bump the version instead,
-#: keep the old version in TEMPLATES if entries may still use it, and add its hash here.
-PUBLISHED = {
-    ("ass_predictability.observation", 1):
-        "sha256:b6d7a287d9010e4c784959c20739a989cd534bae13f16fc4dce521208bed5924",
-    ("ass_predictability.adaptations", 1):
-        "sha256:226f86b07e90320c856ab27b823cb9df74ea6e7c1dd9d1adec065b0d6161cb91",
-}
+#: One example entry per published template version (journal.testing.save_entry_fixtures).
+ENTRIES = Path(__file__).parent / "entries"
 
 
 def by_id(template_id):
@@ -43,11 +40,6 @@ def test_every_template_is_valid_and_namespaced(spec):
     assert validate_spec(spec, NAME) == []
     assert spec.id.startswith(NAME + ".")
     assert spec.focus_areas == ("ass",)
-
-
-@pytest.mark.parametrize("spec", plugin.journal_templates(), ids=lambda s: s.id)
-def test_published_templates_do_not_change_without_a_version_bump(spec):
-    assert spec_hash(spec) == PUBLISHED[(spec.id, spec.version)]
 
 
 def test_template_ids_are_unique():
@@ -127,3 +119,45 @@ def test_host_calls_the_plugin_only_while_enabled(app):
         assert [validate_spec(s, NAME) for s in specs] == [[], []]
     finally:
         host.unregister(NAME)
+
+
+def test_keeps_the_plugin_contract():
+    found = assert_plugin_contract(plugin, NAME)
+    assert sorted(s.id for s in found["templates"]) == [
+        "ass_predictability.adaptations", "ass_predictability.observation"]
+
+
+def test_published_versions_are_unchanged_and_old_entries_render_without_the_plugin():
+    assert assert_old_entries_render(plugin, ENTRIES, NAME) == 2
+
+
+def test_a_teacher_fills_the_checklist_and_the_team_reads_it_back(
+        client, login, users, register_plugin, make_trajectory):
+    from journal.storage import get_store
+
+    register_plugin(plugin, NAME)
+    trajectory = make_trajectory(users["teacher"], users["support"], focus_areas=["ass"])
+    spec = by_id("ass_predictability.adaptations")
+    answers = {
+        "activities": {"group_work_announced": {"status": "ga_ik_proberen",
+                                                "note": "Bij Frans en wiskunde, vanaf maandag"}},
+        "time": {"timer": {"status": "werkt", "note": "Time-timer op de bank"}},
+    }
+    data = form_data(spec, answers, prefix="tpl_")
+    data.update({"date": "2025-03-03", "what": "Groepswerk en overgangen aankondigen",
+                 "applied_by": "alle leraren van 2A", "from_date": "2025-03-03",
+                 "review_date": "2025-04-28", "action": "publish"})
+    login(client, users["teacher"])
+    response = client.post(
+        f"/t/{trajectory['id']}/entries/new?kind=agreement&template={spec.id}", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+    (entry,) = get_store().entries.find(trajectory_id=trajectory["id"])
+    assert entry["answers"] == answers
+    assert (entry["template"]["id"], entry["template"]["version"]) == (spec.id, 1)
+    client.post("/logout")
+    login(client, users["support"])
+    text = client.get(response.location).get_data(as_text=True)
+    assert "Groepswerk vooraf aankondigen: met wie, welke taak, hoe lang" in text
+    assert "Bij Frans en wiskunde, vanaf maandag" in text
+    assert "Time-timer op de bank" in text
