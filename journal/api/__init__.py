@@ -36,10 +36,12 @@ def require_token():
 
 # The route modules attach their views to ``bp``; imported last because they import it.
 from . import account  # noqa: E402
+from . import comments  # noqa: E402
+from . import entries  # noqa: E402
 from . import goals  # noqa: E402
 from . import openapi  # noqa: E402
 from . import pupils  # noqa: E402
 from . import trajectories  # noqa: E402
 
 #: The modules whose ``PATHS`` and ``SCHEMAS`` make up the OpenAPI document.
-ROUTE_MODULES = (account, pupils, trajectories, goals)
+ROUTE_MODULES = (account, pupils, trajectories, goals, entries, comments)

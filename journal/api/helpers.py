@@ -30,11 +30,16 @@ def expected_rev(data: dict) -> int:
     return rev
 
 
-def unknown_fields(data: dict, allowed: set[str]) -> None:
-    """Raise a 400 for fields the client may not set (mass assignment is refused, not ignored)."""
-    extra = sorted(set(data) - allowed)
-    if extra:
-        raise invalid({name: [_("This field cannot be set here.")] for name in extra})
+def unknown_fields(data: dict, allowed: set[str], *, raise_now: bool = True) -> dict:
+    """Refuse fields the client may not set (mass assignment is refused, not ignored).
+
+    Raises a 400 naming them, or with ``raise_now=False`` returns their messages
+    so the caller can report them together with other field errors.
+    """
+    errors = {name: [_("This field cannot be set here.")] for name in sorted(set(data) - allowed)}
+    if errors and raise_now:
+        raise invalid(errors)
+    return errors
 
 
 def check_strings(data: dict, *, nullable: tuple[str, ...] = ()) -> None:
