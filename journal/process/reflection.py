@@ -1,8 +1,9 @@
 """Co-written reflections: reflection models and attributed contributions.
 
-A reflection follows a model (Korthagen's five phases in the core; plugins
-add more). Each team member adds contributions to the phases; every
-contribution keeps its author and time. Adding a contribution appends inside
+A reflection follows a model: Korthagen's five phases in the core, more from
+plugins (both served by the plugin host, see :mod:`journal.vocabularies`).
+Each team member adds contributions to the phases; every contribution keeps
+its author and time. Adding a contribution appends inside
 one transaction, so two people writing at once never conflict; the shared
 conclusions are edited like any other entry field (with a revision check).
 """
@@ -10,7 +11,6 @@ conclusions are edited like any other entry field (with a revision check).
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from ..storage import get_store
 from ..storage.store import new_id
@@ -19,47 +19,15 @@ from . import ValidationError
 from . import add_error
 from . import render_field
 
-#: The core model: Korthagen's reflection cycle (ALACT), five phases.
-KORTHAGEN = {
-    "id": "korthagen",
-    "title": _l("Korthagen's reflection cycle"),
-    "phases": [
-        {"key": "action", "title": _l("1. Action"),
-         "prompt": _l("What did we want to achieve or try out? What did we want to pay attention to?")},
-        {"key": "looking_back", "title": _l("2. Looking back"),
-         "prompt": _l("What happened? What did I want, think, feel and do? And the pupil, the other?")},
-        {"key": "awareness", "title": _l("3. Awareness of essential aspects"),
-         "prompt": _l("How do the answers connect? What is the problem, or the positive discovery?")},
-        {"key": "alternatives", "title": _l("4. Creating alternatives"),
-         "prompt": _l("Which alternatives do we see, with which pros and cons? What do we resolve to do?")},
-        {"key": "trial", "title": _l("5. Trial"),
-         "prompt": _l("How and when do we try it out? This starts the next cycle.")},
-    ],
-}
-
 #: Longest contribution, in characters.
 MAX_CONTRIBUTION = 10_000
 
 
 def reflection_models() -> list[dict]:
-    """Return the available reflection models: the core one first, then plugins'."""
+    """Return the available reflection models: Korthagen's cycle first, then the plugins'."""
     from ..plugin_host import get_plugins
 
-    host = get_plugins()
-    if hasattr(host, "reflection_models"):
-        models = list(host.reflection_models())
-    else:
-        models = [KORTHAGEN]
-        for _plugin, result in host.call_all("journal_reflection_models"):
-            models.extend(m for m in result or () if _valid_model(m))
-    if not any(m["id"] == KORTHAGEN["id"] for m in models):
-        models.insert(0, KORTHAGEN)
-    return models
-
-
-def _valid_model(model) -> bool:
-    return (isinstance(model, dict) and model.get("id") and model.get("phases")
-            and all(isinstance(p, dict) and p.get("key") for p in model["phases"]))
+    return list(get_plugins().reflection_models())
 
 
 def model_by_id(model_id: str | None) -> dict | None:
