@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 from importlib.metadata import entry_points
+from pathlib import Path
 
 import pytest
 
-import journal_behaviour_low_stimulus as plugin
 from journal.template_specs import STICORDI
-from journal.template_specs import spec_hash
 from journal.template_specs import validate_spec
+from journal.testing import assert_old_entries_render
+from journal.testing import assert_plugin_contract
+from journal.testing import form_data
+
+import journal_behaviour_low_stimulus as plugin
 
 NAME = "behaviour_low_stimulus"
 
-#: The content hash of every published template version (see the ASS plugin's tests).
-PUBLISHED = {
-    ("behaviour_low_stimulus.abc", 1):
-        "sha256:40d6d4406b17c08f5c933df8aa5f7110e5ca328d50cfa8e8630105f380bc2eaa",
-    ("behaviour_low_stimulus.quiet_corner", 1):
-        "sha256:26a59a9654a1e2550e839ff2158e1973333851054d89aa9135cf6b48f30081ed",
-}
+#: One example entry per published template version (journal.testing.save_entry_fixtures).
+ENTRIES = Path(__file__).parent / "entries"
 
 
 def by_id(template_id):
@@ -31,11 +30,6 @@ def test_every_template_is_valid_and_namespaced(spec):
     assert validate_spec(spec, NAME) == []
     assert spec.id.startswith(NAME + ".")
     assert "gedrag" in spec.focus_areas
-
-
-@pytest.mark.parametrize("spec", plugin.journal_templates(), ids=lambda s: s.id)
-def test_published_templates_do_not_change_without_a_version_bump(spec):
-    assert spec_hash(spec) == PUBLISHED[(spec.id, spec.version)]
 
 
 def test_abc_starts_with_the_behaviour_then_antecedent_consequence_and_function():
@@ -108,3 +102,60 @@ def test_host_calls_the_plugin_only_while_enabled(app):
         assert models[0]["id"] == "starr"
     finally:
         host.unregister(NAME)
+
+
+def test_keeps_the_plugin_contract():
+    found = assert_plugin_contract(plugin, NAME)
+    assert sorted(s.id for s in found["templates"]) == [
+        "behaviour_low_stimulus.abc", "behaviour_low_stimulus.quiet_corner"]
+
+
+def test_published_versions_are_unchanged_and_old_entries_render_without_the_plugin():
+    assert assert_old_entries_render(plugin, ENTRIES, NAME) == 2
+
+
+def test_an_abc_observation_is_saved_and_read_back(
+        client, login, users, register_plugin, make_trajectory):
+    from journal.storage import get_store
+
+    register_plugin(plugin, NAME)
+    trajectory = make_trajectory(users["teacher"], users["support"], focus_areas=["gedrag"])
+    spec = by_id("behaviour_low_stimulus.abc")
+    answers = {
+        "behaviour": "Schuift de stoel achteruit en loopt naar de deur.",
+        "frequency_duration": "2 keer, telkens 3 minuten",
+        "just_before": "De opdracht werd uitgedeeld zonder uitleg.",
+        "function": "avoid",
+    }
+    data = form_data(spec, answers, prefix="tpl_")
+    data.update({"date": "2025-01-20", "seen": "Zie ABC hieronder.", "action": "publish"})
+    login(client, users["teacher"])
+    response = client.post(
+        f"/t/{trajectory['id']}/entries/new?kind=observation&template={spec.id}", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+    (entry,) = get_store().entries.find(trajectory_id=trajectory["id"])
+    assert entry["answers"] == answers
+    client.post("/logout")
+    login(client, users["support"])
+    text = client.get(response.location).get_data(as_text=True)
+    assert "Schuift de stoel achteruit en loopt naar de deur." in text
+    assert "Iets vermijden (een taak, een prikkel, een persoon)" in text
+
+
+def test_the_behaviour_itself_is_required(client, login, users, register_plugin, make_trajectory):
+    from journal.storage import get_store
+
+    register_plugin(plugin, NAME)
+    trajectory = make_trajectory(users["teacher"], focus_areas=["gedrag"])
+    spec = by_id("behaviour_low_stimulus.abc")
+    data = form_data(spec, {"just_before": "Overgang na de speeltijd."}, prefix="tpl_")
+    data.update({"date": "2025-01-20", "seen": "Onrust na de speeltijd.", "action": "publish"})
+    login(client, users["teacher"])
+    response = client.post(
+        f"/t/{trajectory['id']}/entries/new?kind=observation&template={spec.id}", data=data)
+    assert response.status_code == 400
+    assert get_store().entries.find(trajectory_id=trajectory["id"]) == []
+    text = response.get_data(as_text=True)
+    assert "Overgang na de speeltijd." in text
+    assert "This field is required." in text

@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 from importlib.metadata import entry_points
+from pathlib import Path
 
 import pytest
 
-import journal_executive_functions as plugin
 from journal.template_specs import STICORDI
-from journal.template_specs import spec_hash
 from journal.template_specs import validate_spec
+from journal.testing import assert_old_entries_render
+from journal.testing import assert_plugin_contract
+from journal.testing import form_data
+
+import journal_executive_functions as plugin
 
 NAME = "executive_functions"
 
-#: The content hash of every published template version (see the ASS plugin's tests).
-PUBLISHED = {
-    ("executive_functions.observation", 1):
-        "sha256:de2b5a9165c228f669552d8ce2cdc50e06a7468024b222c9bf7fcaf2fba958d5",
-    ("executive_functions.scaffolds", 1):
-        "sha256:b0eb5b97f712fac4472d5c401f532138e4b3ad891243d58d57898fea58b1342d",
-}
+#: One example entry per published template version (journal.testing.save_entry_fixtures).
+ENTRIES = Path(__file__).parent / "entries"
 
 #: The functions the plugin must cover, by their Dutch names.
 EXPECTED_FUNCTIONS = {
@@ -38,11 +37,6 @@ def test_every_template_is_valid_and_namespaced(spec):
     assert validate_spec(spec, NAME) == []
     assert spec.id.startswith(NAME + ".")
     assert spec.focus_areas == ("executieve_functies",)
-
-
-@pytest.mark.parametrize("spec", plugin.journal_templates(), ids=lambda s: s.id)
-def test_published_templates_do_not_change_without_a_version_bump(spec):
-    assert spec_hash(spec) == PUBLISHED[(spec.id, spec.version)]
 
 
 @pytest.mark.parametrize("spec", plugin.journal_templates(), ids=lambda s: s.id)
@@ -115,3 +109,64 @@ def test_host_calls_the_plugin_only_while_enabled(app):
         assert "executive_functions.scaffolds" in suggested
     finally:
         host.unregister(NAME)
+
+
+def test_keeps_the_plugin_contract():
+    found = assert_plugin_contract(plugin, NAME)
+    assert sorted(s.id for s in found["templates"]) == [
+        "executive_functions.observation", "executive_functions.scaffolds"]
+
+
+def test_published_versions_are_unchanged_and_old_entries_render_without_the_plugin():
+    assert assert_old_entries_render(plugin, ENTRIES, NAME) == 2
+
+
+def test_scaffolds_for_the_whole_class_are_saved_and_read_back(
+        client, login, users, register_plugin, make_trajectory):
+    from journal.storage import get_store
+
+    register_plugin(plugin, NAME)
+    trajectory = make_trajectory(users["support"], users["teacher"], target="team",
+                                 pupil_id=None, focus_areas=["executieve_functies"])
+    spec = by_id("executive_functions.scaffolds")
+    answers = {
+        "scope": "class",
+        "task_initiation_scaffolds": {"start_signal": {"status": "werkt",
+                                                       "note": "Startkaart op elke bank"}},
+        "planning_scaffolds": {"split_deadlines": {"status": "ga_ik_proberen",
+                                                   "note": "Eerst bij het project geschiedenis"}},
+    }
+    data = form_data(spec, answers, prefix="tpl_")
+    data.update({"date": "2025-02-10", "what": "Startsignaal en tussenstappen voor de klas",
+                 "applied_by": "klasleraar 4B", "from_date": "2025-02-10",
+                 "review_date": "2025-03-24", "action": "publish"})
+    login(client, users["support"])
+    response = client.post(
+        f"/t/{trajectory['id']}/entries/new?kind=agreement&template={spec.id}", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+    (entry,) = get_store().entries.find(trajectory_id=trajectory["id"])
+    assert entry["answers"] == answers
+    text = client.get(response.location).get_data(as_text=True)
+    assert "voor de hele klas" in text
+    assert "Afgesproken startsignaal of startkaart" in text
+    assert "Startkaart op elke bank" in text
+
+
+def test_the_scope_is_required(client, login, users, register_plugin, make_trajectory):
+    from journal.storage import get_store
+
+    register_plugin(plugin, NAME)
+    trajectory = make_trajectory(users["teacher"], focus_areas=["executieve_functies"])
+    spec = by_id("executive_functions.observation")
+    data = form_data(spec, {"planning": "with_help"}, prefix="tpl_")
+    data.update({"date": "2025-02-10", "seen": "Begint pas na tien minuten aan de taak.",
+                 "action": "publish"})
+    login(client, users["teacher"])
+    response = client.post(
+        f"/t/{trajectory['id']}/entries/new?kind=observation&template={spec.id}", data=data)
+    assert response.status_code == 400
+    assert get_store().entries.find(trajectory_id=trajectory["id"]) == []
+    text = response.get_data(as_text=True)
+    assert "Begint pas na tien minuten" in text
+    assert "This field is required." in text

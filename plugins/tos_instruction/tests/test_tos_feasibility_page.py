@@ -12,16 +12,10 @@ NAME = "tos_instruction"
 
 
 @pytest.fixture
-def host(app):
+def host(register_plugin, plugin_host):
     """The app's plugin host with the TOS plugin registered, mounted and enabled."""
-    from journal import plugin_wiring
-
-    plugin_host = app.extensions["journal.plugins"]
-    plugin_host.register(plugin, NAME)
-    plugin_wiring.register_blueprints(app, plugin_host, names={NAME})
-    plugin_host.enable(NAME)
-    yield plugin_host
-    plugin_host.unregister(NAME)
+    register_plugin(plugin, NAME)
+    return plugin_host
 
 
 @pytest.fixture

@@ -3,24 +3,23 @@
 from __future__ import annotations
 
 from importlib.metadata import entry_points
+from pathlib import Path
 
 import pytest
 
-import journal_tos_instruction as plugin
 from journal.template_specs import STICORDI
-from journal.template_specs import spec_hash
 from journal.template_specs import validate_spec
+from journal.testing import assert_old_entries_render
+from journal.testing import assert_plugin_contract
+from journal.testing import form_data
+
+import journal_tos_instruction as plugin
 from journal_tos_instruction.templates import adaptation_items
 
 NAME = "tos_instruction"
 
-#: The content hash of every published template version (see the ASS plugin's tests).
-PUBLISHED = {
-    ("tos_instruction.signals", 1):
-        "sha256:23f939b0c290f1340237a8e6483bfb7800cc71e6cf229000d2eda83d29f75aad",
-    ("tos_instruction.adaptations", 1):
-        "sha256:645c16330e3ffc23c3fa9f45aba172d0bdb33c7e153b11c5d00bd1512d9bcbda",
-}
+#: One example entry per published template version (journal.testing.save_entry_fixtures).
+ENTRIES = Path(__file__).parent / "entries"
 
 
 def by_id(template_id):
@@ -32,11 +31,6 @@ def test_every_template_is_valid_and_namespaced(spec):
     assert validate_spec(spec, NAME) == []
     assert spec.id.startswith(NAME + ".")
     assert spec.focus_areas == ("tos",)
-
-
-@pytest.mark.parametrize("spec", plugin.journal_templates(), ids=lambda s: s.id)
-def test_published_templates_do_not_change_without_a_version_bump(spec):
-    assert spec_hash(spec) == PUBLISHED[(spec.id, spec.version)]
 
 
 def test_signals_are_asked_as_how_often_seen():
@@ -88,3 +82,38 @@ def test_installed_entry_point_loads_this_module():
     (ep,) = [ep for ep in entry_points(group="journal.plugins") if ep.name == NAME]
     assert ep.load() is plugin
     assert ep.dist.name == "journal-tos-instruction"
+
+
+def test_keeps_the_plugin_contract():
+    found = assert_plugin_contract(plugin, NAME)
+    assert sorted(s.id for s in found["templates"]) == [
+        "tos_instruction.adaptations", "tos_instruction.signals"]
+
+
+def test_published_versions_are_unchanged_and_old_entries_render_without_the_plugin():
+    assert assert_old_entries_render(plugin, ENTRIES, NAME) == 2
+
+
+def test_a_signals_observation_is_saved_and_read_back(
+        client, login, users, register_plugin, make_trajectory):
+    from journal.storage import get_store
+
+    register_plugin(plugin, NAME)
+    trajectory = make_trajectory(users["teacher"], users["support"], focus_areas=["tos"])
+    spec = by_id("tos_instruction.signals")
+    answers = {"situation": "Instructie wiskunde", "short_answers": "often",
+               "no_group_talk": "sometimes", "what_helped": "De stappen op het bord."}
+    data = form_data(spec, answers, prefix="tpl_")
+    data.update({"date": "2025-01-13", "seen": "Zit stil bij de instructie.", "action": "publish"})
+    login(client, users["support"])
+    response = client.post(
+        f"/t/{trajectory['id']}/entries/new?kind=observation&template={spec.id}", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+    (entry,) = get_store().entries.find(trajectory_id=trajectory["id"])
+    assert entry["answers"] == answers
+    client.post("/logout")
+    login(client, users["teacher"])
+    text = client.get(response.location).get_data(as_text=True)
+    assert "Doet niet mee aan het groepsgesprek" in text
+    assert "De stappen op het bord." in text
