@@ -342,3 +342,20 @@ def test_support_member_renames_a_pupil_and_errors_keep_input(client, users, log
                                 "rev": pupil["rev"]})
     assert ok.status_code == 302
     assert get_store().pupils.require(team["pupil_id"])["display_name"] == "Leerling Q"
+
+
+def test_plugins_add_sanitised_fragments_to_the_trajectory_page(client, users, login, team,
+                                                                 register_plugin):
+    from journal import hookimpl
+
+    class Fragments:
+        @hookimpl
+        def journal_page_fragment(self, slot, context):
+            if slot == "trajectory_sidebar" and context["trajectory"]["id"] == team["id"]:
+                return '<p>ZIJPANEEL</p><script>alert(1)</script>'
+            return None
+
+    register_plugin(Fragments(), "fragments")
+    login(client, "teacher")
+    page = client.get(f"/t/{team['id']}", headers=EN).get_data(as_text=True)
+    assert "<p>ZIJPANEEL</p>" in page and "alert(1)" not in page

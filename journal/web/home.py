@@ -12,6 +12,7 @@ from ..process import phases
 from ..process import trajectories as trajectory_service
 from ..security import access
 from ..storage import get_store
+from .trajectories import plugin_fragments
 
 bp = Blueprint("home", __name__)
 
@@ -67,4 +68,5 @@ def index():
         drafts=drafts,
         draft_links="entries.edit" in current_app.view_functions,
         show_links="entries.show" in current_app.view_functions,
+        fragments=plugin_fragments("home_panel"),
     )

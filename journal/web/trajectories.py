@@ -306,6 +306,15 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def plugin_fragments(*slots: str, **context) -> dict[str, list]:
+    """Return the active plugins' sanitised HTML for each page slot."""
+    from ..plugin_host import get_plugins
+
+    host = get_plugins()
+    context.setdefault("user", g.user)
+    return {slot: host.fragments(slot, context) for slot in slots}
+
+
 def _entry_links() -> dict:
     """Which entry pages exist yet (the entries blueprint lands separately)."""
     views = current_app.view_functions
@@ -357,6 +366,8 @@ def show(trajectory_id: str):
         entry_links=_entry_links(),
         suggested_kinds=[k for k in (current_phase.suggested_kinds if current_phase else ())
                          if k in entry_service.KINDS],
+        fragments=plugin_fragments("trajectory_header", "trajectory_sidebar",
+                                   trajectory=trajectory),
     )
 
 
@@ -393,6 +404,7 @@ def print_view(trajectory_id: str):
         everything=everything,
         kind_labels={k: str(v) for k, v in entry_service.KIND_LABELS.items()},
         printed_on=today().isoformat(),
+        fragments=plugin_fragments("print_footer", trajectory=trajectory),
     )
 
 
