@@ -66,7 +66,15 @@ def _page(trajectory: dict, doc: dict, *, errors=None, typed=None, status=200, c
         typed_label=typed_label,
         chosen_rows=doc["rows"] if typed_rows is None else typed_rows,
         sticordi=STICORDI,
+        back_url=_trajectory_url(trajectory),
     ), status
+
+
+def _trajectory_url(trajectory: dict) -> str | None:
+    """Return the core page of the trajectory, when this journal has one."""
+    if "trajectories.show" not in current_app.view_functions:
+        return None
+    return url_for("trajectories.show", trajectory_id=trajectory["id"])
 
 
 @bp.route("/trajectories/<trajectory_id>/feasibility")
