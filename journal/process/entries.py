@@ -39,6 +39,9 @@ KIND_LABELS = {
     "one_to_one": _l("One-to-one moment"),
 }
 
+#: Entry status -> label.
+STATUS_LABELS = {"draft": _l("draft"), "published": _l("published")}
+
 #: Longest plain-text field (class, lesson, moment, who applies an agreement).
 MAX_LINE = 200
 #: Tags per entry, and characters per tag.
@@ -477,8 +480,8 @@ def differences(old: dict, new: dict) -> list[dict]:
     """
     out = []
     before, after = values_of(old), values_of(new)
-    for key in ("status",):
-        before[key], after[key] = old.get(key), new.get(key)
+    before["status"] = str(STATUS_LABELS.get(old.get("status"), old.get("status")))
+    after["status"] = str(STATUS_LABELS.get(new.get("status"), new.get("status")))
     for key in list(after):
         if before.get(key) != after.get(key):
             a, b = as_text(before.get(key)), as_text(after.get(key))
