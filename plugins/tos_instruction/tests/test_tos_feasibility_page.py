@@ -54,7 +54,8 @@ def test_a_member_sees_the_default_adaptations_and_is_asked_for_teachers(
         client, login, users, trajectory):
     text = page(login(client, users["teacher"]), trajectory)
     assert "Haalbaarheid per leraar" in text
-    assert f'<a href="/t/{trajectory['id']}">Terug naar het traject Traject TOS 2A</a>' in text
+    back = trajectory["id"]
+    assert f'<a href="/t/{back}">Terug naar het traject Traject TOS 2A</a>' in text
     assert "Er staan nog geen leraren in het overzicht" in text
     assert 'name="label"' in text and "Vak en leraar" in text
     assert stored(trajectory) is None  # reading never writes
