@@ -18,12 +18,14 @@ def init_app(app: Flask) -> None:
     from ..api import bp as api_bp
     from . import account
     from . import admin
+    from . import admin_accounts
     from . import admin_plugins
     from . import auth
     from . import entries
     from . import goals
     from . import home
     from . import pupils
+    from . import restricted
     from . import search
     from . import trajectories
     from .helpers import init_templates
@@ -36,6 +38,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # the API authenticates with Bearer tokens, never cookies
     app.register_blueprint(admin_plugins.bp)
+    app.register_blueprint(admin_accounts.bp)
+    app.register_blueprint(restricted.bp)
     # Plugin pages come after the core ones, so a plugin can never take a core name.
     plugin_wiring.register_blueprints(app, app.extensions["journal.plugins"])
     init_templates(app)
