@@ -97,45 +97,88 @@ def _wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
 
 
 class LiveServer:
-    """The running journal: its ``url`` (ending in ``/``), ``instance`` and demo ``accounts``."""
+    """The running journal.
 
-    def __init__(self, url: str, instance: Path, accounts: dict):
+    :ivar url: its address, ending in ``/``.
+    :ivar instance: the instance folder.
+    :ivar accounts: the demo accounts as ``journal serve --demo`` wrote them
+        (user name -> password, roles).
+    :ivar users: every account in the instance: user name -> id, display name, roles.
+    """
+
+    def __init__(self, url: str, instance: Path, accounts: dict, users: dict):
         self.url = url
         self.instance = instance
         self.accounts = accounts
+        self.users = users
 
-    def user_with_role(self, role: str) -> str:
+    def user_with_role(self, role: str, *, but: str | None = None) -> str:
         """Return the user name of a demo account holding ``role`` (first by name)."""
         for username in sorted(self.accounts):
-            if role in self.accounts[username]["roles"]:
+            if role in self.accounts[username]["roles"] and username != but:
                 return username
-        raise LookupError(f"the demo school has no account with role {role!r}")
+        raise LookupError(f"the demo school has no (other) account with role {role!r}")
 
     def password(self, username: str) -> str:
         """Return the demo password of ``username``."""
         return self.accounts[username]["password"]
 
+    def user_id(self, username: str) -> str:
+        """Return the id of ``username`` (form fields name people by id)."""
+        return self.users[username]["id"]
+
+
+#: Reads the accounts of an instance (run in its own process before the server starts).
+READ_USERS = """
+import json, sys
+from journal import create_app
+from journal.storage import get_store
+app = create_app(instance_path=sys.argv[1])
+with app.app_context():
+    store = get_store()
+    users = {u["username"]: {"id": u["id"], "display_name": u["display_name"],
+                             "roles": u["roles"]} for u in store.users.all()}
+    store.close()
+print(json.dumps(users))
+"""
+
+JOURNAL_COMMAND = "import sys; from journal.cli import main; sys.exit(main())"
+
+
+def _run(args: list[str], env: dict, cwd: Path) -> str:
+    done = subprocess.run([sys.executable, "-c", *args], capture_output=True, text=True,
+                          env=env, cwd=cwd, timeout=120)
+    if done.returncode != 0:
+        raise RuntimeError(f"{args[1:]} failed:\n{done.stdout}{done.stderr}")
+    return done.stdout
+
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
-    """Serve a fresh demo instance with ``journal serve --demo`` (waitress) on a loopback port."""
+    """Serve a fresh demo instance with ``journal serve --demo`` (waitress) on a loopback port.
+
+    ``journal init --demo`` makes the instance first, so the accounts' ids can be read before
+    the server owns the database.
+    """
     instance = tmp_path_factory.mktemp("e2e") / "instance"
     ARTIFACTS.mkdir(exist_ok=True)
     log = ARTIFACTS / "e2e-server.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("JOURNAL_")}
     env["PYTHONUNBUFFERED"] = "1"
+    cwd = instance.parent
+    _run([JOURNAL_COMMAND, "--instance", str(instance), "init", "--demo"], env, cwd)
+    users = json.loads(_run([READ_USERS, str(instance)], env, cwd))
     port = _free_port()
-    command = [sys.executable, "-c", "import sys; from journal.cli import main; sys.exit(main())",
-               "--instance", str(instance), "serve", "--demo", "--port", str(port),
-               "--threads", "4"]
+    command = [sys.executable, "-c", JOURNAL_COMMAND, "--instance", str(instance), "serve",
+               "--demo", "--port", str(port), "--threads", "4"]
     with open(log, "w", encoding="utf-8") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env,
-                                   cwd=instance.parent)
+                                   cwd=cwd)
     url = f"http://127.0.0.1:{port}/"
     try:
         _wait_until_up(url, process, log)
         accounts = json.loads((instance / "demo-accounts.json").read_text("utf-8"))
-        yield LiveServer(url, instance, accounts)
+        yield LiveServer(url, instance, accounts, users)
     finally:
         process.terminate()
         try:
@@ -321,3 +364,31 @@ def tab_to():
         raise AssertionError(f"nothing matching was reached with {limit} presses of Tab")
 
     return press
+
+
+@pytest.fixture
+def open_trajectory(live_server):
+    """Open a trajectory for a new pupil through the form, as the signed-in user of ``page``.
+
+    ``open_trajectory(page, pupil="Lotte", teacher=username)`` puts ``teacher`` on the team
+    (as teacher), ticks the autism focus area and returns the trajectory's URL.
+    """
+
+    def do_open(page, *, pupil: str, teacher: str, class_group: str = "3B") -> str:
+        page.goto("t/new")
+        page.locator("[name=target][value=pupil]").check()
+        page.locator("[name=pupil_id]").select_option("new")
+        page.locator("[name=new_pupil_name]").fill(pupil)
+        page.locator("[name=new_pupil_class]").fill(class_group)
+        page.locator("[name=educational_need]").fill(
+            "Voorspelbaarheid: weten wat er komt, vooral bij overgangen.")
+        page.locator("[name=learning_question]").fill(
+            "Hoe kondig ik wijzigingen in de dagplanning aan zonder de les stil te leggen?")
+        page.locator("[name=focus_areas][value=ass]").check()
+        page.locator(f"[name='member-{live_server.user_id(teacher)}']").select_option("teacher")
+        page.locator("form:has([name=new_pupil_name]) [type=submit]").click()
+        page.wait_for_load_state()
+        assert "/t/new" not in page.url, page.locator("main").inner_text()
+        return page.url
+
+    return do_open
