@@ -340,3 +340,156 @@ def test_viewing_and_creating_are_audited_with_ids_only(client, login, team):
     assert [r["action"] for r in records] == ["create", "view"]
     assert all(r["object_id"] == entry["id"] and r["pupil_id"] == team["pupil_id"] for r in records)
     assert "Geheime" not in repr(get_store().audit.all())
+
+
+@pytest.fixture
+def stress_template(register_plugin):
+    """A plugin offering an observation template, checking entries and watching saves."""
+    from journal import hookimpl
+    from journal.template_specs import Field
+    from journal.template_specs import Item
+    from journal.template_specs import Section
+    from journal.template_specs import TemplateSpec
+
+    spec = TemplateSpec(
+        id="stress_test.moment", version=1, title="Stressmoment", kind="observation",
+        sections=(Section(title="Wat ging eraan vooraf", fields=(
+            Field(key="aanleiding", type="text", label="Aanleiding", required=True),
+            Field(key="voorspelbaarheid", type="checklist", label="Voorspelbaarheid", items=(
+                Item(key="dagplanning", label="Dagplanning hangt zichtbaar"),
+                Item(key="overgang", label="Overgang vooraf aangekondigd"),
+            )),
+        )),),
+    )
+
+    class Plugin:
+        saved = []
+
+        @hookimpl
+        def journal_plugin_info(self):
+            return {"title": "Stress test", "description": "", "api_version": 1}
+
+        @hookimpl
+        def journal_templates(self):
+            return [spec]
+
+        @hookimpl
+        def journal_validate_entry(self, entry, template):
+            if entry["answers"].get("aanleiding") == "onbekend":
+                return ["Beschrijf de aanleiding concreet."]
+            return []
+
+        @hookimpl
+        def journal_entry_saved(self, entry, trajectory, created):
+            Plugin.saved.append((entry["id"], created))
+
+    plugin = Plugin()
+    register_plugin(plugin, name="stress_test")
+    return plugin
+
+
+def test_template_entry_stores_answers_and_a_snapshot_reference(client, login, team, stress_template):
+    login(client, "teacher")
+    page = client.get(url(team, "/new?kind=observation&template=stress_test.moment"), headers=EN)
+    assert page.status_code == 200
+    assert b"Stressmoment" in page.data and b"Dagplanning hangt zichtbaar" in page.data
+    response = client.post(url(team, "/new?kind=observation&template=stress_test.moment"), data=observation(**{
+        "tpl_aanleiding": "Onverwachte invaller", "tpl_voorspelbaarheid-overgang-status": "werkt"}))
+    assert response.status_code == 302
+    entry = only_entry(team)
+    assert entry["template"]["id"] == "stress_test.moment" and entry["template"]["version"] == 1
+    assert entry["template"]["spec_hash"].startswith("sha256:")
+    assert entry["answers"]["aanleiding"] == "Onverwachte invaller"
+    assert entry["answers"]["voorspelbaarheid"]["overgang"]["status"] == "werkt"
+    assert stress_template.saved == [(entry["id"], True)]
+    shown = client.get(response.headers["Location"], headers=EN)
+    assert b"Onverwachte invaller" in shown.data
+
+
+def test_template_errors_and_plugin_problems_keep_the_input(client, login, team, stress_template):
+    login(client, "teacher")
+    target = url(team, "/new?kind=observation&template=stress_test.moment")
+    response = client.post(target, data=observation(seen="Gezien en bewaard"), headers=EN)
+    assert response.status_code == 400
+    assert b"Gezien en bewaard" in response.data
+    response = client.post(target, data=observation(tpl_aanleiding="onbekend"), headers=EN)
+    assert response.status_code == 400
+    assert "Beschrijf de aanleiding concreet.".encode() in response.data
+    assert get_store().entries.find(trajectory_id=team["id"]) == []
+
+
+def test_template_for_another_kind_or_unknown_is_ignored(client, login, team, stress_template):
+    login(client, "teacher")
+    page = client.get(url(team, "/new?kind=agreement&template=stress_test.moment"), headers=EN)
+    assert page.status_code == 200 and b"Stressmoment" not in page.data
+    page = client.get(url(team, "/new?kind=observation&template=nope.nope"), headers=EN)
+    assert page.status_code == 200
+
+
+def test_choose_page_offers_plugin_templates(client, login, team, stress_template):
+    login(client, "teacher")
+    page = client.get(url(team, "/new"), headers=EN)
+    assert b"Stressmoment" in page.data
+    assert b"template=stress_test.moment" in page.data
+
+
+def test_editing_a_template_entry_updates_its_answers(client, login, team, stress_template):
+    login(client, "teacher")
+    client.post(url(team, "/new?kind=observation&template=stress_test.moment"),
+                data=observation(tpl_aanleiding="Invaller"))
+    entry = only_entry(team)
+    page = client.get(url(team, f"/{entry['id']}/edit"))
+    assert b'value="Invaller"' in page.data
+    response = client.post(url(team, f"/{entry['id']}/edit"), data=observation(
+        rev=entry["rev"], action="save", tpl_aanleiding="Brandoefening"))
+    assert response.status_code == 302
+    assert only_entry(team)["answers"]["aanleiding"] == "Brandoefening"
+    assert stress_template.saved[-1] == (entry["id"], False)
+
+
+def test_tag_suggestions_come_from_vocabularies(client, login, team):
+    login(client, "teacher")
+    page = client.get(url(team, "/new?kind=agreement"), headers=EN)
+    assert "compenseren".encode() in page.data  # core STICORDI vocabulary
+
+
+def test_preview_endpoint_returns_sanitised_html(client, login, team):
+    login(client, "teacher")
+    response = client.post(url(team, "/preview"), data={"text": "**vet** <script>x</script>"})
+    assert response.status_code == 200
+    assert response.mimetype == "text/html"
+    assert "<strong>vet</strong>" in response.text
+    assert "<script" not in response.text
+
+
+def test_preview_endpoint_refuses_readers_and_outsiders(app, login, team):
+    coordinator = login(app.test_client(), "coordinator")
+    assert coordinator.post(url(team, "/preview"), data={"text": "x"}).status_code == 403
+    outsider = login(app.test_client(), "outsider_teacher")
+    assert outsider.post(url(team, "/preview"), data={"text": "x"}).status_code == 404
+
+
+def test_preview_endpoint_refuses_too_long_text(app, client, login, team):
+    app.config["JOURNAL_MARKDOWN_MAX_CHARS"] = 10
+    login(client, "teacher")
+    response = client.post(url(team, "/preview"), data={"text": "x" * 50})
+    assert response.status_code == 400
+
+
+def test_preview_button_works_without_javascript_and_saves_nothing(client, login, team):
+    login(client, "teacher")
+    response = client.post(url(team, "/new?kind=observation"), headers=EN,
+                           data=observation(seen="Een *schuine* observatie", action="preview"))
+    assert response.status_code == 200
+    assert b'id="seen-preview"' in response.data
+    assert b"<em>schuine</em>" in response.data
+    assert b"Een *schuine* observatie</textarea>" in response.data
+    assert get_store().entries.find(trajectory_id=team["id"]) == []
+
+
+def test_entry_forms_enable_the_live_preview(client, login, team):
+    login(client, "teacher")
+    page = client.get(url(team, "/new?kind=observation"))
+    assert f'data-preview-url="/t/{team["id"]}/entries/preview"'.encode() in page.data
+    assert b"data-markdown-preview" in page.data
+    assert b"<script>" not in page.data and b"style=" not in page.data

@@ -167,21 +167,16 @@ def _template_errors(spec, kind: str, values: dict, answers: dict) -> dict:
 
 
 def _answers_html(entry: dict) -> Markup:
-    """Return an entry's template answers as safe HTML, with a note when the plugin changed."""
+    """Return an entry's template answers as safe HTML, noting a changed or removed plugin."""
     if not entry.get("template"):
         return Markup("")
     from ..plugin_host import get_plugins
-
-    host = get_plugins()
-    found = host.spec_for_entry(entry) if hasattr(host, "spec_for_entry") else None
-    if found is None or found.spec is None:
-        return Markup("")
     from ..template_forms import render_answers
 
-    html = Markup(render_answers(found.spec, entry.get("answers") or {}))
-    if found.label:
-        html = Markup('<p class="muted template-note">%s</p>') % found.label + html
-    return html
+    found = get_plugins().spec_for_entry(entry)
+    spec = found.spec if found is not None else None
+    note = found.label if found is not None else ""
+    return Markup(render_answers(spec, entry.get("answers") or {}, note=note))
 
 
 def _shorten(text: str, limit: int = 140) -> str:
