@@ -36,6 +36,15 @@ def test_a_token_identifies_its_user(client, bearer, users):
     assert response.headers["Cache-Control"] == "no-store"
 
 
+def test_a_token_from_the_command_line_works(client, runner, users):
+    result = runner.invoke(args=["token", "create", "support", "--name", "sync"])
+    assert result.exit_code == 0, result.output
+    secret = result.output.strip().splitlines()[-1]
+    response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"})
+    assert response.status_code == 200
+    assert response.json["username"] == "support"
+
+
 def test_a_token_of_a_deactivated_account_is_refused(client, bearer, users):
     headers = bearer("teacher")
     get_store().users.update(users["teacher"]["id"], {"active": False})

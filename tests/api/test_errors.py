@@ -9,7 +9,8 @@ from journal.storage import get_store
 
 @pytest.fixture
 def app_config():
-    return {"MAX_CONTENT_LENGTH": 4096}
+    # A small body limit to test 413; exceptions become 500 answers as in production.
+    return {"MAX_CONTENT_LENGTH": 4096, "PROPAGATE_EXCEPTIONS": False}
 
 
 def test_invalid_json_is_400(client, bearer, trajectory):
@@ -81,3 +82,14 @@ def test_a_missing_revision_is_a_field_error(client, bearer, trajectory, make_go
     assert response.status_code == 400
     assert list(response.json["error"]["fields"]) == ["rev"]
     assert get_store().goals.get(goal["id"])["status"] == "ongoing"
+
+
+def test_a_server_error_is_json_without_details(client, bearer, monkeypatch, caplog):
+    def broken(user):
+        raise RuntimeError("secret pupil detail")
+
+    monkeypatch.setattr("journal.process.pupils.visible_pupils", broken)
+    response = client.get("/api/v1/pupils", headers=bearer("coordinator"))
+    assert response.status_code == 500
+    assert response.json["error"] == {"status": 500, "message": "Something went wrong on the server."}
+    assert b"secret" not in response.data
