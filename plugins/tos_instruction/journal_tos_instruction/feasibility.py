@@ -52,6 +52,12 @@ def adaptations() -> dict[str, dict]:
             for section, item in adaptation_items()}
 
 
+def shown_rows(doc: dict) -> list[str]:
+    """Return the rows of ``doc`` that are still adaptations of the current template."""
+    known = adaptations()
+    return [row for row in doc["rows"] if row in known]
+
+
 def table(store):
     """Return the plugin's own collection."""
     return store.plugin_table(NAME)
@@ -137,7 +143,7 @@ def parse_marks(doc: dict, form) -> dict:
     :raise FeasibilityError: a value outside :data:`FEASIBLE` / :data:`WORKS`.
     """
     marks: dict = {}
-    for row in doc["rows"]:
+    for row in shown_rows(doc):
         for teacher in doc["teachers"]:
             cell = {}
             for kind, allowed in (("feasible", FEASIBLE), ("works", WORKS)):
@@ -172,7 +178,7 @@ def save_marks(store, trajectory_id: str, marks: dict, expected_rev: int,
             doc = found[0]
 
         def apply(new):
-            for row in new["rows"]:
+            for row in shown_rows(new):
                 new["marks"].pop(row, None)
             new["marks"].update(marks)
 
@@ -182,7 +188,7 @@ def save_marks(store, trajectory_id: str, marks: dict, expected_rev: int,
 def summary(doc: dict) -> dict[str, dict[str, int]]:
     """Count per shown row how many teachers find it feasible and how many see it work."""
     out = {}
-    for row in doc["rows"]:
+    for row in shown_rows(doc):
         cells = [doc["marks"].get(row, {}).get(t["key"], {}) for t in doc["teachers"]]
         out[row] = {
             "teachers": len(cells),
@@ -195,7 +201,7 @@ def summary(doc: dict) -> dict[str, dict[str, int]]:
 def differences(mine: dict, current: dict) -> list[tuple[str, str]]:
     """Return ``(row, teacher key)`` cells where ``mine`` differs from ``current``'s marks."""
     cells = []
-    for row in current["rows"]:
+    for row in shown_rows(current):
         for teacher in current["teachers"]:
             a = mine.get(row, {}).get(teacher["key"], {})
             b = current["marks"].get(row, {}).get(teacher["key"], {})

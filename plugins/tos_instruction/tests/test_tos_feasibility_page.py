@@ -217,3 +217,21 @@ def test_the_trajectory_sidebar_links_tos_trajectories_to_the_page(
         other = make_trajectory(users["teacher"], focus_areas=["ass"])
         assert host.fragments("trajectory_sidebar", {"trajectory": other}) == []
         assert host.fragments("home_panel", {"trajectory": trajectory}) == []
+
+
+def test_marks_of_an_adaptation_a_later_version_dropped_are_kept_but_not_shown(
+        client, login, users, trajectory):
+    from journal.storage import get_store
+
+    get_store().plugin_table(NAME).create({
+        "trajectory_id": trajectory["id"], "teachers": [{"key": "tfr", "label": "Frans"}],
+        "rows": ["visualise", "retired_item"],
+        "marks": {"retired_item": {"tfr": {"feasible": "yes"}}},
+    })
+    login(client, users["teacher"])
+    text = page(client, trajectory)
+    assert "retired_item" not in text
+    assert client.post(url(trajectory), data={
+        "rev": 1, "feasible.visualise.tfr": "partly"}).status_code == 302
+    assert stored(trajectory)["marks"] == {"retired_item": {"tfr": {"feasible": "yes"}},
+                                           "visualise": {"tfr": {"feasible": "partly"}}}
