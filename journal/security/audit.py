@@ -42,3 +42,31 @@ def audit(action: str, *, object_type: str = "", object_id: str = "", pupil_id: 
             "detail": detail,
         }
     )
+
+
+#: Fields a reader can filter the audit log on (exact match), plus ``since``/``until`` dates.
+FILTER_FIELDS = ("user_id", "address", "action", "object_type", "object_id", "pupil_id", "outcome")
+#: Columns of an export, in order.
+EXPORT_FIELDS = ("at", "user_id", "address", "action", "object_type", "object_id", "pupil_id",
+                 "outcome", "detail")
+
+
+def search(filters: dict[str, str]) -> list[dict]:
+    """Return the audit records matching ``filters``, newest first.
+
+    :param filters: exact values for :data:`FILTER_FIELDS`; ``since`` and
+        ``until`` are ISO dates (UTC, inclusive). Empty values are ignored.
+    """
+    wanted = {k: v for k, v in filters.items() if k in FILTER_FIELDS and v}
+    since = filters.get("since") or ""
+    until = filters.get("until") or ""
+    out = []
+    for record in get_store().audit.all():
+        if any(record.get(k, "") != v for k, v in wanted.items()):
+            continue
+        day = record["at"][:10]
+        if (since and day < since) or (until and day > until):
+            continue
+        out.append(record)
+    out.reverse()
+    return out

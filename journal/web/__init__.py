@@ -20,6 +20,7 @@ def init_app(app: Flask) -> None:
     from . import admin
     from . import admin_accounts
     from . import admin_plugins
+    from . import audit
     from . import auth
     from . import entries
     from . import goals
@@ -40,6 +41,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(admin_plugins.bp)
     app.register_blueprint(admin_accounts.bp)
     app.register_blueprint(restricted.bp)
+    app.register_blueprint(audit.bp)
     # Plugin pages come after the core ones, so a plugin can never take a core name.
     plugin_wiring.register_blueprints(app, app.extensions["journal.plugins"])
     init_templates(app)
