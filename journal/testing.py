@@ -16,6 +16,7 @@ import contextvars
 
 import pytest
 from flask.testing import FlaskClient
+from jinja2 import BytecodeCache
 
 # Contract checks for plugin authors, importable as journal.testing.assert_plugin_contract etc.
 from journal.plugin_testing import assert_old_entries_render  # noqa: F401
@@ -53,7 +54,29 @@ def make_test_app(tmp_path, **config):
     settings.update(config)
     application = create_app(settings, instance_path=str(tmp_path / "instance"))
     application.test_client_class = JournalTestClient
+    application.jinja_env.bytecode_cache = _TEMPLATE_CACHE
     return application
+
+
+class _MemoryBytecodeCache(BytecodeCache):
+    """Compiled Jinja templates shared by every test app of the session.
+
+    Each test builds a new app, and compiling the templates again for each was
+    most of a page test's time. Jinja checks the source checksum on load.
+    """
+
+    def __init__(self):
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+_TEMPLATE_CACHE = _MemoryBytecodeCache()
 
 
 class JournalTestClient(FlaskClient):
