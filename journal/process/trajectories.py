@@ -38,31 +38,15 @@ MEMBER_ROLES = ("teacher", "support", "coordinator")
 MARKDOWN_FIELDS = ("educational_need", "learning_question")
 MAX_TITLE = 120
 
-#: The core focus-area vocabulary; plugins add theirs through ``journal_focus_areas``.
-CORE_FOCUS_AREAS = (
-    {"id": "ass", "label": _l("ASS (autism spectrum)")},
-    {"id": "tos", "label": _l("TOS (developmental language disorder)")},
-    {"id": "executieve_functies", "label": _l("Executive functions")},
-    {"id": "gedrag", "label": _l("Behaviour")},
-    {"id": "type2", "label": _l("Type 2 (intellectual disability)")},
-)
-
 
 def focus_areas() -> list[dict]:
-    """Return the focus-area vocabulary: ``[{"id", "label"}]``, core first, then plugins'."""
+    """Return the focus-area vocabulary: ``[{"id", "label"}]``, core first, then plugins'.
+
+    The vocabulary lives in :mod:`journal.vocabularies`, served by the plugin host.
+    """
     from ..plugin_host import get_plugins
 
-    host = get_plugins()
-    if hasattr(host, "focus_areas"):
-        return list(host.focus_areas())
-    areas = [{"id": a["id"], "label": str(a["label"])} for a in CORE_FOCUS_AREAS]
-    seen = {a["id"] for a in areas}
-    for _plugin, result in host.call_all("journal_focus_areas"):
-        for area in result or ():
-            if isinstance(area, dict) and area.get("id") and area["id"] not in seen:
-                seen.add(area["id"])
-                areas.append({"id": str(area["id"]), "label": str(area.get("label") or area["id"])})
-    return areas
+    return list(get_plugins().focus_areas())
 
 
 def focus_area_labels() -> dict[str, str]:
