@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import jsonify
 from flask import request
+from flask_babel import force_locale
 
 from .. import __version__
 from ..security import access
@@ -102,5 +103,6 @@ def build_document(server_url: str = "/api/v1") -> dict:
 @bp.get("/openapi.json")
 @access.public
 def openapi_document():
-    """Serve the OpenAPI document (public: it holds no pupil data)."""
-    return jsonify(build_document(request.script_root + bp.url_prefix))
+    """Serve the OpenAPI document (public: it holds no pupil data), always in English."""
+    with force_locale("en"):
+        return jsonify(build_document(request.script_root + bp.url_prefix))

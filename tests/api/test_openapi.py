@@ -63,3 +63,9 @@ def test_path_parameters_match_the_template(client):
     for path, item in document["paths"].items():
         declared = {p["name"] for p in item.get("parameters", []) if p["in"] == "path"}
         assert declared == set(re.findall(r"{(\w+)}", path)), path
+
+
+def test_document_is_the_same_whatever_the_language_asked(client):
+    english = client.get("/api/v1/openapi.json", headers={"Accept-Language": "en"}).json
+    dutch = client.get("/api/v1/openapi.json", headers={"Accept-Language": "nl"}).json
+    assert english == dutch
