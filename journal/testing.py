@@ -219,6 +219,53 @@ def make_goal(app):
     return factory
 
 
+@pytest.fixture
+def make_entry(app):
+    """Create an entry through the entry service (published unless ``publish=False``):
+    ``make_entry(trajectory, author, seen="…", internal=True, breach_of_rules=True)``.
+
+    Keyword arguments are form fields of the kind (``seen``, ``what``, ``date``,
+    ``tags``, ``goal_ids``, ``internal``, ``breach_of_rules`` …); sensible
+    defaults fill the required ones.
+    """
+    from werkzeug.datastructures import MultiDict
+
+    from journal.process import entries
+    from journal.storage import get_store
+
+    defaults = {
+        "observation": {"seen": "Werkt rustig met een timer."},
+        "agreement": {"what": "Time-outkaart op de bank.", "applied_by": "klasleraar",
+                      "from_date": "2025-02-03", "review_date": "2025-03-31"},
+        "one_to_one": {"what": "Woordenschat voorbereiden.", "serves_learning_question": "Ja.",
+                       "lowers_barriers": "Minder nieuwe woorden in de les.",
+                       "return_to_class": "2025-02-03"},
+        "reflection": {"conclusions": "Het stappenplan helpt."},
+    }
+
+    def factory(trajectory: dict, author: dict, kind: str = "observation", *,
+                publish: bool = True, **fields) -> dict:
+        form = {"date": "2025-02-03", **defaults.get(kind, {}), **fields}
+        for flag in ("internal", "breach_of_rules"):
+            form[flag] = "1" if form.get(flag) else ""
+        goal_ids = {g["id"] for g in get_store().goals.find(trajectory_id=trajectory["id"])}
+        values = entries.parse_values(kind, MultiDict(form), goal_ids=goal_ids)
+        return entries.create_entry(author, trajectory, kind, values, publish=publish)
+
+    return factory
+
+
+@pytest.fixture
+def make_comment(app):
+    """Add a comment to an entry: ``make_comment(entry, author, "Goed idee!")``."""
+    from journal.process import comments
+
+    def factory(entry: dict, author: dict, body: str = "Goed idee, dat probeer ik ook.") -> dict:
+        return comments.add_comment(author, entry, body)
+
+    return factory
+
+
 # -- for plugin authors (docs/plugins.md, "Testing your plugin") ----------------
 
 

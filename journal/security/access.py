@@ -128,6 +128,7 @@ def require(action: str, trajectory: dict | None) -> None:
 def _refuse(status: int, what: str, trajectory: dict | None = None) -> None:
     from .audit import audit
 
+    g.refusal_audited = True
     audit(
         "denied",
         object_type="trajectory" if trajectory else "route",
@@ -146,7 +147,8 @@ def _to_login():
 
 
 def enforce_declared(app) -> None:
-    """Refuse requests to endpoints that declared no access decision."""
+    """Refuse requests to endpoints that declared no access decision, and
+    audit every refusal of a signed-in user to reach an object by id."""
 
     @app.before_request
     def deny_undeclared():
@@ -156,3 +158,25 @@ def enforce_declared(app) -> None:
         if getattr(view, "access_decision", None) is None:
             abort(403)
         return None
+
+    @app.after_request
+    def audit_refusals(response):
+        if response.status_code in (403, 404) and not g.get("refusal_audited"):
+            _audit_refused_route(response.status_code)
+        return response
+
+
+def _audit_refused_route(status: int) -> None:
+    """Record a 403/404 on a route with ids in its URL that no view audited itself
+    (a view that says "not found" for someone else's object is a refused attempt too)."""
+    if g.get("user") is None or not request.endpoint or not request.view_args:
+        return
+    from .audit import audit
+
+    ids = {k: str(v)[:64] for k, v in request.view_args.items() if k.endswith("_id")}
+    if not ids:
+        return
+    trajectory_id = ids.get("trajectory_id", "")
+    audit("denied", object_type="trajectory" if trajectory_id else "route",
+          object_id=trajectory_id or next(iter(ids.values())), outcome=str(status),
+          detail=request.endpoint[:80])

@@ -69,6 +69,7 @@ def require(trajectory: dict | None, *, write: bool = False) -> None:
     access.require(access.READ, trajectory)
     allowed = can_write(g.user, trajectory) if write else can_see(g.user, trajectory)
     if not allowed:
+        g.refusal_audited = True
         audit("denied", object_type="restricted", object_id=trajectory["id"],
               pupil_id=trajectory.get("pupil_id") or "", outcome="403",
               detail="write" if write else "read")

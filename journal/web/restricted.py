@@ -17,7 +17,7 @@ from ..security import restricted
 from ..security.audit import audit
 from ..storage import get_store
 
-bp = Blueprint("restricted", __name__, url_prefix="/trajectories/<trajectory_id>/restricted")
+bp = Blueprint("restricted", __name__, url_prefix="/t/<trajectory_id>/restricted")
 
 
 def _trajectory(trajectory_id: str, *, write: bool = False) -> dict:

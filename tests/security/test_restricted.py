@@ -15,7 +15,7 @@ def trajectory(users, make_trajectory):
 
 
 def _url(trajectory):
-    return f"/trajectories/{trajectory['id']}/restricted/"
+    return f"/t/{trajectory['id']}/restricted/"
 
 
 def _add(client, trajectory, **fields):

@@ -1,0 +1,77 @@
+"""Every route declares its access decision; public routes are a short, known list;
+URLs carry random ids, never names."""
+
+from __future__ import annotations
+
+import pytest
+
+from journal.security.access import ROLES
+
+#: The only endpoints anyone may reach without signing in.
+PUBLIC = {
+    "auth.login",          # the sign-in form
+    "auth.second_factor",  # the one-time code after a correct password
+    "auth.logout",         # ends whatever session the cookie names
+    "account.language",    # the language switch on the sign-in page
+    "api.openapi_document",  # the API description (no data)
+}
+
+
+@pytest.fixture
+def app_config():
+    # Load the installed plugins too: their pages must follow the same rules.
+    return {"JOURNAL_LOAD_ENTRYPOINTS": True, "JOURNAL_STRICT_PLUGINS": False}
+
+
+def _rules(app):
+    return [r for r in app.url_map.iter_rules() if r.endpoint != "static"]
+
+
+def test_every_route_declares_an_access_decision(app):
+    missing = [f"{r.rule} ({r.endpoint})" for r in _rules(app)
+               if getattr(app.view_functions[r.endpoint], "access_decision", None) is None]
+    assert not missing, "routes without an access decision:\n" + "\n".join(missing)
+
+
+def test_only_known_routes_are_public(app):
+    public = {r.endpoint for r in _rules(app)
+              if app.view_functions[r.endpoint].access_decision == "public"}
+    assert public <= PUBLIC, f"unexpected public routes: {sorted(public - PUBLIC)}"
+
+
+def test_role_decisions_name_real_roles(app):
+    for rule in _rules(app):
+        decision = app.view_functions[rule.endpoint].access_decision
+        assert decision in ("public", "login") or decision.startswith("role:"), rule.rule
+        if decision.startswith("role:"):
+            assert set(decision[5:].split(",")) <= set(ROLES), rule.rule
+
+
+def test_urls_carry_ids_not_names(app):
+    # Pupil names or diagnoses must never land in URLs, logs of proxies or browser history.
+    allowed = {"fmt", "name", "filename", "path", "plugin", "kind", "template_id", "version",
+               "rev", "slot", "key"}  # key: a plugin's random column key
+    for rule in _rules(app):
+        for argument in rule.arguments:
+            assert argument.endswith("_id") or argument in allowed, f"{rule.rule}: <{argument}>"
+
+
+def test_an_undeclared_route_is_refused(app, users, login):
+    from flask import Blueprint
+
+    bp = Blueprint("undeclared_probe", __name__)
+
+    @bp.route("/probe-undeclared")
+    def probe():
+        return "secret"
+
+    app.register_blueprint(bp)
+    client = login(app.test_client(), "coordinator")
+    response = client.get("/probe-undeclared")
+    assert response.status_code == 403 and b"secret" not in response.data
+
+
+def test_ids_are_random_and_not_sequential(app, users, make_trajectory):
+    ids = [make_trajectory(users["teacher"])["id"] for _ in range(3)]
+    assert len(set(ids)) == 3
+    assert all(len(i) >= 16 and not i.isdigit() for i in ids)
