@@ -6,10 +6,13 @@ elsewhere.
 
 from __future__ import annotations
 
+import os
+
 from flask import Flask
 from flask import current_app
 
 from .engine import Database
+from .errors import StorageError
 from .store import NotFound
 from .store import StaleRevision
 from .store import Store
@@ -20,14 +23,32 @@ __all__ = ["NotFound", "StaleRevision", "Store", "get_store", "init_app", "open_
 def open_store(app: Flask) -> Store:
     """Open the store configured for ``app`` (in memory for tests)."""
     path = None if app.config["JOURNAL_IN_MEMORY"] else app.config["JOURNAL_DATA_DIR"]
-    return Store(Database(path))
+    return Store(Database(path, backup_dir=os.path.join(app.instance_path, "backups")))
 
 
 def init_app(app: Flask) -> None:
-    """Open the instance's store and keep it on ``app.extensions``."""
-    app.extensions["journal.store"] = open_store(app)
+    """Open the instance's store and keep it on ``app.extensions``.
+
+    If the data is damaged (or needs an upgrade that failed) the error is kept
+    instead: every use of the store raises it, so the journal never serves or
+    overwrites such data, while ``journal check`` and ``journal restore`` still run.
+    """
+    try:
+        app.extensions["journal.store"] = open_store(app)
+    except StorageError as error:
+        app.logger.error("%s", error)
+        app.extensions["journal.store_error"] = error
 
 
 def get_store() -> Store:
-    """Return the store of the current app."""
-    return current_app.extensions["journal.store"]
+    """Return the store of the current app.
+
+    :raise StorageError: the database could not be opened (see :func:`init_app`).
+    """
+    store = current_app.extensions.get("journal.store")
+    if store is None:
+        error = current_app.extensions.get("journal.store_error")
+        if error is None:
+            raise RuntimeError("the journal's store is not initialised")
+        raise error.with_traceback(None)
+    return store

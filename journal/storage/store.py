@@ -18,9 +18,7 @@ from datetime import datetime
 from datetime import timezone
 
 from .engine import Database
-
-#: The schema version of the stored documents; see :mod:`journal.storage.migrations`.
-SCHEMA_VERSION = 1
+from .migrations import SCHEMA_VERSION  # the stored documents' schema version (re-exported)
 
 
 class NotFound(LookupError):
@@ -269,8 +267,19 @@ class Store:
         return Collection(self.db, f"plugin:{plugin_name}")
 
     def transaction(self):
-        """Group several repository calls into one atomic unit."""
+        """Group several repository calls into one atomic unit.
+
+        Everything written inside is saved together when the block ends, or
+        nothing is if it raises.
+        """
         return self.db.transaction()
+
+    def compact(self) -> None:
+        """Rewrite the database files now, so erased or replaced text leaves them.
+
+        Call it at the end of an erasure (a parent's or the school's request).
+        """
+        self.db.compact()
 
     def close(self) -> None:
         """Close the database."""
