@@ -85,11 +85,6 @@ def error_response(error: Exception, status: int | None = None):
     return response
 
 
-def is_api_request() -> bool:
-    """Return whether the current request is addressed to the API."""
-    return request.blueprint == "api" or request.path.startswith("/api/")
-
-
 def json_body() -> dict:
     """Return the request's JSON object, or raise a 400/413 :class:`ApiError`.
 

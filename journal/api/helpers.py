@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask import g
 from flask import jsonify
 from flask_babel import gettext as _
 
@@ -53,16 +52,3 @@ def check_strings(data: dict, *, nullable: tuple[str, ...] = ()) -> None:
 def listing(items: list[dict]):
     """Answer a list of representations as ``{"items": [...]}``."""
     return jsonify({"items": items})
-
-
-def user_ref(user_id: str | None) -> dict | None:
-    """Return ``{id, display_name}`` of a user, as the pages show authors and members."""
-    if not user_id:
-        return None
-    user = get_store().users.get(user_id)
-    return {"id": user_id, "display_name": user["display_name"] if user else ""}
-
-
-def current_user() -> dict:
-    """Return the user the token belongs to."""
-    return g.user
