@@ -102,3 +102,67 @@ def test_write_an_observation_with_a_plugin_template(page, new_context, live_ser
     teacher_page.locator(f"#timeline a[href='{entry_url.removeprefix(live_server.url[:-1])}']"
                          ).first.click()
     expect(teacher_page.locator("main")).to_contain_text(seen)
+
+
+def test_set_and_evaluate_a_goal(page, live_server, login_as, open_trajectory, axe,
+                                 unlabelled_fields, shoot):
+    login_as(page, "support")
+    teacher = live_server.user_with_role("teacher")
+    url = open_trajectory(page, pupil=pupil_name("Noah"), teacher=teacher)
+    page.goto(url + "/goals/new")
+    assert unlabelled_fields(page) == []
+    assert axe(page) == []
+    goal = "Begint zelfstandig aan groepswerk na de instructie, 3 keer op 4."
+    page.locator("[name=text]").fill(goal)
+    page.locator("[name=owner_id]").select_option(live_server.user_id(teacher))
+    page.locator("[name=review_date]").fill("2030-03-15")
+    page.locator("form:has([name=review_date]) [type=submit]").click()
+    card = page.locator("#goals li", has_text=goal)
+    expect(card).to_be_visible()
+    expect(card).to_contain_text(live_server.users[teacher]["display_name"])
+
+    card.locator("a[href$='/evaluate']").click()
+    assert unlabelled_fields(page) == []
+    assert axe(page) == []
+    achieved = page.locator("[name=status] option[value=achieved]").inner_text().strip()
+    # An evaluation without text is refused next to the field; the chosen status stays.
+    page.locator("[name=status]").select_option("achieved")
+    page.locator("form:has([name=status]) [type=submit]").click()
+    expect(page.locator("#text-error")).to_be_visible()
+    expect(page.locator("[name=status]")).to_have_value("achieved")
+
+    evaluation = "Lukt nu elke dag met de stappenkaart op de bank."
+    page.locator("[name=text]").fill(evaluation)
+    page.locator("form:has([name=status]) [type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/goals/[\w-]+$"))
+    expect(page.locator("main")).to_contain_text(evaluation)
+    expect(page.locator("main")).to_contain_text(achieved)
+    assert axe(page) == []
+    shoot(page, "goal")
+
+
+def test_print_view_holds_the_trajectory_for_a_team_meeting(page, live_server, login_as,
+                                                            open_trajectory, axe, shoot):
+    login_as(page, "support")
+    name = pupil_name("Emma")
+    url = open_trajectory(page, pupil=name, teacher=live_server.user_with_role("teacher"))
+    page.goto(url + "/goals/new")
+    page.locator("[name=text]").fill("Vraagt hulp met de hulpkaart.")
+    page.locator("[name=review_date]").fill("2030-01-20")
+    page.locator("form:has([name=review_date]) [type=submit]").click()
+
+    page.goto(url)
+    page.locator(f"a[href$='{url.removeprefix(live_server.url[:-1])}/print']").click()
+    sheet = page.locator("main")
+    expect(sheet).to_contain_text(name)
+    expect(sheet).to_contain_text("Voorspelbaarheid: weten wat er komt")
+    expect(sheet).to_contain_text("Vraagt hulp met de hulpkaart.")
+    assert axe(page) == []
+    shoot(page, "print-view")
+
+    # On paper the menus, buttons and forms are left out.
+    page.emulate_media(media="print")
+    expect(page.locator(".site-header")).to_be_hidden()
+    expect(page.locator("h1")).to_be_visible()
+    pdf = page.pdf(format="A4")
+    assert pdf.startswith(b"%PDF") and len(pdf) > 5_000
