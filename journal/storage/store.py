@@ -258,6 +258,8 @@ class Store:
         self.throttle = Collection(db, "throttle")  # failed sign-ins per account and address
         # diagnoses, reports, health: only for the roles the school configures
         self.restricted_notes = Collection(db, "restricted_notes", history=True)
+        # parents' requests (inspection, transfer objection): the register a DPO keeps
+        self.privacy_requests = Collection(db, "privacy_requests")
         self.template_snapshots = Collection(db, "template_snapshots")
         self.settings = Settings(db)
         self.audit = AuditLog(db)
