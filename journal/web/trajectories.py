@@ -14,6 +14,7 @@ from flask import request
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from ..process import ValidationError
 from ..process import goals as goal_service
@@ -361,7 +362,8 @@ def show(trajectory_id: str):
         author_options=sorted(((uid, p["display_name"]) for uid, p in people.items()),
                               key=lambda pair: pair[1].lower()),
         tag_pairs=[(t, t) for t in tags],
-        goal_pairs=[(goal["id"], _short(goal["text"])) for goal in goals],
+        goal_pairs=[(goal["id"], _short(Markup(goal["html"].get("text", "")).striptags()))
+                    for goal in goals],
         phase_position=phases.position(trajectory["phase"]),
         entry_links=_entry_links(),
         suggested_kinds=[k for k in (current_phase.suggested_kinds if current_phase else ())
