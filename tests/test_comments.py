@@ -107,3 +107,11 @@ def test_comment_is_audited_without_its_text(client, entry):
     records = [r for r in get_store().audit.all() if r["object_type"] == "comment"]
     assert [r["action"] for r in records] == ["create"]
     assert "Vertrouwelijk" not in repr(get_store().audit.all())
+
+
+def test_comment_preview_without_javascript_saves_nothing(client, entry):
+    response = client.post(comment_url(entry), data={"body": "Een *idee*", "action": "preview"})
+    assert response.status_code == 200
+    assert b'id="body-preview"' in response.data and b"<em>idee</em>" in response.data
+    assert b"Een *idee*</textarea>" in response.data
+    assert get_store().comments.find(entry_id=entry["id"]) == []

@@ -206,3 +206,15 @@ def test_plugin_reflection_model_can_be_chosen(app, client, login, team, registe
                                                  "phase_situatie": "In de les", "action": "draft"})
     assert response.status_code == 302
     assert only_entry(team)["fields"]["contributions"][0]["phase"] == "situatie"
+
+
+def test_contribution_preview_without_javascript_saves_nothing(client, login, team):
+    login(client, "teacher")
+    client.post(new_url(team), data={"date": "2025-03-12", "model": "korthagen", "action": "draft"})
+    entry = only_entry(team)
+    response = client.post(f"/t/{team['id']}/entries/{entry['id']}/contributions",
+                           data={"phase": "alternatieven", "text": "- timer\n- picto", "action": "preview"})
+    assert response.status_code == 200
+    assert b'id="text-preview"' in response.data and b"<li>timer</li>" in response.data
+    assert b'value="alternatieven" selected' in response.data
+    assert only_entry(team)["fields"]["contributions"] == []

@@ -97,9 +97,13 @@ def _previews(kind: str, form: dict, model: dict | None) -> dict:
     names = [fd.key for fd in entry_service.field_defs(kind) if fd.type == "markdown"]
     if model is not None:
         names += ["phase_" + p["key"] for p in model["phases"]]
+    return _previews_of({name: form.get(name) or "" for name in names})
+
+
+def _previews_of(texts: dict) -> dict:
+    """Return ``{name: sanitised HTML}`` for every non-empty Markdown text in ``texts``."""
     out = {}
-    for name in names:
-        text = form.get(name) or ""
+    for name, text in texts.items():
         if text.strip():
             try:
                 out[name] = render_markdown(text, max_chars=current_app.config["JOURNAL_MARKDOWN_MAX_CHARS"])
@@ -267,6 +271,7 @@ def _show_page(trajectory: dict, entry: dict, status: int = 200, **context):
     context.setdefault("comment_form", {"body": ""})
     context.setdefault("contribution_form", {"phase": "", "text": ""})
     context.setdefault("errors", {})
+    context.setdefault("previews", {})
     phases = reflection_service.phases_of(entry) if entry["kind"] == "reflection" else []
     model = reflection_service.model_by_id((entry.get("fields") or {}).get("model"))
     phase_options = [(p["key"], str(p["title"])) for p in (model or {}).get("phases", ())]
@@ -406,6 +411,9 @@ def comment(trajectory_id: str, entry_id: str):
     """Add a comment to an entry."""
     trajectory, entry = _load(trajectory_id, entry_id, access.WRITE)
     body = request.form.get("body", "")
+    if request.form.get("action") == "preview":
+        return _show_page(trajectory, entry, comment_form={"body": body},
+                          previews=_previews_of({"body": body}))
     try:
         saved = comment_service.add_comment(g.user, entry, body)
     except ValidationError as exc:
@@ -427,6 +435,9 @@ def contribute(trajectory_id: str, entry_id: str):
         abort(404)
     phase = request.form.get("phase", "")
     text = request.form.get("text", "")
+    if request.form.get("action") == "preview":
+        return _show_page(trajectory, entry, contribution_form={"phase": phase, "text": text},
+                          previews=_previews_of({"text": text}))
     try:
         saved = reflection_service.add_contribution(g.user, entry["id"], phase, text)
     except ValidationError as exc:
