@@ -119,7 +119,10 @@ class PluginHost:
         A plugin that fails to import, declares an unsupported API version or
         implements an unknown hook is recorded and skipped; the others load.
         """
-        blocked = set(self.app.config["JOURNAL_BLOCKED_PLUGINS"] or ())
+        blocked = self.app.config["JOURNAL_BLOCKED_PLUGINS"] or ()
+        if isinstance(blocked, str):  # JOURNAL_BLOCKED_PLUGINS=a,b in the environment
+            blocked = [b.strip() for b in blocked.split(",")]
+        blocked = set(blocked)
         safe_mode = bool(self.app.config["JOURNAL_SAFE_MODE"])
         for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
             dist = ep.dist

@@ -7,7 +7,10 @@ Fixtures: ``app`` (a journal on a temporary instance, strict plugins, no
 installed plugins loaded unless asked), ``client``, ``runner``, ``users`` (one
 account per role plus an outsider), ``login`` (sign a client in as a user),
 ``make_trajectory`` and friends (data factories), ``register_plugin`` (a
-throwaway plugin that is always removed).
+throwaway plugin that is always removed), ``plugin_host`` and
+``lenient_plugins`` (strict mode off). Contract checks for plugin authors:
+``assert_plugin_contract``, ``save_entry_fixtures``, ``assert_old_entries_render``
+(from :mod:`journal.plugin_testing`).
 """
 
 from __future__ import annotations

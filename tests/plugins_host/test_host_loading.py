@@ -190,3 +190,24 @@ def test_register_plugin_fixture_removes_the_plugin_afterwards(app, plugin_host,
 def test_no_plugin_leaks_from_the_previous_test(plugin_host):
     assert not plugin_host.pm.has_plugin("sample")
     assert plugin_host.records == {}
+
+
+def test_the_block_list_can_be_a_comma_separated_environment_value(tmp_path, installed,
+                                                                     monkeypatch):
+    (ep,) = installed(FakeEntryPoint("sample", SamplePlugin()))
+    monkeypatch.setenv("JOURNAL_BLOCKED_PLUGINS", "other, sample")
+    host = build(tmp_path).extensions["journal.plugins"]
+    assert ep.loads == 0 and host.records["sample"].status == "blocked"
+
+
+def test_the_bundled_plugins_load_and_init_enables_them(tmp_path):
+    from journal.plugin_host import BUNDLED_PLUGINS
+
+    app = build(tmp_path, JOURNAL_STRICT_PLUGINS=True)
+    host = app.extensions["journal.plugins"]
+    for name in BUNDLED_PLUGINS:
+        assert (host.records[name].status, host.records[name].source) == ("loaded", "bundled")
+    with app.app_context():
+        assert set(host.enable_bundled()) >= set(BUNDLED_PLUGINS)
+        assert host.active_names() >= set(BUNDLED_PLUGINS)
+        assert {t.plugin for t in host.templates()} >= set(BUNDLED_PLUGINS)
