@@ -125,3 +125,38 @@ def test_a_missing_or_bad_revision_is_refused(client, entry):
     del data["rev"]
     assert client.post(edit_url(entry), data=data).status_code == 400
     assert client.post(edit_url(entry), data=form_of(entry, rev="x")).status_code == 400
+
+
+def test_parallel_saves_lose_no_update(app, users, entry):
+    """Threads saving at once from the same revision: every change is kept or refused, none lost."""
+    import threading
+
+    values = entry_service.values_of(entry)
+    outcomes = {}
+
+    def save(name, user, key, text):
+        with app.app_context():
+            try:
+                entry_service.edit_entry(user, entry["id"], dict(values, **{key: text}), expected_rev=1)
+                outcomes[name] = "saved"
+            except entry_service.EditConflict:
+                outcomes[name] = "conflict"
+
+    jobs = [
+        threading.Thread(target=save, args=("a", users["teacher"], "fields.lesson", "Frans")),
+        threading.Thread(target=save, args=("b", users["support"], "fields.moment", "Maandag")),
+        threading.Thread(target=save, args=("c", users["support"], "fields.seen", "C")),
+        threading.Thread(target=save, args=("d", users["teacher"], "fields.seen", "D")),
+    ]
+    for job in jobs:
+        job.start()
+    for job in jobs:
+        job.join()
+    stored = get_store().entries.require(entry["id"])
+    assert outcomes["a"] == outcomes["b"] == "saved"
+    assert stored["fields"]["lesson"] == "Frans" and stored["fields"]["moment"] == "Maandag"
+    # Of the two edits of the same field exactly one wins; the other is told, not overwritten.
+    assert sorted([outcomes["c"], outcomes["d"]]) == ["conflict", "saved"]
+    winner = "C" if outcomes["c"] == "saved" else "D"
+    assert stored["fields"]["seen"] == winner
+    assert stored["rev"] == 4

@@ -218,3 +218,28 @@ def test_contribution_preview_without_javascript_saves_nothing(client, login, te
     assert b'id="text-preview"' in response.data and b"<li>timer</li>" in response.data
     assert b'value="alternatieven" selected' in response.data
     assert only_entry(team)["fields"]["contributions"] == []
+
+
+def test_parallel_contributions_are_all_kept(app, users, make_trajectory):
+    import threading
+
+    from journal.process import reflection
+
+    trajectory = make_trajectory(users["teacher"], users["support"])
+    entry = entry_service.create_entry(users["teacher"], trajectory, "reflection",
+                                       {"date": "2025-03-12"}, fields_extra={"model": "korthagen"})
+
+    def write(user, n):
+        with app.app_context():
+            for i in range(n):
+                reflection.add_contribution(user, entry["id"], "terugblikken", f"{user['username']} {i}")
+
+    jobs = [threading.Thread(target=write, args=(users[name], 8)) for name in ("teacher", "support")]
+    for job in jobs:
+        job.start()
+    for job in jobs:
+        job.join()
+    stored = get_store().entries.require(entry["id"])
+    texts = sorted(c["text"] for c in stored["fields"]["contributions"])
+    assert texts == sorted([f"teacher {i}" for i in range(8)] + [f"support {i}" for i in range(8)])
+    assert stored["rev"] == 17
