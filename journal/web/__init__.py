@@ -25,6 +25,7 @@ def init_app(app: Flask) -> None:
     from . import entries
     from . import goals
     from . import home
+    from . import privacy
     from . import pupils
     from . import restricted
     from . import search
@@ -42,6 +43,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(admin_accounts.bp)
     app.register_blueprint(restricted.bp)
     app.register_blueprint(audit.bp)
+    app.register_blueprint(privacy.bp)
     # Plugin pages come after the core ones, so a plugin can never take a core name.
     plugin_wiring.register_blueprints(app, app.extensions["journal.plugins"])
     init_templates(app)

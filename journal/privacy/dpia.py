@@ -1,0 +1,95 @@
+"""Help for the school's data protection impact assessment (DPIA): what is
+stored where and for how long, and who may do what (derived from the access
+rules themselves, so the matrix never drifts from the code)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from ..security import access
+from ..security import restricted
+from ..storage import get_store
+from . import retention
+
+#: table, what it holds, personal data in it, retention.
+INVENTORY = (
+    ("users", _l("Staff accounts"), _l("user name, name, roles, password hash (argon2id), second-factor secret"),
+     _l("until the account is removed")),
+    ("pupils", _l("Pupils"), _l("pseudonymous name, class group, leaving date"), "left"),
+    ("trajectories", _l("Support trajectories"), _l("educational need, learning question, team, phase, dates"), "closed"),
+    ("goals", _l("Goals and evaluations"), _l("goal text, status, evaluations by staff"), "closed"),
+    ("entries", _l("Observations, reflections, agreements, one-to-one moments"),
+     _l("free text about the pupil's learning and behaviour, template answers, tags"), "closed"),
+    ("comments", _l("Comments on entries"), _l("free text by staff"), "closed"),
+    ("restricted_notes", _l("Restricted section"), _l("diagnoses, reports, health information (art. 9 GDPR)"), "closed"),
+    ("revisions", _l("Earlier versions"), _l("every earlier version of the documents above"), "closed"),
+    ("privacy_requests", _l("Register of parents' requests"), _l("date informed, objection to transfer"), "left"),
+    ("audit", _l("Audit log"), _l("time, staff id, IP address, action, object and pupil ids (no content)"),
+     _l("kept; erasing a pupil leaves only content-free records")),
+    ("sessions", _l("Sign-in sessions"), _l("hashed session id, staff id, times"), _l("8 hours at most")),
+    ("tokens", _l("API keys"), _l("hashed key, staff id, name, last use"), _l("until revoked")),
+    ("throttle", _l("Failed sign-in counters"), _l("hash of user name or address, counts"), _l("1 hour after the last failure")),
+    ("settings", _l("Settings"), _l("none"), _l("not applicable")),
+)
+
+
+def inventory() -> list[dict]:
+    """Return the data inventory with the current number of documents per table."""
+    store = get_store()
+    months = retention.periods()
+    rules = {"left": _l("%(n)s months after the pupil left", n=months["left_months"]),
+             "closed": _l("%(n)s months after the trajectory closed (or with the pupil)",
+                          n=months["closed_months"])}
+    tables = store.db.tables()
+    out = []
+    for table, what, data, kept in INVENTORY:
+        out.append({"table": table, "what": str(what), "personal_data": str(data),
+                    "retention": str(rules.get(kept, kept)),
+                    "documents": len(store.db.table(table).all()) if table in tables else 0})
+    for table in sorted(t for t in tables if t.startswith("plugin:")):
+        out.append({"table": table, "what": str(_l("Plugin data")),
+                    "personal_data": str(_l("see the plugin's documentation")),
+                    "retention": str(rules["closed"]), "documents": len(store.db.table(table).all())})
+    return out
+
+
+#: The capabilities the matrix reports, with the question they answer.
+CAPABILITIES = (
+    ("read_member", _l("Read a trajectory they are a member of")),
+    ("read_other", _l("Read any other trajectory of the school")),
+    ("write_member", _l("Write entries in a trajectory they are a member of")),
+    ("manage_member", _l("Manage a trajectory they are a member of (team, phase)")),
+    ("manage_other", _l("Manage any trajectory")),
+    ("restricted_member", _l("See the restricted section of their trajectories")),
+    ("open_trajectory", _l("Open a new trajectory")),
+    ("audit", _l("Read and export the audit log")),
+    ("admin", _l("Manage accounts, plugins and settings")),
+    ("privacy", _l("Make inspection copies and transfer packages, erase a pupil")),
+    ("retention", _l("Confirm retention purges")),
+)
+
+
+def access_matrix() -> list[dict]:
+    """Return, per role, which capabilities it has (computed with the access rules)."""
+    rows = []
+    for role in access.ROLES:
+        user = {"id": "u", "roles": [role], "active": True}
+        team_role = role if role in ("teacher", "support", "coordinator") else "teacher"
+        member_of = {"id": "t1", "members": [{"user_id": "u", "role": team_role}]}
+        other = {"id": "t2", "members": [{"user_id": "someone", "role": "teacher"}]}
+        has = {
+            "read_member": access.can(user, access.READ, member_of),
+            "read_other": access.can(user, access.READ, other),
+            "write_member": access.can(user, access.WRITE, member_of),
+            "manage_member": access.can(user, access.MANAGE, member_of),
+            "manage_other": access.can(user, access.MANAGE, other),
+            "restricted_member": access.can(user, access.READ, member_of)
+            and role in restricted.allowed_roles(),
+            "open_trajectory": access.can(user, "open_trajectory"),
+            "audit": access.can(user, "audit"),
+            "admin": access.can(user, "admin"),
+            "privacy": role == "coordinator",
+            "retention": role == "admin",
+        }
+        rows.append({"role": role, **has})
+    return rows

@@ -1,0 +1,72 @@
+"""Erasing a pupil, or some of their trajectories, with everything that refers to them.
+
+Gone are: the pupil, their trajectories, goals, entries (with template
+answers), comments, the restricted section, privacy requests, the plugins'
+rows about them, and every kept earlier version of all of these. What stays
+is one audit record without content (who erased which random id, when, how
+many documents). Afterwards the storage is compacted so the text is gone from
+the live files too; backups keep it until they expire (docs/privacy.md).
+"""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from ..security.audit import audit
+from ..storage import get_store
+from . import dossier
+
+
+def _delete(documents: dict[str, list[dict]]) -> int:
+    store = get_store()
+    from tinydb import where
+
+    gone = 0
+    ids = {d["id"] for docs in documents.values() for d in docs}
+    with store.transaction():
+        for name, docs in documents.items():
+            collection = getattr(store, name, None) if not name.startswith("plugin:") else None
+            for doc in docs:
+                if collection is not None:
+                    collection.delete(doc["id"])
+                else:
+                    store.db.table(name).remove(where("id") == doc["id"])
+                gone += 1
+        # Earlier versions whose object is gone (kept by any collection, plugins included).
+        store.db.table("revisions").remove(where("object_id").one_of(list(ids)))
+    return gone
+
+
+def _after_erasure() -> None:
+    store = get_store()
+    index = current_app.extensions.get("journal.search")
+    if index is not None:  # drop the erased words from this worker's search index now
+        index.refresh(store)
+    compact = getattr(store.db, "compact", None)
+    if callable(compact):
+        compact()
+
+
+def erase_pupil(pupil_id: str, *, actor_id: str | None = None, reason: str = "request") -> int:
+    """Erase the pupil and everything about them; return how many documents went.
+
+    :param reason: ``request`` (parents or school) or ``retention``; kept in the audit record.
+    """
+    documents = dossier.pupil_documents(pupil_id)
+    gone = _delete(documents)
+    audit("erase", object_type="pupil", object_id=pupil_id, pupil_id=pupil_id, user_id=actor_id,
+          detail=f"{reason}:{gone}")
+    _after_erasure()
+    return gone
+
+
+def erase_trajectories(pupil_id: str | None, trajectory_ids: set[str], *,
+                       actor_id: str | None = None, reason: str = "retention") -> int:
+    """Erase some trajectories with their goals, entries, comments and notes."""
+    documents = dossier.pupil_documents(pupil_id or "", trajectory_ids=set(trajectory_ids))
+    gone = _delete(documents)
+    for tid in trajectory_ids:
+        audit("erase", object_type="trajectory", object_id=tid, pupil_id=pupil_id or "",
+              user_id=actor_id, detail=f"{reason}:{gone}")
+    _after_erasure()
+    return gone

@@ -1,0 +1,126 @@
+"""The parents' inspection copy: everything about one pupil, readable and as JSON.
+
+The copy is built from the stored documents (:mod:`.dossier`) into plain,
+id-free data: people appear by name and role, never by account id, and
+secrets never appear. Other pupils' names are removed in a review step
+(:mod:`.redaction`) before the copy is handed out.
+"""
+
+from __future__ import annotations
+
+from ..process import entries as entry_service
+from ..process import goals as goal_service
+from ..process import phases
+from ..storage import get_store
+from ..storage.store import utcnow
+from . import dossier
+
+#: Fields never put in a copy (rendered HTML is rebuilt from the redacted text).
+SKIPPED = {"id", "rev", "html", "updated_by", "created_by", "password_hash", "digest",
+           "trajectory_id", "pupil_id", "entry_id", "goal_id", "template", "phase_history",
+           "goal_ids", "focus_areas", "spec_hash"}
+
+
+def _people() -> dict[str, str]:
+    return {u["id"]: u.get("display_name") or u["username"] for u in get_store().users.all()}
+
+
+def _plain(value, people: dict[str, str]):
+    """Copy ``value`` without ids and secrets; ``*_id`` user references become names."""
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            if key in SKIPPED:
+                continue
+            if key.endswith("_id") and isinstance(item, str):
+                if item in people:
+                    out[key[:-3]] = people[item]
+                continue
+            if key.endswith("_ids") or key == "authors":
+                out[key.removesuffix("_ids")] = [people.get(i, "") for i in item or () if i in people]
+                continue
+            out[key] = _plain(item, people)
+        return out
+    if isinstance(value, list):
+        return [_plain(v, people) for v in value]
+    return value
+
+
+def _entry(entry: dict, comments: list[dict], history: list[dict], people: dict) -> dict:
+    out = {
+        "kind": str(entry_service.KIND_LABELS.get(entry["kind"], entry["kind"])),
+        "date": entry.get("date"),
+        "status": entry.get("status"),
+        "authors": [people.get(a, "") for a in entry.get("authors", ()) if a in people],
+        "tags": entry.get("tags", []),
+        "internal": bool(entry.get("internal")),
+        "breach_of_rules": bool(entry.get("breach_of_rules")),
+        "fields": _plain(entry.get("fields", {}), people),
+        "answers": _plain(entry.get("answers") or {}, people),
+        "created_at": entry.get("created_at"),
+        "updated_at": entry.get("updated_at"),
+        "comments": [{"author": people.get(c.get("author_id"), ""), "at": c.get("created_at"),
+                      "body": c.get("body", "")} for c in comments],
+    }
+    if history:
+        out["earlier_versions"] = [
+            {"replaced_at": r["replaced_at"], "replaced_by": people.get(r.get("replaced_by"), ""),
+             "fields": _plain(r["document"].get("fields", {}), people)} for r in history]
+    return out
+
+
+def build(pupil_id: str, *, with_history: bool = False, with_restricted: bool = True,
+          entry_filter=None) -> dict:
+    """Return the copy of everything about one pupil as plain data.
+
+    :param with_history: add the earlier versions of entries and goals.
+    :param with_restricted: add the restricted section (diagnoses, reports, health).
+    :param entry_filter: keep only entries for which this returns true (transfer).
+    """
+    docs = dossier.pupil_documents(pupil_id)
+    people = _people()
+    history = dossier.history_of(docs) if with_history else []
+    by_object: dict[str, list[dict]] = {}
+    for record in history:
+        by_object.setdefault(record["object_id"], []).append(record)
+    pupil = docs["pupils"][0] if docs["pupils"] else {}
+    copy = {
+        "generated_at": utcnow(),
+        "pupil": {"name": pupil.get("display_name", ""), "class_group": pupil.get("class_group", ""),
+                  "left_on": pupil.get("left_on")},
+        "trajectories": [],
+    }
+    for trajectory in sorted(docs["trajectories"], key=lambda t: t.get("start_date") or ""):
+        tid = trajectory["id"]
+        kept = [e for e in docs["entries"] if e.get("trajectory_id") == tid
+                and (entry_filter is None or entry_filter(e))]
+        item = {
+            "title": trajectory.get("title", ""),
+            "phase": str(phases.label(trajectory.get("phase", ""))),
+            "start_date": trajectory.get("start_date"),
+            "planned_end_date": trajectory.get("planned_end_date"),
+            "closed_on": trajectory.get("closed_on"),
+            "educational_need": trajectory.get("educational_need", ""),
+            "learning_question": trajectory.get("learning_question", ""),
+            "team": [{"name": people.get(m["user_id"], ""), "role": m.get("role")}
+                     for m in trajectory.get("members", ())],
+            "goals": [
+                {"text": g.get("text", ""), "status": str(goal_service.STATUS_LABELS.get(
+                    g.get("status"), g.get("status"))), "review_date": g.get("review_date"),
+                 "evaluations": _plain(g.get("evaluations", []), people)}
+                for g in docs["goals"] if g.get("trajectory_id") == tid],
+            "entries": [
+                _entry(e, sorted((c for c in docs["comments"] if c.get("entry_id") == e["id"]),
+                                 key=lambda c: c["created_at"]), by_object.get(e["id"], []), people)
+                for e in sorted(kept, key=lambda e: (e.get("date") or "", e["created_at"]))],
+        }
+        if with_restricted:
+            item["restricted"] = [{"category": n.get("category"), "title": n.get("title", ""),
+                                   "text": n.get("text", ""), "created_at": n.get("created_at")}
+                                  for n in docs["restricted_notes"] if n.get("trajectory_id") == tid]
+        copy["trajectories"].append(item)
+    plugin_data = {name.removeprefix("plugin:"): _plain(found, people)
+                   for name, found in docs.items() if name.startswith("plugin:")}
+    if plugin_data:
+        copy["plugin_data"] = plugin_data
+    return copy

@@ -1,0 +1,1 @@
+"""Privacy rights and retention: inspection copy, transfer, erasure, retention, DPIA help."""
