@@ -10,7 +10,6 @@ saved in between.
 
 from __future__ import annotations
 
-import copy
 import secrets
 from collections.abc import Callable
 from collections.abc import Iterable
@@ -18,6 +17,7 @@ from datetime import datetime
 from datetime import timezone
 
 from .engine import Database
+from .engine import clone
 from .migrations import SCHEMA_VERSION  # the stored documents' schema version (re-exported)
 
 
@@ -68,7 +68,7 @@ class Collection:
     def get(self, id: str) -> dict | None:
         """Return a copy of the document with this id, or ``None``."""
         found = self.table.by("id", id)
-        return copy.deepcopy(dict(found[0])) if found else None
+        return clone(found[0]) if found else None
 
     def require(self, id: str) -> dict:
         """Return the document with this id or raise :class:`NotFound`."""
@@ -83,33 +83,41 @@ class Collection:
             return self.all()
         (first, value), *rest = fields.items()
         docs = self.table.by(first, value)
-        return [copy.deepcopy(dict(d)) for d in docs if all(d.get(k) == v for k, v in rest)]
+        return [clone(d) for d in docs if all(d.get(k) == v for k, v in rest)]
 
-    def find_in(self, field: str, values: Iterable) -> list[dict]:
-        """Return copies of the documents whose ``field`` is one of ``values``."""
+    def find_in(self, field: str, values: Iterable,
+                predicate: Callable[[dict], bool] | None = None) -> list[dict]:
+        """Return copies of the documents whose ``field`` is one of ``values``.
+
+        :param predicate: keep only documents for which it is true; it sees the
+            stored document (do not modify it) and runs before anything is copied,
+            so a narrow filter over many documents stays fast.
+        """
         out = []
         for value in dict.fromkeys(values):
-            out.extend(self.find(**{field: value}))
+            for doc in self.table.by(field, value):
+                if predicate is None or predicate(doc):
+                    out.append(clone(doc))
         return out
 
     def all(self) -> list[dict]:
         """Return copies of every document."""
-        return [copy.deepcopy(dict(d)) for d in self.table.all()]
+        return [clone(d) for d in self.table.all()]
 
     def all_readonly(self) -> list[dict]:
         """Return every document *without copying*: for read-only scans (search, statistics).
 
         Callers must never modify what they get back.
         """
-        return self.table.all()
+        return self.table.documents_readonly()
 
     def filter(self, predicate: Callable[[dict], bool]) -> list[dict]:
         """Return copies of the documents for which ``predicate`` is true."""
-        return [copy.deepcopy(dict(d)) for d in self.table.all() if predicate(d)]
+        return [clone(d) for d in self.table.select(predicate)]
 
     def create(self, doc: dict, *, actor_id: str | None = None) -> dict:
         """Store a new document and return it with ``id``, ``rev`` and timestamps set."""
-        doc = copy.deepcopy(doc)
+        doc = clone(doc)
         now = utcnow()
         doc.setdefault("id", new_id())
         doc["rev"] = 1
@@ -141,7 +149,7 @@ class Collection:
             current = self.require(id)
             if expected_rev is not None and int(expected_rev) != current["rev"]:
                 raise StaleRevision(current)
-            new = copy.deepcopy(current)
+            new = clone(current)
             if callable(changes):
                 changes(new)
             else:
@@ -201,7 +209,7 @@ def _replace_with(new: dict):
         for key in list(doc):
             if key not in new:
                 del doc[key]
-        doc.update(copy.deepcopy(new))
+        doc.update(clone(new))
 
     return transform
 
@@ -232,7 +240,7 @@ class Settings:
     def get(self, key: str, default=None):
         """Return the stored value for ``key`` or ``default``."""
         found = self.db.table("settings").by("key", key)
-        return copy.deepcopy(found[0]["value"]) if found else default
+        return clone(found[0]["value"]) if found else default
 
     def set(self, key: str, value) -> None:
         """Store ``value`` under ``key``."""
