@@ -163,3 +163,18 @@ def test_goal_history_shows_who_changed_what_and_the_old_text(client, users, log
     assert page.index("Tweede tekst") < page.index("Eerste tekst")  # newest first
     assert "Version 2" in page and "Teacher" in page
     assert "Changed: Goal, Review date" in page
+
+
+def test_an_evaluation_on_a_changed_goal_is_not_saved_blindly(client, users, login, team, make_goal):
+    goal = make_goal(team)
+    get_store().goals.update(goal["id"], {"status": "stopped"}, actor_id=users["support"]["id"])
+    login(client, "teacher")
+    response = client.post(goals_url(team, f"/{goal['id']}/evaluate"), headers=EN, data={
+        "date": date.today().isoformat(), "text": "Mijn evaluatie", "status": "achieved",
+        "rev": goal["rev"]})
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "its status is now: Stopped" in page and "Mijn evaluatie" in page
+    stored = get_store().goals.require(goal["id"])
+    assert stored["evaluations"] == [] and stored["status"] == "stopped"
+    assert f'name="rev" value="{stored["rev"]}"' in page

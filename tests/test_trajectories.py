@@ -359,3 +359,15 @@ def test_plugins_add_sanitised_fragments_to_the_trajectory_page(client, users, l
     login(client, "teacher")
     page = client.get(f"/t/{team['id']}", headers=EN).get_data(as_text=True)
     assert "<p>ZIJPANEEL</p>" in page and "alert(1)" not in page
+
+
+@pytest.mark.parametrize("app_config", [{"JOURNAL_MARKDOWN_MAX_CHARS": 50}])
+def test_text_that_cannot_be_rendered_safely_is_a_field_error(client, users, login):
+    login(client, "teacher")
+    long_need = "Heel lang verhaal " * 10
+    response = client.post("/t/new", headers=EN, data=new_form(educational_need=long_need))
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert 'id="educational_need-error"' in page
+    assert long_need.strip() in page
+    assert get_store().trajectories.all() == []
