@@ -178,3 +178,13 @@ def test_an_evaluation_on_a_changed_goal_is_not_saved_blindly(client, users, log
     stored = get_store().goals.require(goal["id"])
     assert stored["evaluations"] == [] and stored["status"] == "stopped"
     assert f'name="rev" value="{stored["rev"]}"' in page
+
+
+def test_a_closed_trajectory_takes_no_new_goals_until_reopened(client, users, login, make_trajectory):
+    closed = make_trajectory(users["teacher"], users["support"], phase="closed")
+    login(client, "teacher")
+    response = client.post(goals_url(closed, "/new"), headers=EN, data={
+        "text": "Nieuw doel", "owner_id": users["teacher"]["id"], "review_date": NEXT_MONTH})
+    assert response.status_code == 400
+    assert "Reopen it to add goals." in response.get_data(as_text=True)
+    assert get_store().goals.all() == []

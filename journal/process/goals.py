@@ -99,10 +99,12 @@ def clean(data: dict, trajectory: dict) -> dict:
 
 
 def create_goal(trajectory: dict, data: dict, *, actor: dict) -> dict:
-    """Add a goal to ``trajectory``.
+    """Add a goal to ``trajectory`` (not to a closed one).
 
     :raise ValidationError: with messages per field.
     """
+    if trajectory.get("phase") == "closed":
+        raise ValidationError({"text": [_("This trajectory is closed. Reopen it to add goals.")]})
     values = clean(dict(data, status="ongoing"), trajectory)
     values.update(trajectory_id=trajectory["id"], pupil_id=trajectory.get("pupil_id"),
                   evaluations=[], created_by=actor["id"])
