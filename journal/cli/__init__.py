@@ -17,9 +17,10 @@ def init_app(app) -> None:
     """Add the journal's commands to ``app.cli``."""
     from . import instance
     from . import plugins
+    from . import storage
     from . import users
 
-    for module in (instance, users, plugins):
+    for module in (instance, users, plugins, storage):
         module.register(app.cli)
 
 
