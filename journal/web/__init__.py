@@ -51,6 +51,9 @@ def init_app(app: Flask) -> None:
     for status in (400, 403, 404, 405, 409, 413, 429, 500):
         app.register_error_handler(status, _error_page)
     app.register_error_handler(CSRFError, lambda e: _error_page(e, 400))
+    from ..storage.errors import StorageError
+
+    app.register_error_handler(StorageError, _storage_error_page)
 
 
 def _error_page(error, status: int | None = None):
@@ -61,3 +64,35 @@ def _error_page(error, status: int | None = None):
 
         return error_response(error, status)
     return render_template("errors/error.html", status=status), status
+
+
+#: Form fields never shown back on the "not saved" page.
+_SECRET_FIELDS = ("csrf", "password", "token", "code", "secret")
+
+
+def _storage_error_page(error):
+    """503 for storage failures: a save that did not happen, or data the journal will not use."""
+    from markupsafe import escape
+    from flask_babel import gettext as _
+
+    from ..storage.errors import StorageWriteError
+
+    saving = isinstance(error, StorageWriteError)
+    if saving:
+        message = _("Your change was not saved: the journal could not write to its storage. "
+                    "Nothing saved earlier is lost. Try again later.")
+    else:
+        message = _("The journal cannot use its stored data right now; nothing was changed.")
+    if request.path.startswith("/api/"):
+        from ..api.errors import ApiError
+        from ..api.errors import error_response
+
+        return error_response(ApiError(503, message))
+    typed = [(name, value) for name, value in request.form.items(multi=True)
+             if value.strip() and not any(s in name.lower() for s in _SECRET_FIELDS)]
+    try:
+        return render_template("errors/storage.html", saving=saving, typed=typed), 503
+    except Exception:
+        # The page layout itself may need the store; say it plainly instead.
+        return f"<!doctype html><title>503</title><p>{escape(message)}</p>", 503
+
