@@ -30,6 +30,9 @@ DEFAULTS: dict = {
     "JOURNAL_IN_MEMORY": False,  # tests: keep the database in memory only
     "JOURNAL_SESSION_IDLE_MINUTES": 30,
     "JOURNAL_SESSION_ABSOLUTE_HOURS": 8,
+    "JOURNAL_PROXY_HOPS": 0,  # reverse proxies in front that set X-Forwarded-For/-Proto
+    "JOURNAL_TOTP_REQUIRED_ROLES": [],  # default; admins change it on /admin/security
+    "JOURNAL_RESTRICTED_ROLES": ["support", "coordinator"],  # who sees the restricted section
     "JOURNAL_MARKDOWN_MAX_CHARS": 20_000,
     "JOURNAL_MARKDOWN_TIMEOUT_SECONDS": 2.0,
     "JOURNAL_STALE_TRAJECTORY_DAYS": 21,

@@ -12,7 +12,13 @@ CSP = (
 
 
 def init_app(app) -> None:
-    """Add the security headers to every response."""
+    """Add the security headers to every response; trust ``JOURNAL_PROXY_HOPS``
+    reverse proxies for the client's address and scheme (audit log, throttling)."""
+    hops = int(app.config.get("JOURNAL_PROXY_HOPS", 0) or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)
 
     @app.after_request
     def add_headers(response):

@@ -5,7 +5,9 @@ so a restart or a second worker process does not reset them. Per account, the
 first few failures are free and every further failure locks the account for
 twice as long as the last one (1, 2, 4 … minutes, at most half an hour); this
 stops guessing one account from many addresses. Per address, a generous limit
-stops one machine from guessing many accounts. A counter is forgotten after an
+stops one machine from guessing many accounts (loopback is not counted: that
+is the reverse proxy unless ``JOURNAL_PROXY_HOPS`` tells the journal to read
+the client's address from ``X-Forwarded-For``). A counter is forgotten after an
 hour without failures; a successful sign-in clears the account's counter only
 (else one known password would reset the address limit).
 
@@ -30,6 +32,7 @@ ACCOUNT_MAX_LOCK_MINUTES = 30  # JOURNAL_THROTTLE_ACCOUNT_MAX_LOCK_MINUTES
 ADDRESS_FAILURES = 30  # JOURNAL_THROTTLE_ADDRESS_FAILURES
 ADDRESS_LOCK_MINUTES = 15  # JOURNAL_THROTTLE_ADDRESS_LOCK_MINUTES
 FORGET_AFTER = timedelta(hours=1)
+LOOPBACK = {"127.0.0.1", "::1"}
 
 
 def _now() -> datetime:
@@ -46,7 +49,9 @@ def _key(kind: str, value: str) -> str:
 
 def _keys(username: str, address: str | None) -> list[tuple[str, str]]:
     keys = [("account", _key("account", username))]
-    if address:
+    # Behind a reverse proxy without JOURNAL_PROXY_HOPS every request comes from
+    # loopback: counting that address would lock the whole school out.
+    if address and address not in LOOPBACK:
         keys.append(("address", _key("address", address)))
     return keys
 

@@ -124,3 +124,26 @@ def test_counters_survive_a_restart(tmp_path):
     with second.app_context():
         assert _attempt(second.test_client(), "t", TEST_PASSWORD).status_code == 429
         get_store().close()
+
+
+def test_the_proxys_loopback_address_is_not_counted(client, users):
+    # Without JOURNAL_PROXY_HOPS everyone behind the proxy shares 127.0.0.1.
+    for n in range(40):
+        _attempt(client, f"nobody{n}", address="127.0.0.1")
+    assert _attempt(client, "teacher", TEST_PASSWORD, address="127.0.0.1").status_code == 302
+
+
+class TestBehindAProxy:
+    @pytest.fixture
+    def app_config(self):
+        return {"JOURNAL_PROXY_HOPS": 1, "JOURNAL_THROTTLE_ADDRESS_FAILURES": 2}
+
+    def test_the_forwarded_client_address_is_throttled_and_audited(self, client, users):
+        headers = {"X-Forwarded-For": "203.0.113.9"}
+        for name in ("support", "coordinator"):
+            client.post("/login", data={"username": name, "password": "x"}, headers=headers,
+                        environ_base={"REMOTE_ADDR": "127.0.0.1"})
+        response = client.post("/login", data={"username": "teacher", "password": TEST_PASSWORD},
+                               headers=headers, environ_base={"REMOTE_ADDR": "127.0.0.1"})
+        assert response.status_code == 429
+        assert get_store().audit.all()[-1]["address"] == "203.0.113.9"
