@@ -493,3 +493,36 @@ def test_entry_forms_enable_the_live_preview(client, login, team):
     assert f'data-preview-url="/t/{team["id"]}/entries/preview"'.encode() in page.data
     assert b"data-markdown-preview" in page.data
     assert b"<script>" not in page.data and b"style=" not in page.data
+
+
+class TestCsrf:
+    """With CSRF protection on (as in production), entry forms carry a token and need it."""
+
+    @pytest.fixture
+    def app_config(self):
+        return {"WTF_CSRF_ENABLED": True}
+
+    @staticmethod
+    def token(page) -> str:
+        import re
+
+        return re.search(rb'name="csrf_token" value="([^"]+)"', page.data).group(1).decode()
+
+    def test_entry_form_needs_its_token(self, client, users, team):
+        from journal.testing import TEST_PASSWORD
+
+        login_page = client.get("/login")
+        client.post("/login", data={"username": "teacher", "password": TEST_PASSWORD,
+                                    "csrf_token": self.token(login_page)})
+        form_page = client.get(url(team, "/new?kind=observation"))
+        assert client.post(url(team, "/new?kind=observation"), data=observation()).status_code == 400
+        assert get_store().entries.find(trajectory_id=team["id"]) == []
+        response = client.post(url(team, "/new?kind=observation"),
+                               data=observation(csrf_token=self.token(form_page)))
+        assert response.status_code == 302
+        entry = only_entry(team)
+        show = client.get(response.headers["Location"])
+        assert client.post(url(team, f"/{entry['id']}/comments"), data={"body": "x"}).status_code == 400
+        assert client.post(url(team, f"/{entry['id']}/comments"),
+                           data={"body": "x", "csrf_token": self.token(show)}).status_code == 302
+        assert client.post(url(team, "/preview"), data={"text": "x"}).status_code == 400
