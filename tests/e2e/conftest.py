@@ -330,17 +330,23 @@ FOCUS_JS = """() => {
   const s = getComputedStyle(el);
   const outline = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0;
   const shadow = s.boxShadow && s.boxShadow !== 'none';
+  // Focus inside the browser's own parts of a control (the calendar button of a date
+  // field) leaves the field itself unfocused; the browser draws that indicator.
+  const inner = !el.matches(':focus');
   const r = el.getBoundingClientRect();
   return {tag: el.tagName.toLowerCase(), name: el.getAttribute('name') || '',
+          value: el.getAttribute('value') || '',
           text: (el.innerText || el.value || '').trim().slice(0, 60),
-          href: el.getAttribute('href') || '', visible: outline || shadow,
-          onscreen: r.width > 0 && r.height > 0};
+          href: el.getAttribute('href') || '',
+          form_action: el.form ? (el.form.getAttribute('action') || '') : '',
+          visible: inner || outline || shadow, onscreen: r.width > 0 && r.height > 0};
 }"""
 
 
 @pytest.fixture
 def focused():
-    """``focused(page)``: the focused element (tag, name, text, href) and ``visible`` focus."""
+    """``focused(page)``: the focused element (tag, name, value, text, href, form_action)
+    and whether its focus is ``visible``."""
     return lambda page: page.evaluate(FOCUS_JS)
 
 
