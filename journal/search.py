@@ -14,6 +14,7 @@ import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
+from functools import lru_cache
 
 import snowballstemmer
 from flask import current_app
@@ -35,14 +36,21 @@ def _stemmer():
 
 def fold(text: str) -> str:
     """Lower-case ``text`` and strip accents ("Coördinator" -> "coordinator")."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+@lru_cache(maxsize=100_000)
+def stem(word: str) -> str:
+    """Return the Dutch stem of one folded word (cached: the Snowball stemmer is slow in Python)."""
+    return _stemmer().stemWord(word)
+
+
 def terms(text: str) -> list[str]:
     """Return the folded, stemmed words of ``text``."""
-    words = _WORD.findall(fold(text))
-    return _stemmer().stemWords(words)
+    return [stem(w) for w in _WORD.findall(fold(text))]
 
 
 def _strings(value) -> list[str]:
@@ -84,28 +92,36 @@ class SearchIndex:
 
     def __init__(self):
         self._lock = threading.Lock()
+        self._seen = None
+        self._docs: dict[str, dict[str, dict]] = {c: {} for c in INDEXED}
         self._revs: dict[tuple[str, str], int] = {}
         self._terms: dict[tuple[str, str], set[str]] = {}
         self._postings: dict[str, set[tuple[str, str]]] = {}
 
-    def refresh(self, store) -> dict[tuple[str, str], dict]:
-        """Bring the index up to date with ``store``; return the current documents by key."""
-        current = {}
-        for collection in INDEXED:
-            for doc in getattr(store, collection).all_readonly():
-                current[(collection, doc["id"])] = doc
+    def refresh(self, store) -> dict[str, dict[str, dict]]:
+        """Bring the index up to date; return the current documents per collection and id.
+
+        Nothing is scanned when no write was committed since the last refresh.
+        """
         with self._lock:
-            for key in [k for k in self._revs if k not in current]:
+            number = store.db.change_number()
+            if number == self._seen:
+                return self._docs
+            current = {c: {d["id"]: d for d in getattr(store, c).all_readonly()} for c in INDEXED}
+            for key in [k for k in self._revs if k[1] not in current[k[0]]]:
                 self._drop(key)
-            for key, doc in current.items():
-                if self._revs.get(key) != doc.get("rev"):
-                    self._drop(key)
-                    found = set(terms(document_text(key[0], doc)))
-                    self._terms[key] = found
-                    self._revs[key] = doc.get("rev")
-                    for term in found:
-                        self._postings.setdefault(term, set()).add(key)
-        return current
+            for collection, docs in current.items():
+                for doc_id, doc in docs.items():
+                    key = (collection, doc_id)
+                    if self._revs.get(key) != doc.get("rev"):
+                        self._drop(key)
+                        found = set(terms(document_text(collection, doc)))
+                        self._terms[key] = found
+                        self._revs[key] = doc.get("rev")
+                        for term in found:
+                            self._postings.setdefault(term, set()).add(key)
+            self._docs, self._seen = current, number
+            return current
 
     def _drop(self, key) -> None:
         for term in self._terms.pop(key, ()):
@@ -122,8 +138,8 @@ class SearchIndex:
         if not wanted:
             return set()
         with self._lock:
-            sets = [self._postings.get(t, set()) for t in wanted]
-            return set.intersection(*sets) if sets else set()
+            sets = sorted((self._postings.get(t, set()) for t in wanted), key=len)
+            return set.intersection(*sets)
 
 
 def get_index() -> SearchIndex:
@@ -149,12 +165,12 @@ def search(user: dict, query: str, *, trajectory_id: str = "", kind: str = "", f
     store = get_store()
     index = get_index()
     documents = index.refresh(store)
-    trajectories = {k[1]: d for k, d in documents.items() if k[0] == "trajectories"}
+    trajectories = documents["trajectories"]
+    entries = documents["entries"]
     readable = {tid for tid, t in trajectories.items() if can(user, READ, t)}
-    entries = {k[1]: d for k, d in documents.items() if k[0] == "entries"}
     hits = []
     for collection, doc_id in index.match(query):
-        doc = documents.get((collection, doc_id))
+        doc = documents[collection].get(doc_id)
         if doc is None:
             continue
         tid = doc_id if collection == "trajectories" else doc.get("trajectory_id", "")
@@ -174,6 +190,10 @@ def search(user: dict, query: str, *, trajectory_id: str = "", kind: str = "", f
         day = (entry or doc).get("date") or (doc.get("created_at") or "")[:10]
         if (date_from and day < date_from) or (date_to and day > date_to):
             continue
-        hits.append(Hit(collection, dict(doc), tid, _snippet(document_text(collection, doc), query)))
+        hits.append(Hit(collection, doc, tid, ""))
     hits.sort(key=lambda h: (h.doc.get("date") or h.doc.get("updated_at") or ""), reverse=True)
-    return hits[:limit]
+    hits = hits[:limit]
+    for hit in hits:  # snippets (and copies) only for what is shown
+        hit.doc = dict(hit.doc)
+        hit.snippet = _snippet(document_text(hit.collection, hit.doc), query)
+    return hits

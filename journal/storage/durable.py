@@ -625,6 +625,7 @@ class DurableStorage(Storage):
         if not self._ops:
             return
         if self.path is None:
+            self.seq += 1  # in memory: nothing to write, but readers still see a new version
             self._undo.clear()
             self._ops.clear()
             return

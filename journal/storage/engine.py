@@ -384,6 +384,15 @@ class Database(TinyDB):
         """
         return self.storage.transaction()
 
+    def change_number(self) -> tuple:
+        """Return a value that changes with every committed write, from any process.
+
+        Caches of derived data (the search index) compare it to know whether
+        they must look at the documents again.
+        """
+        with self.storage.reading():
+            return (getattr(self.storage, "origin", None), self.storage.seq)
+
     def compact(self) -> None:
         """Rewrite the snapshot and drop the change log now.
 
