@@ -10,6 +10,7 @@ import os
 
 from flask import Flask
 from flask import current_app
+from flask import request
 
 from .engine import Database
 from .errors import StorageError
@@ -38,6 +39,13 @@ def init_app(app: Flask) -> None:
     except StorageError as error:
         app.logger.error("%s", error)
         app.extensions["journal.store_error"] = error
+        app.before_request(_refuse_without_store)
+
+
+def _refuse_without_store():
+    # Every page and API call answers 503 (see journal.web); static files still load.
+    if request.endpoint != "static":
+        raise current_app.extensions["journal.store_error"].with_traceback(None)
 
 
 def get_store() -> Store:

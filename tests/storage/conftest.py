@@ -1,0 +1,42 @@
+"""Fixtures for the storage engine's tests: databases on disk and in memory."""
+
+from __future__ import annotations
+
+import pytest
+
+from journal.storage.engine import Database
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    """A data folder inside a temporary instance folder."""
+    return tmp_path / "instance" / "data"
+
+
+@pytest.fixture
+def open_db(data_dir):
+    """Open databases on ``data_dir`` (or another folder); all are closed afterwards."""
+    opened = []
+
+    def opener(path=None, **kwargs):
+        db = Database(path or data_dir, **kwargs)
+        opened.append(db)
+        return db
+
+    yield opener
+    for db in opened:
+        try:
+            db.close()
+        except Exception:
+            pass
+
+
+@pytest.fixture(params=["disk", "memory"])
+def any_db(request, open_db):
+    """The same tests on a database on disk and on the in-memory one tests use."""
+    if request.param == "memory":
+        db = Database(None)
+        yield db
+        db.close()
+    else:
+        yield open_db()

@@ -1,0 +1,137 @@
+"""Recovery on open: a torn last record is dropped; any other damage stops the journal."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+
+import pytest
+
+from journal.storage.check import check_folder
+from journal.storage.errors import CorruptionError
+from journal.testing import make_test_app
+
+
+def _fill(open_db, n=5):
+    db = open_db()
+    for k in range(n):
+        db.table("entries").insert({"id": f"e{k}", "text": f"observatie {k} " * 20})
+    db.close()
+    return db
+
+
+def _fingerprint(folder):
+    return {name: hashlib.sha256((folder / name).read_bytes()).hexdigest()
+            for name in sorted(os.listdir(folder)) if name != "journal.lock"}
+
+
+def test_a_torn_last_record_is_discarded_and_earlier_ones_kept(open_db, data_dir):
+    _fill(open_db)
+    log = data_dir / "journal.1.log"
+    good = log.read_bytes()
+    # A crash in the middle of writing a sixth record: half a line, no newline.
+    torn = b'%08x {"s":6,"o":[["entries","6",{"id":"e5","text":"half' % 0x1234
+    log.write_bytes(good + torn)
+    assert any("incomplete" in w for w in check_folder(data_dir).warnings)
+
+    db = open_db()
+    assert [d["id"] for d in db.table("entries").all()] == [f"e{k}" for k in range(5)]
+    assert log.read_bytes() == good  # cut back, so the next record follows a good one
+    db.table("entries").insert({"id": "e5"})
+    db.close()
+    assert len(open_db().table("entries")) == 6
+
+
+def test_a_complete_last_record_failing_its_checksum_is_discarded(open_db, data_dir):
+    _fill(open_db)
+    log = data_dir / "journal.1.log"
+    data = bytearray(log.read_bytes())
+    last_line = data.rindex(b"\n", 0, len(data) - 1) + 1
+    data[last_line + 20] ^= 0x01
+    log.write_bytes(bytes(data))
+    db = open_db()
+    assert [d["id"] for d in db.table("entries").all()] == [f"e{k}" for k in range(4)]
+
+
+def test_a_damaged_record_in_the_middle_stops_the_journal_and_changes_nothing(open_db, data_dir):
+    _fill(open_db)
+    log = data_dir / "journal.1.log"
+    data = bytearray(log.read_bytes())
+    data[len(data) // 2] ^= 0x20
+    log.write_bytes(bytes(data))
+    before = _fingerprint(data_dir)
+
+    with pytest.raises(CorruptionError) as caught:
+        open_db()
+    message = str(caught.value)
+    assert "journal.1.log" in message and "journal restore" in message
+    assert "observatie" not in message  # never the contents
+    assert _fingerprint(data_dir) == before
+    report = check_folder(data_dir)
+    assert not report.ok and "damaged" in report.errors[0]
+    assert _fingerprint(data_dir) == before
+
+
+def test_a_damaged_snapshot_stops_the_journal(open_db, data_dir):
+    db = _fill(open_db)
+    db = open_db()
+    db.compact()
+    db.close()
+    snap = data_dir / "journal.snap"
+    data = bytearray(snap.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    snap.write_bytes(bytes(data))
+    with pytest.raises(CorruptionError, match="checksum|not a valid document"):
+        open_db()
+    # A truncated snapshot (its trailer missing) too.
+    snap.write_bytes(bytes(data[: len(data) // 2]))
+    with pytest.raises(CorruptionError):
+        open_db()
+    assert not check_folder(data_dir).ok
+
+
+def test_missing_records_are_detected(open_db, data_dir):
+    _fill(open_db)
+    log = data_dir / "journal.1.log"
+    lines = log.read_bytes().splitlines(keepends=True)
+    log.write_bytes(b"".join(lines[:2] + lines[3:]))  # record 2 cut out, all checksums fine
+    with pytest.raises(CorruptionError, match="missing"):
+        open_db()
+
+
+def test_a_missing_snapshot_next_to_logs_is_refused_not_recreated(open_db, data_dir):
+    _fill(open_db)
+    os.unlink(data_dir / "journal.snap")
+    with pytest.raises(CorruptionError, match="snapshot is missing"):
+        open_db()
+    assert not (data_dir / "journal.snap").exists()
+
+
+def test_damage_while_running_is_noticed_by_the_next_reader(open_db, data_dir):
+    reader = open_db()
+    assert reader.table("entries").all() == []
+    _fill(open_db)
+    log = data_dir / "journal.1.log"
+    data = bytearray(log.read_bytes())
+    data[len(data) // 2] ^= 0x20
+    log.write_bytes(bytes(data))
+    with pytest.raises(CorruptionError):
+        reader.table("entries").all()
+
+
+def test_the_app_refuses_damaged_data_but_the_check_command_runs(tmp_path, open_db):
+    data_dir = tmp_path / "instance" / "data"
+    _fill(lambda: open_db(data_dir))
+    log = data_dir / "journal.1.log"
+    data = bytearray(log.read_bytes())
+    data[len(data) // 2] ^= 0x20
+    log.write_bytes(bytes(data))
+
+    app = make_test_app(tmp_path, JOURNAL_IN_MEMORY=False)
+    assert "journal.store" not in app.extensions
+    page = app.test_client().get("/login")
+    assert page.status_code == 503
+    assert b"unavailable" in page.data or b"cannot use" in page.data
+    result = app.test_cli_runner().invoke(args=["check"])
+    assert result.exit_code == 1
+    assert "DAMAGED" in result.output and "journal.1.log" in result.output
