@@ -105,6 +105,17 @@ class _School:
         return get_store().trajectories.update(trajectory["id"], apply,
                                                actor_id=self.u[creator]["id"])
 
+    def close(self, trajectory: dict, by: str, *, days_ago: int) -> dict:
+        on = self.d(days_ago)
+
+        def apply(doc: dict) -> None:
+            doc["phase_history"].append({"from": doc["phase"], "to": phases.CLOSED, "on": on,
+                                         "at": on + "T15:00:00+00:00", "by": self.u[by]["id"]})
+            doc["phase"] = phases.CLOSED
+            doc["closed_on"] = on
+
+        return get_store().trajectories.update(trajectory["id"], apply, actor_id=self.u[by]["id"])
+
     def goal(self, trajectory: dict, author: str, text: str, *, owner: str, review: int) -> dict:
         return goal_service.create_goal(
             trajectory, {"text": text, "owner_id": self.u[owner]["id"],
@@ -287,7 +298,7 @@ class _School:
             "zorg", start=200, planned_end=60,
             members={"leraar": "teacher", "ondersteuner": "support"},
             phase_path=[("intake", 200), ("observation", 190), ("goals", 170),
-                        ("implementation", 160), ("fading_out", 90), ("closed", 60)],
+                        ("implementation", 160), ("fading_out", 90)],
             target="pupil", pupil_id="new",
             new_pupil={"display_name": "Mona", "class_group": "2B"},
             educational_need="Mona heeft nood aan een duidelijk gedragskader met vaste afspraken.",
@@ -301,6 +312,7 @@ class _School:
                       "Al zes weken geen conflicten meer tijdens het groepswerk. De afspraken "
                       "hangen in de klas en de leerlingen herinneren elkaar eraan.",
                       status="achieved", days_ago=95)
+        self.close(t, "ondersteuner", days_ago=60)
 
     def playground(self) -> None:
         """A team trajectory about a low-stimulus corner, fading out."""
