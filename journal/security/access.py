@@ -2,7 +2,7 @@
 
 Every view declares its decision with one of the decorators below. A request to
 an endpoint without a declared decision is refused (deny by default), and
-``tests/test_route_inventory.py`` fails when a route lacks one.
+``tests/security/test_route_inventory.py`` fails when a route lacks one.
 
 Roles (a person can hold several):
 
