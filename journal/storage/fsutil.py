@@ -52,7 +52,8 @@ def open_private(path, flags: int) -> int:
 
 def make_private_dir(path) -> None:
     """Create ``path`` (mode 0700) if needed and tighten its mode when we own it."""
-    os.makedirs(path, mode=DIR_MODE, exist_ok=True)
+    if not os.path.isdir(path):
+        os.makedirs(path, mode=DIR_MODE, exist_ok=True)
     if not WINDOWS:
         try:
             if os.stat(path).st_uid == os.geteuid() and os.stat(path).st_mode & 0o077:
