@@ -254,17 +254,18 @@ def login_as(live_server):
 
 @pytest.fixture
 def shoot():
-    """Save a full-page screenshot of ``page`` at desktop and phone width.
+    """Save what ``page`` shows on a desktop (1280x800) and a phone (390x844) screen.
 
     ``shoot(page, name)`` writes ``artifacts/screenshots/<name>-desktop.png`` and
     ``<name>-phone.png`` and leaves the page at desktop size.
+    ``tools/update_screenshots.py`` copies a set of them to ``docs/screenshots/``.
     """
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
     def take(page, name: str) -> None:
         for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
             page.set_viewport_size(size)
-            page.screenshot(path=str(SCREENSHOTS / f"{name}-{label}.png"), full_page=True)
+            page.screenshot(path=str(SCREENSHOTS / f"{name}-{label}.png"))
         page.set_viewport_size(DESKTOP)
 
     return take
