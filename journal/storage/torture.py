@@ -84,6 +84,7 @@ def crash_trial(path, seed: int, *, min_wait: float = 0.05, max_wait: float = 0.
     """
     path = Path(path)
     expected = _current_state(path) if (path / "journal.snap").exists() else {}
+    path.parent.mkdir(parents=True, exist_ok=True)
     report = path.parent / f"{path.name}.drill-{seed}.txt"
     with open(report, "w+", encoding="utf-8") as out:
         # A file, not a pipe: a full pipe would stall the writer.
