@@ -360,17 +360,18 @@ def _folder_size(folder: Path) -> int:
 # -- measuring -----------------------------------------------------------------------
 
 
-def _cold(code: str, folder: Path, traj: str) -> tuple[float, float]:
-    """Run ``code`` in a fresh process on the instance; return (seconds, peak RSS in bytes)."""
-    script = "import time\n" + code.format(
+def _cold(code: str, folder: Path, traj: str) -> tuple[float, float, float]:
+    """Run ``code`` in a fresh process on the instance; return (seconds, CPU seconds, peak RSS)."""
+    script = "import time\n" + code.replace(
+        "t0 = time.perf_counter()", "t0 = time.perf_counter(); c0 = time.process_time()").format(
         data=str(folder / "data"), folder=str(folder / "instance"), traj=traj,
         backups=str(folder / "backups"), db=str(folder / "journal.sqlite"),
         json=str(folder / "db.json"),
-    ) + "\nprint(time.perf_counter() - t0)\n" + _PEAK_RSS
+    ) + "\nprint(time.perf_counter() - t0, time.process_time() - c0)\n" + _PEAK_RSS
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                          check=True, cwd=str(folder))
-    seconds, rss = out.stdout.split()[-2:]
-    return float(seconds), float(rss)
+    seconds, cpu, rss = out.stdout.split()[-3:]
+    return float(seconds), float(cpu), float(rss)
 
 
 # VmHWM is this process's own peak; ru_maxrss would include the parent's
@@ -452,25 +453,29 @@ def _run_size(n, root: Path, reps, json_reps, json_max, cold_reps, out) -> dict:
         engine.close()
         sizes[engine.name] = engine.size(root / engine.name)
     cold = {e.name: [] for e in engines}
+    cold_cpu = {e.name: [] for e in engines}
     rss = {e.name: 0.0 for e in engines}
     app = []
     for rep in range(cold_reps):
         traj_id = trajs[rep % len(trajs)]["id"]
         for engine in engines:
-            seconds, peak = _cold(engine.cold_code, root / engine.name, traj_id)
+            seconds, cpu, peak = _cold(engine.cold_code, root / engine.name, traj_id)
             cold[engine.name].append(seconds)
+            cold_cpu[engine.name].append(cpu)
             rss[engine.name] = max(rss[engine.name], peak)
         app.append(_cold(JournalEngine.app_code, root / "journal", traj_id))
     result = {}
     for engine in engines:
         med = {k: statistics.median(v) for k, v in timings[engine.name].items()}
         med["cold"] = statistics.median(cold[engine.name])
+        med["cold_cpu"] = statistics.median(cold_cpu[engine.name])
         med["rss"] = rss[engine.name]
         med["disk"] = sizes[engine.name]
         med["reps"] = len(timings[engine.name]["save"])
         result[engine.name] = med
-    result["journal"]["app"] = statistics.median(s for s, _ in app)
-    result["journal"]["app_rss"] = max(r for _, r in app)
+    result["journal"]["app"] = statistics.median(s for s, _, _ in app)
+    result["journal"]["app_cpu"] = statistics.median(c for _, c, _ in app)
+    result["journal"]["app_rss"] = max(r for _, _, r in app)
     _print(n, result, out)
     return result
 
@@ -489,7 +494,7 @@ def _print(n: int, result: dict, out) -> None:
     head = f"{'operation':<10}" + "".join(f"{name:>14}" for name in names) + \
         "".join(f"{name + '/sqlite':>20}" for name in names if name != "sqlite")
     out(head)
-    for key in ("save", "update", "open", "filter", "cold"):
+    for key in ("save", "update", "open", "filter", "cold", "cold_cpu"):
         row = f"{key:<10}" + "".join(f"{_fmt_time(result[name][key]):>14}" for name in names)
         row += "".join(f"{result[name][key] / base[key]:>19.2f}x" for name in names
                        if name != "sqlite")
@@ -500,8 +505,8 @@ def _print(n: int, result: dict, out) -> None:
         f"{result[name]['rss'] / max(result[name]['disk'], 1):>13.1f}x" for name in names))
     out("reps: " + ", ".join(f"{name} {result[name]['reps']}" for name in names))
     j = result["journal"]
-    out(f"journal app cold start (imports + create_app + first read): {_fmt_time(j['app'])}, "
-        f"peak RSS {j['app_rss'] / 1e6:.1f} MB ({j['app_rss'] / max(j['disk'], 1):.1f}x disk)")
+    out(f"journal app cold start (imports + create_app + first read): {_fmt_time(j['app'])} "
+        f"(CPU {_fmt_time(j['app_cpu'])}), peak RSS {j['app_rss'] / 1e6:.1f} MB ({j['app_rss'] / max(j['disk'], 1):.1f}x disk)")
     checks = [
         ("save <= 1.5x SQLite", j["save"] <= 1.5 * base["save"]),
         ("update <= 1.5x SQLite", j["update"] <= 1.5 * base["update"]),

@@ -227,8 +227,9 @@ class DurableStorage(Storage):
         for key in ("gen", "seq", "origin", "schema"):
             if key not in header:
                 raise CorruptionError(self.snapshot_path, f"the header lacks {key!r}")
-        self.tables = {_intern(name): {k: _intern_keys(v) for k, v in docs.items()}
-                       for name, docs in tables.items()}
+        # Field names are already shared objects: the snapshot reader parses
+        # documents in batches, and json shares repeated keys within a call.
+        self.tables = {_intern(name): docs for name, docs in tables.items()}
         del tables
         self.next_ids = {name: int(n) for name, n in header.get("next_ids", {}).items()}
         self.gen = int(header["gen"])

@@ -205,7 +205,7 @@ def _load_batch(path, batch: bytes, tables: dict | None, first_line: int) -> int
         rows = json.loads(b"[" + batch.rstrip(b"\n").replace(b"\n", b",") + b"]")
     except ValueError:
         rows = None
-    if rows is None or any(not _valid_row(r) for r in rows):
+    if rows is None or not all(map(_valid_row, rows)):
         for number, line in enumerate(batch.splitlines(), start=first_line):
             try:
                 row = json.loads(line)
