@@ -1,0 +1,79 @@
+"""The care coordinator's overview of school-wide patterns: charts, their tables, CSV.
+
+Only the coordinator sees it (an administrator reads pupil content only as a
+team member, so not here). The page shows aggregates only; filters are GET
+parameters, so a filtered view can be bookmarked and works without JavaScript.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask import Response
+from flask import abort
+from flask import current_app
+from flask import render_template
+from flask import request
+
+from ..charts import render_svg
+from ..charts import to_csv
+from ..process import patterns as service
+from ..security import access
+from ..security.audit import audit
+from ..template_specs import STICORDI
+
+bp = Blueprint("patterns", __name__, url_prefix="/patterns")
+
+
+def _overview() -> tuple[service.Overview, service.Choices]:
+    offered = service.choices()
+    filters = service.parse_filters(request.args, offered)
+    return service.overview(filters), offered
+
+
+@bp.route("/")
+@access.role_required("coordinator")
+def index():
+    """Show every chart with the table behind it, filtered by school year, class, focus area."""
+    found, offered = _overview()
+    audit("view", object_type="patterns", detail="overview")
+    views = current_app.view_functions
+    return render_template(
+        "patterns/index.html",
+        overview=found,
+        offered=offered,
+        year_options=[(y, y.replace("-", "–")) for y in offered.school_years],
+        class_options=[(c, c) for c in offered.class_groups],
+        filters=found.filters,
+        svgs={c.id: render_svg(c) for c in found.charts},
+        sticordi=STICORDI,
+        can_share="practice.new" in views,
+        promote_endpoint=_promote_endpoint(),
+    )
+
+
+def _promote_endpoint() -> str | None:
+    """The adaptations register's promotion page, when that part is installed."""
+    for name in ("adaptations.promote", "adaptations.promotion"):
+        if name in current_app.view_functions:
+            return name
+    return None
+
+
+@bp.route("/<name>.csv")
+@access.role_required("coordinator")
+def csv_export(name: str):
+    """Download the table behind one chart as CSV, with the same filters as the page."""
+    found, _offered = _overview()
+    chart = found.chart(name)
+    if chart is None:
+        abort(404)
+    audit("export", object_type="patterns", detail=f"csv:{chart.id}")
+    parts = ["patronen", chart.id] + [v for v in found.filters.as_args().values()]
+    filename = "-".join(_safe(p) for p in parts) + ".csv"
+    # A byte-order mark so spreadsheet programs on Windows read the accents right.
+    return Response("\ufeff" + to_csv(chart), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _safe(part: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in part)[:40]
