@@ -17,7 +17,6 @@ def init_app(app: Flask) -> None:
     """Register CSRF protection, the blueprints, template helpers and error pages."""
     from ..api import bp as api_bp
     from . import account
-    from . import adaptations
     from . import admin
     from . import admin_accounts
     from . import admin_plugins
@@ -25,14 +24,12 @@ def init_app(app: Flask) -> None:
     from . import auth
     from . import entries
     from . import goals
-    from . import handover
     from . import home
     from . import patterns
     from . import privacy
     from . import pupils
     from . import restricted
     from . import search
-    from . import synthesis
     from . import trajectories
     from .helpers import init_templates
     from .. import plugin_wiring
@@ -48,8 +45,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(restricted.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(privacy.bp)
-    for module in (adaptations, handover, synthesis):  # issue #6: register, handover, synthesis
-        app.register_blueprint(module.bp)
     app.register_blueprint(patterns.bp)
     # Plugin pages come after the core ones, so a plugin can never take a core name.
     plugin_wiring.register_blueprints(app, app.extensions["journal.plugins"])
