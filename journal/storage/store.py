@@ -268,6 +268,8 @@ class Store:
         self.restricted_notes = Collection(db, "restricted_notes", history=True)
         # parents' requests (inspection, transfer objection): the register a DPO keeps
         self.privacy_requests = Collection(db, "privacy_requests")
+        # practice examples shared with and imported from other schools (no pupil data)
+        self.practice_examples = Collection(db, "practice_examples")
         self.template_snapshots = Collection(db, "template_snapshots")
         self.settings = Settings(db)
         self.audit = AuditLog(db)
