@@ -270,6 +270,10 @@ class Store:
         self.privacy_requests = Collection(db, "privacy_requests")
         # practice examples shared with and imported from other schools (no pupil data)
         self.practice_examples = Collection(db, "practice_examples")
+        # the adaptations register (free rows, and ratings/promotion of rows derived from entries)
+        self.adaptations = Collection(db, "adaptations", history=True)
+        # the "wat werkt" handover sheet, one per trajectory
+        self.handovers = Collection(db, "handovers", history=True)
         self.template_snapshots = Collection(db, "template_snapshots")
         self.settings = Settings(db)
         self.audit = AuditLog(db)

@@ -17,6 +17,7 @@ def init_app(app: Flask) -> None:
     """Register CSRF protection, the blueprints, template helpers and error pages."""
     from ..api import bp as api_bp
     from . import account
+    from . import adaptations
     from . import admin
     from . import admin_accounts
     from . import admin_plugins
@@ -45,6 +46,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(restricted.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(privacy.bp)
+    for module in (adaptations,):  # issue #6: register, handover, synthesis
+        app.register_blueprint(module.bp)
     app.register_blueprint(patterns.bp)
     # Plugin pages come after the core ones, so a plugin can never take a core name.
     plugin_wiring.register_blueprints(app, app.extensions["journal.plugins"])
