@@ -156,8 +156,13 @@ def _token_user() -> dict | None:
 
 
 def load_user() -> None:
-    """Set ``g.user`` from a Bearer token or the session (``None`` if neither)."""
-    user = _token_user() or _session_user()
+    """Set ``g.user``: from a Bearer token under ``/api/``, else from the session.
+
+    Tokens open the API only; a token sent to a page is ignored, so a leaked
+    token never signs anyone in to the web interface.
+    """
+    api = request.path.startswith("/api/")
+    user = _token_user() if api else _session_user()
     g.user = user if user and user.get("active") else None
 
 
