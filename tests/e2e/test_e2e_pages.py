@@ -24,8 +24,8 @@ def demo_paths(browser, live_server):
     page.locator("form:has([name=password]) [type=submit]").click()
     page.goto("t/")
     found = {}
-    for link in page.locator("main a[href^='/t/']").all():
-        href = link.get_attribute("href")
+    hrefs = [link.get_attribute("href") for link in page.locator("main a[href^='/t/']").all()]
+    for href in hrefs:
         if href.count("/") != 2 or href == "/t/new":
             continue
         page.goto(href)
@@ -36,8 +36,11 @@ def demo_paths(browser, live_server):
             found = {"trajectory": href, "entry": entry.get_attribute("href").split("#")[0],
                      "goal": goal.get_attribute("href").split("#")[0]}
             break
+    else:
+        page.goto("t/")
+    where = f"{page.url}: {page.locator('main').inner_text()[:2000]}"
     context.close()
-    assert found, "the demo school should give the ondersteuner a trajectory with entries and goals"
+    assert found, f"no demo trajectory of {support} has entries and goals; {where}"
     return found
 
 
