@@ -78,7 +78,7 @@ def fillers(world, users) -> dict[str, str]:
         "token_id": world["token"]["id"],
         "user_id": world["bystander"]["id"],
         "name": "no-such-plugin",
-        "example_id": "example-of-zeta",  # practice examples hold no pupil data
+        "example_id": "no-such-example",  # practice examples hold no pupil data
         "fmt": "csv",
         "kind": "observation",
         "template_id": "ass.predictability",

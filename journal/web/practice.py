@@ -1,0 +1,208 @@
+"""The learning network: share a practice example as an anonymised file, import one
+from another school, and browse and adopt them in the shared library."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask import Response
+from flask import abort
+from flask import flash
+from flask import g
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_babel import gettext as _
+
+from ..process import ValidationError
+from ..process import practice as service
+from ..process import trajectories as trajectory_service
+from ..security import access
+from ..storage import get_store
+from ..template_forms import STATUS_LABELS as ITEM_STATUS_LABELS
+from ..template_specs import STICORDI
+
+bp = Blueprint("practice", __name__, url_prefix="/practice")
+
+STAFF = ("teacher", "support", "coordinator")
+FORM_FIELDS = ("title", "learned", "text", "terms", "kind", "category", "status")
+
+
+def _source() -> service.Source:
+    """Load the source named in the query or form, checking the user may read it (404 if not)."""
+    values = request.values
+    store = get_store()
+    adaptation_id = values.get("adaptation_id", "")
+    if adaptation_id:
+        collection = getattr(store, "adaptations", None)
+        doc = collection.get(adaptation_id) if collection is not None else None
+        if doc is None or not doc.get("promotion"):
+            abort(404)
+        # A promotion is written for every member of staff; the trajectory stays unread.
+        return service.Source(trajectory=None, adaptation=doc)
+    entry = store.entries.get(values.get("entry_id", ""))
+    if entry is None:
+        abort(404)
+    trajectory = trajectory_service.require_trajectory(entry["trajectory_id"], access.READ)
+    if not service.shareable(entry):
+        abort(404)
+    item = values.get("item", "")
+    if item and item not in {f"{a['field']}.{a['item']}" for a in service._checklist(entry)}:
+        abort(404)
+    return service.Source(trajectory=trajectory, entry=entry, item=item)
+
+
+def _form_from_request() -> dict:
+    form = {name: request.form.get(name, "") for name in FORM_FIELDS}
+    form["focus_areas"] = request.form.getlist("focus_areas")
+    return form
+
+
+def _form_page(source: service.Source, form: dict, errors: dict, status: int = 200):
+    return render_template(
+        "practice/form.html", source=source, form=form, errors=errors,
+        focus_options=[(a["id"], a["label"]) for a in trajectory_service.focus_areas()],
+        category_options=[("", _("No category"))] + list(STICORDI.items()),
+        status_options=[("", _("Not recorded"))] + [(k, str(v)) for k, v in ITEM_STATUS_LABELS.items()],
+    ), status
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@access.role_required(*STAFF)
+def new():
+    """Describe a practice example (what we learned), then review the file before export."""
+    source = _source()
+    if request.method == "GET" or request.form.get("action") == "edit":
+        form = service.initial(source) if request.method == "GET" else _form_from_request()
+        return _form_page(source, form, {})
+    form = _form_from_request()
+    try:
+        values = service.clean_form(form)
+    except ValidationError as exc:
+        return _form_page(source, form, exc.errors, 400)
+    return _review(source, form, values)
+
+
+def _review(source: service.Source, form: dict, values: dict, status: int = 200,
+            changed: bool = False):
+    content, removed = service.build(source, values)
+    text = service.dumps(content)
+    return render_template("practice/review.html", source=source, form=form, text=text,
+                           digest=service.digest(text), removed=removed, changed=changed), status
+
+
+@bp.route("/export", methods=["POST"])
+@access.role_required(*STAFF)
+def export():
+    """Download exactly the file that was reviewed, and keep it in the library as shared."""
+    source = _source()
+    form = _form_from_request()
+    try:
+        values = service.clean_form(form)
+    except ValidationError as exc:
+        return _form_page(source, form, exc.errors, 400)
+    content, _removed = service.build(source, values)
+    text = service.dumps(content)
+    if service.digest(text) != request.form.get("digest"):
+        # The source or the names changed since the review: show the new file first.
+        return _review(source, form, values, 409, changed=True)
+    service.record_export(content, actor=g.user)
+    filename = "praktijkvoorbeeld-" + _slug(values["title"]) + ".json"
+    return Response(text, mimetype="application/json",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _slug(title: str) -> str:
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
+    words = "".join(c if c.isalnum() else " " for c in plain).split()
+    return "-".join(words)[:50] or "voorbeeld"
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@access.role_required("coordinator", "support")
+def import_file():
+    """Import a practice example file from another school into the shared library."""
+    errors: dict = {}
+    status = 200
+    if request.method == "POST":
+        upload = request.files.get("file")
+        data = upload.read(service.MAX_FILE_BYTES + 1) if upload else b""
+        try:
+            example, created = service.import_file(data, actor=g.user)
+        except ValidationError as exc:
+            errors, status = exc.errors, 400
+        else:
+            if created:
+                flash(_("The practice example has been added to the shared library as a "
+                        "suggestion."), "success")
+            else:
+                flash(_("This practice example was imported before; here it is."), "success")
+            return redirect(url_for("practice.show", example_id=example["id"]))
+    return render_template("practice/import.html", errors=errors,
+                           max_kb=service.MAX_FILE_BYTES // 1024), status
+
+
+@bp.route("/")
+@access.role_required(*STAFF)
+def index():
+    """The shared library: suggestions from other schools, adopted ones, ours."""
+    focus = request.args.get("focus_area", "")
+    options = [(a["id"], a["label"]) for a in trajectory_service.focus_areas()]
+    if focus not in {key for key, _label in options}:
+        focus = ""
+    return render_template("practice/index.html", sections=service.library(focus),
+                           focus=focus, focus_options=options,
+                           may_import=access.has_role(g.user, "coordinator", "support"))
+
+
+def _example(example_id: str) -> dict:
+    example = get_store().practice_examples.get(example_id)
+    if example is None:
+        abort(404)
+    return example
+
+
+@bp.route("/<example_id>")
+@access.role_required(*STAFF)
+def show(example_id: str):
+    """One practice example, with adopting it and using it in a trajectory."""
+    example = _example(example_id)
+    writable = [t for t in trajectory_service.get_member_of(g.user)
+                if access.can(g.user, access.WRITE, t) and t.get("phase") != "closed"]
+    return render_template(
+        "practice/show.html", example=example, sticordi=STICORDI,
+        statuses={k: str(v) for k, v in ITEM_STATUS_LABELS.items()},
+        trajectory_options=[(t["id"], trajectory_service.display_title(t)) for t in writable],
+        adopted=g.user["id"] in example.get("adopted_by", ()),
+    )
+
+
+@bp.route("/<example_id>/adopt", methods=["POST"])
+@access.role_required(*STAFF)
+def adopt(example_id: str):
+    """Adopt an example; with a trajectory chosen, start a draft agreement there from it."""
+    example = _example(example_id)
+    trajectory_id = request.form.get("trajectory_id", "")
+    if trajectory_id:
+        trajectory = trajectory_service.require_trajectory(trajectory_id, access.WRITE)
+        if trajectory.get("phase") == "closed":
+            abort(403)
+        entry = service.use_in(example, trajectory, actor=g.user)
+        flash(_("A draft agreement has been started from the practice example. Adapt it to "
+                "this pupil and publish it."), "success")
+        return redirect(url_for("entries.edit", trajectory_id=trajectory["id"],
+                                entry_id=entry["id"]))
+    service.adopt(example, actor=g.user)
+    flash(_("You adopted this practice example."), "success")
+    return redirect(url_for("practice.show", example_id=example_id))
+
+
+@bp.route("/<example_id>/delete", methods=["POST"])
+@access.role_required("coordinator")
+def delete(example_id: str):
+    """Take an example out of the library (care coordinator)."""
+    service.remove(_example(example_id), actor=g.user)
+    flash(_("The practice example has been removed from the library."), "success")
+    return redirect(url_for("practice.index"))
