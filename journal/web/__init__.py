@@ -27,6 +27,7 @@ def init_app(app: Flask) -> None:
     from . import goals
     from . import home
     from . import patterns
+    from . import practice
     from . import privacy
     from . import pupils
     from . import restricted
@@ -49,6 +50,7 @@ def init_app(app: Flask) -> None:
     for module in (adaptations,):  # issue #6: register, handover, synthesis
         app.register_blueprint(module.bp)
     app.register_blueprint(patterns.bp)
+    app.register_blueprint(practice.bp)
     # Plugin pages come after the core ones, so a plugin can never take a core name.
     plugin_wiring.register_blueprints(app, app.extensions["journal.plugins"])
     init_templates(app)
