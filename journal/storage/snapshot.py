@@ -36,7 +36,7 @@ FORMAT = "journal-snapshot"
 FORMAT_VERSION = 1
 
 _CHUNK = 1 << 20  # bytes buffered per write
-_READ = 4 << 20  # bytes parsed per batch when loading
+_READ = 1 << 20  # bytes parsed per batch when loading (bounds the transient memory)
 
 
 def write_snapshot(path, header: dict, tables: dict, next_ids: dict) -> int:
