@@ -54,6 +54,10 @@ def init_app(app: Flask) -> None:
     # Plugin pages come after the core ones, so a plugin can never take a core name.
     plugin_wiring.register_blueprints(app, app.extensions["journal.plugins"])
     init_templates(app)
+    from .. import brevity
+
+    app.add_template_global(brevity.summary, "entry_brief")  # long entries as a short list
+    app.add_template_global(brevity.describe_length, "entry_words")
 
     for status in (400, 403, 404, 405, 409, 413, 429, 500):
         app.register_error_handler(status, _error_page)
