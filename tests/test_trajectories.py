@@ -212,6 +212,11 @@ def test_closing_needs_confirmation_and_a_closed_trajectory_can_be_reopened(clie
     assert 'id="confirm_close-error"' in refused.get_data(as_text=True)
     assert get_store().trajectories.require(team["id"])["phase"] == "observation"
 
+    # Closing also needs a published handover sheet (tests/test_lifecycle.py covers the rule).
+    from journal.process import handover
+    sheet = handover.save(team, {"need": "Rust.", "works": "- Pictoschema", "when_wrong": "Pauze.",
+                                 "contacts": "- Support"}, actor=users["support"], expected_rev=0)
+    handover.publish(team, actor=users["support"], expected_rev=sheet["rev"])
     assert client.post(url, data={"phase": "closed", "confirm_close": "yes",
                                   "rev": team["rev"]}).status_code == 302
     closed = get_store().trajectories.require(team["id"])

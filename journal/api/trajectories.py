@@ -154,17 +154,19 @@ def update_trajectory(trajectory_id: str):
 @bp.post("/trajectories/<trajectory_id>/phase")
 @access.login_required
 def change_phase(trajectory_id: str):
-    """Move a trajectory to another phase (closing needs ``confirm_close``)."""
+    """Move a trajectory to another phase (closing needs ``confirm_close``, and nothing
+    missing unless a care coordinator gives ``override_reason``)."""
     trajectory = trajectory_for(access.MANAGE, trajectory_id)
     data = json_body()
-    unknown_fields(data, {"rev", "phase", "confirm_close"})
+    unknown_fields(data, {"rev", "phase", "confirm_close", "override_reason"})
     rev = expected_rev(data)
     phase = data.get("phase")
     if not isinstance(phase, str) or phases.get(phase) is None:
         raise invalid({"phase": [_("Choose a phase from the list.")]})
     try:
         updated = service.change_phase(trajectory, phase, actor=g.user, expected_rev=rev,
-                                       confirm_close=data.get("confirm_close") is True)
+                                       confirm_close=data.get("confirm_close") is True,
+                                       override_reason=str(data.get("override_reason") or ""))
     except StaleRevision as stale:
         raise conflict(trajectory_json(stale.current)) from None
     return jsonify(trajectory_json(updated))
@@ -237,7 +239,11 @@ SCHEMAS = {
         "additionalProperties": False,
         "properties": {"rev": REV, "phase": {"type": "string", "enum": _PHASE_IDS},
                        "confirm_close": {"type": "boolean",
-                                         "description": "Must be true to close."}},
+                                         "description": "Must be true to close."},
+                       "override_reason": {"type": "string", "maxLength": 500,
+                                           "description": "A care coordinator's reason to close "
+                                                          "although goals are unevaluated or the "
+                                                          "handover sheet is unpublished."}},
     },
 }
 

@@ -6,7 +6,7 @@ from ..storage import get_store
 
 #: Core collections that hold a pupil's data, in the order they are reported.
 COLLECTIONS = ("pupils", "trajectories", "goals", "entries", "comments", "restricted_notes",
-               "privacy_requests")
+               "privacy_requests", "adaptations", "handovers")
 
 
 def plugin_tables(store) -> list[str]:
@@ -48,6 +48,8 @@ def pupil_documents(pupil_id: str, *, trajectory_ids: set[str] | None = None) ->
     gids = {g["id"] for g in out["goals"]}
     out["comments"] = store.comments.filter(lambda c: belongs(c) or c.get("entry_id") in eids)
     out["restricted_notes"] = store.restricted_notes.filter(belongs)
+    out["adaptations"] = store.adaptations.filter(belongs)  # the register, promotions included
+    out["handovers"] = store.handovers.filter(belongs)
     for table in plugin_tables(store):
         found = [dict(d) for d in store.db.table(table).all()
                  if belongs(d) or d.get("entry_id") in eids or d.get("goal_id") in gids]

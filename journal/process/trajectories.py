@@ -316,13 +316,16 @@ def update_trajectory(trajectory: dict, data: dict, *, actor: dict,
 
 
 def change_phase(trajectory: dict, phase: str, *, actor: dict, expected_rev: int | None = None,
-                 confirm_close: bool = False) -> dict:
+                 confirm_close: bool = False, override_reason: str = "") -> dict:
     """Move a trajectory to ``phase`` and record the change.
 
-    Closing needs ``confirm_close``; a closed trajectory is reopened by moving it
-    to any open phase.
+    Closing needs ``confirm_close``, and what :func:`journal.process.lifecycle.close_problems`
+    finds missing (unevaluated goals, no published handover sheet) refuses it,
+    unless a care coordinator gives ``override_reason`` (kept in the history).
+    A closed trajectory is reopened by moving it to any open phase.
 
-    :raise ValidationError: unknown phase, same phase, or closing unconfirmed.
+    :raise ValidationError: unknown phase, same phase, closing unconfirmed or
+        something missing (``close_missing``).
     :raise StaleRevision: someone saved the trajectory after ``expected_rev``.
     """
     errors: dict[str, list[str]] = {}
@@ -332,20 +335,27 @@ def change_phase(trajectory: dict, phase: str, *, actor: dict, expected_rev: int
         add_error(errors, "phase", _("The trajectory is already in this phase."))
     elif phase == phases.CLOSED and not confirm_close:
         add_error(errors, "confirm_close", _("Confirm that you want to close the trajectory."))
+    override = None
+    if phase == phases.CLOSED and phase != trajectory.get("phase"):
+        from . import lifecycle
+
+        override = lifecycle.check_close(trajectory, actor, override_reason, errors)
     if errors:
         raise ValidationError(errors)
 
     on = today().isoformat()
 
     def apply(doc: dict) -> None:
-        doc.setdefault("phase_history", []).append(
-            {"from": doc.get("phase"), "to": phase, "on": on, "at": utcnow(), "by": actor["id"]}
-        )
+        change = {"from": doc.get("phase"), "to": phase, "on": on, "at": utcnow(), "by": actor["id"]}
+        if override:
+            change["override"] = override
+        doc.setdefault("phase_history", []).append(change)
         doc["phase"] = phase
         doc["closed_on"] = on if phase == phases.CLOSED else None
 
     updated = get_store().trajectories.update(trajectory["id"], apply, expected_rev=expected_rev,
                                               actor_id=actor["id"])
     audit("update", object_type="trajectory", object_id=trajectory["id"],
-          pupil_id=updated.get("pupil_id") or "", user_id=actor["id"], detail="phase")
+          pupil_id=updated.get("pupil_id") or "", user_id=actor["id"],
+          detail="phase:override" if override else "phase")
     return updated

@@ -25,6 +25,7 @@ def init_app(app: Flask) -> None:
     from . import auth
     from . import entries
     from . import goals
+    from . import handover
     from . import home
     from . import patterns
     from . import practice
@@ -32,6 +33,7 @@ def init_app(app: Flask) -> None:
     from . import pupils
     from . import restricted
     from . import search
+    from . import synthesis
     from . import trajectories
     from .helpers import init_templates
     from .. import plugin_wiring
@@ -47,7 +49,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(restricted.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(privacy.bp)
-    for module in (adaptations,):  # issue #6: register, handover, synthesis
+    for module in (adaptations, handover, synthesis):  # issue #6: register, handover, synthesis
         app.register_blueprint(module.bp)
     app.register_blueprint(patterns.bp)
     app.register_blueprint(practice.bp)

@@ -8,6 +8,7 @@ from flask import g
 from flask import render_template
 
 from ..process import goals as goal_service
+from ..process import lifecycle
 from ..process import phases
 from ..process import trajectories as trajectory_service
 from ..security import access
@@ -45,10 +46,13 @@ def index():
         {"trajectory": t, "last": last, "pupil": pupils.get(t.get("pupil_id"))}
         for t, last in trajectory_service.stale(visible, days)
     ]
+    waiting = lifecycle.waiting_reflections(user, visible)
+    waiting_ids = {w["entry"]["id"] for w in waiting}
     drafts = [
         {"entry": d, "trajectory": by_id.get(d["trajectory_id"]),
          "kind": str(entry_service.KIND_LABELS.get(d["kind"], d["kind"]))}
-        for d in entry_service.drafts_of(user) if d["trajectory_id"] in by_id
+        for d in entry_service.drafts_of(user)
+        if d["trajectory_id"] in by_id and d["id"] not in waiting_ids
     ]
     overdue_ids = {o["goal"]["trajectory_id"] for o in overdue}
     rows = [
@@ -66,6 +70,7 @@ def index():
         quiet=quiet,
         quiet_days=days,
         drafts=drafts,
+        waiting=waiting,
         draft_links="entries.edit" in current_app.view_functions,
         show_links="entries.show" in current_app.view_functions,
         fragments=plugin_fragments("home_panel"),

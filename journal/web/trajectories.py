@@ -221,7 +221,8 @@ def phase(trajectory_id: str):
         try:
             service.change_phase(trajectory, chosen, actor=g.user,
                                  expected_rev=request.form.get("rev", type=int),
-                                 confirm_close=request.form.get("confirm_close") == "yes")
+                                 confirm_close=request.form.get("confirm_close") == "yes",
+                                 override_reason=request.form.get("override_reason", ""))
         except ValidationError as exc:
             errors, status = exc.errors, 400
         except StaleRevision as exc:

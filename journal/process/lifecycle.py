@@ -1,0 +1,148 @@
+"""The lifecycle of a trajectory: what each phase asks for, and what is still missing.
+
+:mod:`journal.process.phases` says what a phase is about; this module checks the
+trajectory against it. Closing is the strict step: a trajectory closes only
+when every goal has a final evaluation and the "wat werkt" handover sheet is
+published, because the teacher must be able to carry on alone. A care
+coordinator may close anyway, with a reason that is kept in the phase history
+(for example when the pupil left the school mid-year).
+
+It also finds what needs a user's attention on the start page: reflections
+waiting for their contribution (overdue goals, drafts and quiet trajectories
+come from the goal, entry and trajectory services).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from ..security import access
+from ..storage import get_store
+from . import add_error
+from . import phases
+from . import today
+
+#: Longest reason for closing a trajectory despite what is missing.
+MAX_REASON = 500
+#: A published reflection asks for contributions this many days after its date.
+REFLECTION_OPEN_DAYS = 14
+
+
+def goal_unevaluated(goal: dict) -> bool:
+    """Return whether a goal still lacks a final evaluation.
+
+    Final means: at least one dated evaluation, and the goal no longer ongoing.
+    """
+    return goal.get("status") == "ongoing" or not goal.get("evaluations")
+
+
+def close_problems(trajectory: dict) -> list[dict]:
+    """Return what is missing before ``trajectory`` can close, as ``{key, text, goal_id}``.
+
+    ``key`` is ``goal`` (one per goal without a final evaluation) or
+    ``handover`` (no published handover sheet). Empty when it can close.
+    """
+    from . import handover
+
+    out = []
+    goals = sorted(get_store().goals.find(trajectory_id=trajectory["id"]),
+                   key=lambda g: g.get("review_date") or "")
+    for goal in goals:
+        if goal_unevaluated(goal):
+            text = " ".join(Markup((goal.get("html") or {}).get("text", "")).striptags().split())
+            text = text if len(text) <= 80 else text[:79] + "…"
+            out.append({"key": "goal", "goal_id": goal["id"],
+                        "text": _("Goal “%(goal)s” has no final evaluation yet.", goal=text)})
+    if not handover.is_published(handover.sheet_of(trajectory)):
+        out.append({"key": "handover", "goal_id": None,
+                    "text": _("The “what works” handover sheet is not published yet.")})
+    return out
+
+
+def may_override(user: dict | None) -> bool:
+    """Return whether ``user`` may close a trajectory although something is missing."""
+    return access.has_role(user, "coordinator")
+
+
+def check_close(trajectory: dict, actor: dict, override_reason: str,
+                errors: dict[str, list[str]]) -> dict | None:
+    """Check that ``trajectory`` may close now; record problems in ``errors``.
+
+    :param override_reason: a coordinator's reason to close anyway ("" for none).
+    :return: the override to keep in the phase history
+        (``{"reason", "missing": [keys]}``), or ``None`` when nothing was missing.
+    """
+    problems = close_problems(trajectory)
+    reason = " ".join((override_reason or "").split())
+    if not problems:
+        return None
+    if reason and may_override(actor):
+        if len(reason) > MAX_REASON:
+            add_error(errors, "override_reason",
+                      _("Use at most %(n)d characters.", n=MAX_REASON))
+            return None
+        return {"reason": reason, "missing": sorted({p["key"] for p in problems})}
+    for problem in problems:
+        add_error(errors, "close_missing", problem["text"])
+    if reason:
+        add_error(errors, "override_reason",
+                  _("Only a care coordinator can close a trajectory while something is missing."))
+    return None
+
+
+def status(trajectory: dict) -> dict:
+    """Return the lifecycle of ``trajectory`` for its page.
+
+    ``{"phase", "asks_for", "checklist": [(done, text)], "close_missing": [...]}``;
+    ``close_missing`` is empty for a closed trajectory.
+    """
+    from . import goals as goal_service
+
+    goals = goal_service.goals_for(trajectory["id"])
+    kinds = {e["kind"] for e in get_store().entries.find(trajectory_id=trajectory["id"])
+             if e.get("status") == "published"}
+    overdue = sum(1 for g in goals if goal_service.is_overdue(g))
+    phase = phases.get(trajectory.get("phase"))
+    return {
+        "phase": phase,
+        "asks_for": phase.asks_for if phase else "",
+        "checklist": phases.checklist(trajectory, goals, kinds, overdue),
+        "close_missing": [] if phases.is_closed(trajectory) else close_problems(trajectory),
+    }
+
+
+def waiting_reflections(user: dict, trajectories: list[dict]) -> list[dict]:
+    """Return reflections waiting for ``user``'s contribution, oldest first.
+
+    A reflection waits for a member who may write in its (open) trajectory,
+    has not contributed to it yet, and either is named as a co-author of the
+    draft someone else started, or sees a published reflection dated in the
+    last :data:`REFLECTION_OPEN_DAYS` days to which others contributed.
+
+    :return: ``[{"entry", "trajectory"}]``.
+    """
+    writable = {t["id"]: t for t in trajectories
+                if access.is_member(user, t) and access.can(user, access.WRITE, t)
+                and not phases.is_closed(t)}
+    if not writable:
+        return []
+    since = (today() - timedelta(days=REFLECTION_OPEN_DAYS)).isoformat()
+    uid = user["id"]
+
+    def waits(entry: dict) -> bool:
+        if entry.get("kind") != "reflection":
+            return False
+        contributions = (entry.get("fields") or {}).get("contributions") or ()
+        if any(c.get("author_id") == uid for c in contributions):
+            return False
+        if entry.get("status") == "draft":
+            return uid in entry.get("authors", ()) and entry.get("created_by") != uid
+        return ((entry.get("date") or "") >= since and entry.get("created_by") != uid
+                and any(c.get("author_id") != uid for c in contributions))
+
+    found = get_store().entries.find_in("trajectory_id", list(writable), predicate=waits)
+    found.sort(key=lambda e: (e.get("date") or "", e.get("created_at") or ""))
+    return [{"entry": e, "trajectory": writable[e["trajectory_id"]]} for e in found]
