@@ -186,6 +186,15 @@ class Adaptation:
     entry_id: str = ""  # where it was last recorded (to share it as a practice example)
     item: str = ""      # the checklist "field.item" key, for template entries
 
+    @property
+    def register_key(self) -> str:
+        """The key of this adaptation's row in the adaptations register (to promote it)."""
+        if self.key.startswith("free."):
+            return self.key
+        if self.entry_id:
+            return f"entry.{self.entry_id}.{self.item}" if self.item else f"entry.{self.entry_id}"
+        return ""
+
 
 class Scrubber:
     """Removes every pupil's name from a short label taken from typed text."""

@@ -47,16 +47,9 @@ def index():
         svgs={c.id: render_svg(c) for c in found.charts},
         sticordi=STICORDI,
         can_share="practice.new" in views,
-        promote_endpoint=_promote_endpoint(),
+        # The register's page of one adaptation, where the coordinator promotes it.
+        register_endpoint="adaptations.item" if "adaptations.item" in views else None,
     )
-
-
-def _promote_endpoint() -> str | None:
-    """The adaptations register's promotion page, when that part is installed."""
-    for name in ("adaptations.promote", "adaptations.promotion"):
-        if name in current_app.view_functions:
-            return name
-    return None
 
 
 @bp.route("/<name>.csv")

@@ -152,8 +152,10 @@ def index():
     options = [(a["id"], a["label"]) for a in trajectory_service.focus_areas()]
     if focus not in {key for key, _label in options}:
         focus = ""
+    from ..process import adaptations as register
+
     return render_template("practice/index.html", sections=service.library(focus),
-                           focus=focus, focus_options=options,
+                           focus=focus, focus_options=options, promoted=register.promoted(),
                            may_import=access.has_role(g.user, "coordinator", "support"))
 
 
