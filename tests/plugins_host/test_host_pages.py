@@ -95,6 +95,10 @@ def test_a_plugin_failing_in_any_hook_breaks_no_page(app, users, login, team, re
     teacher = login(app.test_client(), "teacher")
     for url in pages_of(team, entry["id"]):
         assert teacher.get(url).status_code == 200, (hook, url)
+    trajectory_page = teacher.get(f"/t/{team['id']}").get_data(as_text=True)
+    assert "<b>vet</b>" in trajectory_page  # the healthy plugin's fragment still shows
+    if hook == "journal_page_fragment":
+        assert 'class="plugin-error"' in trajectory_page
     answers = {"adaptations": {"pictos": {"status": "werkt", "note": ""}}, "mood": "goed"}
     response = write_entry(teacher, team, form_data(spec, answers, TEMPLATE_PREFIX))
     assert response.status_code == 302, (hook, response.get_data(as_text=True)[:2000])
