@@ -29,7 +29,7 @@ README_SET = (
     "observation-template-phone",
     "reflection-conflict-desktop",
     "goal-desktop",
-    "start-coordinator-desktop",
+    "coordinator-overview-desktop",
     "admin-plugins-desktop",
 )
 

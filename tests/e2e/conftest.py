@@ -262,9 +262,12 @@ def shoot():
     """
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
-    def take(page, name: str) -> None:
+    def take(page, name: str, at=None) -> None:
+        """``at``: a locator to scroll to the top of the screen first."""
         for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
             page.set_viewport_size(size)
+            if at is not None:
+                at.evaluate("el => el.scrollIntoView({block: 'start'})")
             page.screenshot(path=str(SCREENSHOTS / f"{name}-{label}.png"))
         page.set_viewport_size(DESKTOP)
 
