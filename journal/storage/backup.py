@@ -20,6 +20,8 @@ from datetime import datetime
 from datetime import timezone
 from pathlib import Path
 
+from .cache import CACHE
+from .cache import remove_cache
 from .durable import LOCKFILE
 from .durable import LOG_NAME
 from .durable import SNAPSHOT
@@ -85,6 +87,7 @@ def restore(data_dir, file, backup_dir, *, schema_version: int) -> dict:
         log.close()
         next_ids = {name: int(n) for name, n in header.get("next_ids", {}).items()}
         write_snapshot(data_dir / SNAPSHOT, new, tables, next_ids)
+        remove_cache(data_dir / CACHE)  # it mirrors the replaced data; rebuilt on next open
         for name in os.listdir(data_dir):
             match = LOG_NAME.match(name)
             if match and int(match.group(1)) != gen:

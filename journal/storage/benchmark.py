@@ -128,6 +128,10 @@ class JournalEngine:
         header = {"gen": 1, "seq": 0, "origin": "bench", "schema": SCHEMA_VERSION}
         write_snapshot(path / "journal.snap", header, tables, next_ids)
         LogFile.create(path / log_name(1), {"log": 1, "base": 0, "origin": "bench"}).close()
+        # Open once, as the first worker would: this writes the load cache.
+        from .engine import Database
+
+        Database(path, backup_dir=folder / "backups").close()
 
     def open(self, folder: Path) -> None:
         from .engine import Database

@@ -24,6 +24,7 @@ and the old log is removed, so erased text leaves the live files.
 from __future__ import annotations
 
 import errno
+import gc
 import json
 import logging
 import os
@@ -38,6 +39,10 @@ from pathlib import Path
 
 from tinydb.storages import Storage
 
+from .cache import CACHE
+from .cache import cache_key
+from .cache import read_cache
+from .cache import write_cache
 from .errors import CorruptionError
 from .errors import SchemaError
 from .errors import StorageError
@@ -214,6 +219,13 @@ class DurableStorage(Storage):
                     for name, docs in tables.items()}
         return tables, next_ids
 
+    def _write_cache(self, key: dict, tables: dict) -> None:
+        try:
+            write_cache(self.path / CACHE, key, tables)
+        except OSError as error:
+            # Only start-up speed depends on it; the snapshot is what counts.
+            logger.warning("cannot write the load cache in %s: %s", self.path, write_reason(error))
+
     def _log_header(self, header: dict) -> dict:
         return {"log": header["gen"], "base": header["seq"], "origin": header["origin"]}
 
@@ -223,10 +235,27 @@ class DurableStorage(Storage):
             self._log.close()
             self._log = None
         st = os.stat(self.snapshot_path)
-        header, tables, _count = read_snapshot(self.snapshot_path)
+        header = read_header(self.snapshot_path)
         for key in ("gen", "seq", "origin", "schema"):
             if key not in header:
                 raise CorruptionError(self.snapshot_path, f"the header lacks {key!r}")
+        key = cache_key(header, st.st_size)
+        # Loading creates millions of objects, none in cycles: the cyclic
+        # garbage collector would only rescan them again and again.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            tables = read_cache(self.path / CACHE, key)
+            if tables is None:
+                header, tables, _count = read_snapshot(self.snapshot_path)
+                if not self.read_only:
+                    self._write_cache(key, tables)
+            else:
+                # Still prove the snapshot intact (checksum only): damage is reported.
+                read_snapshot(self.snapshot_path, keep=False, parse=False)
+        finally:
+            if collecting:
+                gc.enable()
         # Field names are already shared objects: the snapshot reader parses
         # documents in batches, and json shares repeated keys within a call.
         self.tables = {_intern(name): docs for name, docs in tables.items()}
@@ -703,6 +732,7 @@ class DurableStorage(Storage):
         st = os.stat(self.snapshot_path)
         self._snap_key = _stat_key(st)
         self._snap_size = size
+        self._write_cache(cache_key(header, st.st_size), self.tables)
         if old_log is not None:
             old_log.close()
         try:

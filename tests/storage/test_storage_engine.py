@@ -167,7 +167,7 @@ def test_a_compaction_elsewhere_is_picked_up_without_losing_anything(open_db, da
     two.table("entries").insert({"id": "d"})
     assert [d["id"] for d in one.table("entries").all()] == ["a", "b", "c", "d"]
     names = sorted(os.listdir(data_dir))
-    assert names == ["journal.2.log", "journal.lock", "journal.snap"]
+    assert names == ["journal.2.log", "journal.lock", "journal.snap", "journal.snap.cache"]
 
 
 def test_the_log_is_compacted_when_it_outgrows_the_snapshot(open_db, data_dir, monkeypatch):

@@ -135,3 +135,52 @@ def test_the_app_refuses_damaged_data_but_the_check_command_runs(tmp_path, open_
     result = app.test_cli_runner().invoke(args=["check"])
     assert result.exit_code == 1
     assert "DAMAGED" in result.output and "journal.1.log" in result.output
+
+
+def test_the_load_cache_is_used_only_when_it_matches_and_is_intact(open_db, data_dir):
+    import pickle
+
+    from journal.storage.cache import CACHE
+    from journal.storage.cache import read_cache
+
+    db = open_db()
+    db.table("entries").insert({"id": "a", "text": "echt"})
+    db.compact()
+    db.close()
+    cache = data_dir / CACHE
+    assert cache.exists()
+    head, body = cache.read_bytes().split(b"\n", 1)
+
+    # A damaged cache is ignored (and rewritten), never trusted.
+    cache.write_bytes(head + b"\n" + body[:-3] + b"xyz")
+    assert [d["text"] for d in open_db().table("entries").all()] == ["echt"]
+    assert cache.read_bytes() == head + b"\n" + body
+
+    # A cache that would make the unpickler import anything is refused.
+    evil = pickle.dumps({"entries": {"1": {"x": os.getcwd}}})
+    assert read_cache(_write_raw(cache, head, evil), _key_of(head)) is None
+
+    # A cache of another generation is ignored.
+    db = open_db()
+    db.table("entries").insert({"id": "b"})
+    db.compact()
+    db.close()
+    cache.write_bytes(head + b"\n" + body)  # the old generation's cache
+    assert [d["id"] for d in open_db().table("entries").all()] == ["a", "b"]
+
+
+def _write_raw(cache, head, data):
+    import json
+    import zlib
+
+    fields = json.loads(head)
+    fields.update(crc=zlib.crc32(data), bytes=len(data))
+    cache.write_bytes(json.dumps(fields).encode() + b"\n" + data)
+    return cache
+
+
+def _key_of(head):
+    import json
+
+    fields = json.loads(head)
+    return {k: fields[k] for k in ("gen", "seq", "origin", "schema", "snapshot_bytes")}
