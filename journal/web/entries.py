@@ -266,6 +266,12 @@ def new(trajectory_id: str):
     return redirect(url_for(".show", trajectory_id=trajectory["id"], entry_id=entry["id"]))
 
 
+def _upgrade_offer(entry: dict) -> dict | None:
+    from ..plugin_host import get_plugins
+
+    return get_plugins().upgrade_offer(entry) if entry.get("template") else None
+
+
 def _show_page(trajectory: dict, entry: dict, status: int = 200, **context):
     """Render an entry with its comments and, for reflections, its phases."""
     context.setdefault("comment_form", {"body": ""})
@@ -280,6 +286,7 @@ def _show_page(trajectory: dict, entry: dict, status: int = 200, **context):
         comments=comment_service.comments_for(entry["id"]),
         phases=phases, phase_options=phase_options,
         may_write=access.can(g.user, access.WRITE, trajectory),
+        upgrade=_upgrade_offer(entry),
         trajectory_url=_trajectory_url(trajectory), **context,
     )
     return page, status
@@ -392,6 +399,39 @@ def publish(trajectory_id: str, entry_id: str):
     """Publish a draft to the team."""
     trajectory, entry = _load(trajectory_id, entry_id, access.WRITE)
     return _publish(trajectory, entry)
+
+
+@bp.route("/<entry_id>/upgrade", methods=["POST"])
+@access.login_required
+def upgrade(trajectory_id: str, entry_id: str):
+    """Move an entry's template answers to the newer template version, on request only.
+
+    Offered only when the plugin converts the answers; the old version stays
+    in the revision history, and a stale revision changes nothing.
+    """
+    from ..plugin_host import get_plugins
+    from ..storage import StaleRevision
+    from ..templates_registry import UpgradeNotAvailable
+
+    trajectory, entry = _load(trajectory_id, entry_id, access.WRITE)
+    host = get_plugins()
+    offer = host.upgrade_offer(entry)
+    try:
+        rev = int(request.form.get("rev", ""))
+        if offer is None:
+            raise UpgradeNotAvailable("no upgrade offered")
+        upgraded = host.upgrade_entry_data(entry, offer["to_version"])
+        get_store().entries.update(entry["id"], upgraded, expected_rev=rev, actor_id=g.user["id"])
+    except ValueError:
+        abort(400)
+    except UpgradeNotAvailable:
+        flash(_("This entry cannot be moved to a newer template version."), "error")
+    except StaleRevision:
+        flash(_("Someone changed this entry in the meantime; nothing was changed. Look at it again first."), "error")
+    else:
+        _audit("update", entry)
+        flash(_("The entry now uses version %(version)s of its template.", version=offer["to_version"]), "success")
+    return redirect(url_for("entries.show", trajectory_id=trajectory["id"], entry_id=entry["id"]))
 
 
 @bp.route("/<entry_id>/history")
