@@ -58,7 +58,6 @@ ANSWERS = ("unknown", "yes", "no")
 ANSWER_LABELS = {"unknown": _l("don't know yet"), "yes": _l("yes"), "no": _l("no")}
 
 #: Where a row comes from.
-ORIGINS = ("free", "agreement", "checklist")
 ORIGIN_LABELS = {
     "free": _l("Written in the register"),
     "agreement": _l("Agreement entry"),
@@ -367,17 +366,6 @@ def rows_for(trajectory: dict) -> list[dict]:
 def find_row(trajectory: dict, key: str) -> dict | None:
     """Return the row with this key in ``trajectory``'s register, or ``None``."""
     return next((r for r in rows_for(trajectory) if r["key"] == key), None)
-
-
-def orphaned_docs(trajectory: dict) -> list[dict]:
-    """Return stored documents of derived rows whose source entry or item is gone.
-
-    Their ratings and promotion stay stored (a promoted adaptation keeps its
-    place in the school-wide list); the register lists them apart.
-    """
-    keys = {r["key"] for r in rows_for(trajectory)}
-    return [d for d in get_store().adaptations.find(trajectory_id=trajectory["id"])
-            if d.get("origin") != "free" and d["source_key"] not in keys]
 
 
 # -- changing ------------------------------------------------------------------

@@ -93,27 +93,6 @@ def check_close(trajectory: dict, actor: dict, override_reason: str,
     return None
 
 
-def status(trajectory: dict) -> dict:
-    """Return the lifecycle of ``trajectory`` for its page.
-
-    ``{"phase", "asks_for", "checklist": [(done, text)], "close_missing": [...]}``;
-    ``close_missing`` is empty for a closed trajectory.
-    """
-    from . import goals as goal_service
-
-    goals = goal_service.goals_for(trajectory["id"])
-    kinds = {e["kind"] for e in get_store().entries.find(trajectory_id=trajectory["id"])
-             if e.get("status") == "published"}
-    overdue = sum(1 for g in goals if goal_service.is_overdue(g))
-    phase = phases.get(trajectory.get("phase"))
-    return {
-        "phase": phase,
-        "asks_for": phase.asks_for if phase else "",
-        "checklist": phases.checklist(trajectory, goals, kinds, overdue),
-        "close_missing": [] if phases.is_closed(trajectory) else close_problems(trajectory),
-    }
-
-
 def waiting_reflections(user: dict, trajectories: list[dict]) -> list[dict]:
     """Return reflections waiting for ``user``'s contribution, oldest first.
 
