@@ -10,6 +10,7 @@ from flask_babel import format_date
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
+from ..security import restricted
 from ..security.access import can
 from ..security.access import has_role
 
@@ -49,6 +50,7 @@ def init_templates(app: Flask) -> None:
         return {
             "current_user": g.get("user"),
             "can": lambda action, trajectory=None: can(g.get("user"), action, trajectory),
+            "restricted_visible": lambda trajectory: restricted.can_see(g.get("user"), trajectory),
             "has_role": lambda *roles: has_role(g.get("user"), *roles),
             "role_labels": ROLE_LABELS,
             "locale": str(get_locale() or "nl"),

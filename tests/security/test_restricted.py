@@ -94,3 +94,11 @@ def test_viewing_is_audited_with_ids_only(app, users, login, trajectory):
              if r["action"] == "view" and r["object_type"] == "restricted"]
     assert views[-1]["pupil_id"] == trajectory["pupil_id"]
     assert "Attest" not in str(get_store().audit.all())
+
+
+def test_the_trajectory_page_links_the_restricted_section_only_for_allowed_roles(
+        app, users, login, make_trajectory):
+    trajectory = make_trajectory(users["teacher"], (users["support"], "support"))
+    link = f"/t/{trajectory['id']}/restricted/".encode()
+    assert link in login(app.test_client(), "support").get(f"/t/{trajectory['id']}").data
+    assert link not in login(app.test_client(), "teacher").get(f"/t/{trajectory['id']}").data
