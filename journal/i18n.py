@@ -40,15 +40,21 @@ def init_app(app) -> None:
 
 def update_catalogues() -> None:
     """Extract messages and update and compile the catalogues (development)."""
+    import shutil
     import subprocess
+    import sys
     from pathlib import Path
 
     root = Path(__file__).resolve().parent
     pot = root / "translations" / "messages.pot"
-    run = ["pybabel"]
+    # Prefer the pybabel of this interpreter's environment: the venv need not be on PATH.
+    beside = Path(sys.executable).parent / "pybabel"
+    run = [str(beside) if beside.exists() else shutil.which("pybabel") or "pybabel"]
+    # pybabel's default keywords already cover _, gettext and ngettext.
+    keywords = ["-k", "_l", "-k", "lazy_gettext", "-k", "lazy_ngettext:1,2"]
     subprocess.run(
-        run + ["extract", "-F", str(root / "babel.cfg"), "-k", "_l", "--no-location",
-               "--sort-output", "-o", str(pot), str(root)],
+        run + ["extract", "-F", str(root / "babel.cfg"), *keywords, "--no-location",
+               "--sort-output", "--project", "journal", "-o", str(pot), str(root)],
         check=True,
     )
     subprocess.run(run + ["update", "-i", str(pot), "-d", str(root / "translations"),

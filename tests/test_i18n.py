@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,9 @@ from babel.messages.pofile import read_po
 ROOT = Path(__file__).resolve().parents[1] / "journal"
 CATALOGUES = ROOT / "translations"
 METHODS = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None,
+            "lazy_ngettext": (1, 2)}
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
 
 
 def _extracted() -> set[str]:
@@ -27,17 +30,51 @@ def _catalogue(locale: str):
         return read_po(f, locale=locale)
 
 
+def _key(value):
+    """Plural ids and strings come as tuples from .po files and as lists from .mo files."""
+    return tuple(value) if isinstance(value, (list, tuple)) else value
+
+
+def _translated(message) -> bool:
+    if message is None:
+        return False
+    if isinstance(message.string, (list, tuple)):
+        return all(message.string)
+    return bool(message.string)
+
+
 def test_every_string_in_the_interface_has_a_dutch_translation():
     catalogue = _catalogue("nl")
-    missing = sorted(m for m in _extracted() if not (catalogue.get(m) and catalogue.get(m).string))
+    missing = sorted(m for m in _extracted() if not _translated(catalogue.get(m)))
     assert not missing, f"{len(missing)} strings lack Dutch: run `python -m journal.i18n` and translate: {missing[:20]}"
+
+
+def test_dutch_translations_keep_every_placeholder():
+    wrong = []
+    for message in _catalogue("nl"):
+        if not message.id or not _translated(message):
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        expected = sorted(set(PLACEHOLDER.findall(ids[-1])))
+        for string in strings:
+            if sorted(set(PLACEHOLDER.findall(string))) != expected:
+                wrong.append((ids[0], string))
+    assert not wrong, f"placeholders differ from the English: {wrong[:10]}"
+
+
+def test_dutch_catalogue_has_no_guessed_translations():
+    fuzzy = [m.id for m in _catalogue("nl") if m.id and m.fuzzy]
+    assert not fuzzy, f"fuzzy (unchecked) translations: {fuzzy[:10]}"
 
 
 @pytest.mark.parametrize("locale", ["nl", "en"])
 def test_compiled_catalogue_matches_its_source(locale):
-    po = {m.id: m.string for m in _catalogue(locale) if m.id and m.string}
+    po = {_key(m.id): _key(m.string) for m in _catalogue(locale) if m.id and _translated(m)}
     with open(CATALOGUES / locale / "LC_MESSAGES" / "messages.mo", "rb") as f:
-        mo = {m.id: m.string for m in read_mo(f) if m.id and m.string}
+        mo = {_key(m.id): _key(m.string) for m in read_mo(f) if m.id and _translated(m)}
+    # Babel compiles an untranslated plural entry as its English forms: not a translation.
+    mo = {k: v for k, v in mo.items() if not (isinstance(k, tuple) and k == v)}
     assert po == mo, "the .mo file is stale: run `pybabel compile -d journal/translations`"
 
 
