@@ -13,12 +13,10 @@ from dataclasses import dataclass
 
 import pytest
 from click.testing import CliRunner
-from flask import g
 from flask.cli import ScriptInfo
 
 from journal import create_app
 from journal.cli import main
-from journal.security.sessions import load_user
 
 ADMIN_PASSWORD = "paarse-olifant-fietst-snel"
 PASSWORD = "groene-kikker-springt-ver"
@@ -248,18 +246,18 @@ def test_reset_password_from_stdin_keeps_the_policy(instance):
     assert sign_in(instance.instance, "beheerder", PASSWORD) == 302
 
 
-def test_token_create_prints_a_secret_that_signs_in_and_is_stored_hashed(instance):
+def test_token_create_prints_a_secret_that_opens_the_api_and_is_stored_hashed(instance):
     result = instance("token", "create", "beheerder", "--name", "rapportage")
     assert result.exit_code == 0, result.output
     secret = result.output.strip()
     assert len(secret) >= 32
     assert "\n" not in secret
     with opened(instance.instance) as app:
-        with app.test_request_context(headers={"Authorization": f"Bearer {secret}"}):
-            load_user()
-            assert g.user["username"] == "beheerder"
-        with app.test_request_context(headers={"Authorization": f"Bearer {secret}x"}):
-            load_user()
-            assert g.user is None
+        client = app.test_client()
+        me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"})
+        assert me.status_code == 200
+        assert me.get_json()["username"] == "beheerder"
+        wrong = client.get("/api/v1/me", headers={"Authorization": f"Bearer {secret}x"})
+        assert wrong.status_code == 401
     stored = b"".join(f.read_bytes() for f in instance.instance.rglob("*") if f.is_file())
     assert secret.encode() not in stored
