@@ -1,13 +1,17 @@
 """Fixtures for the end-to-end suite: the journal on its real WSGI server, driven by Chromium.
 
-* ``live_server`` (session): ``journal --instance <tmp> serve --demo --port <free port>`` in a
-  subprocess (waitress on 127.0.0.1), on a fresh demo instance; stopped at the end.
-* ``browser`` (session): Debian's Chromium (``/usr/bin/chromium``) through Playwright. When it
-  is missing the tests are skipped with the reason, except when ``CI`` is set: then they fail,
-  so CI can never pass without running them. Nothing here ever downloads a browser.
+* ``live_server`` (session): ``journal init --demo`` on a temporary instance, then
+  ``journal serve --demo --port <free port>`` in a subprocess (waitress on 127.0.0.1);
+  stopped at the end. Its log is ``artifacts/e2e-server.log``.
+* ``browser`` (session): Debian's Chromium (``chromium`` on ``PATH``) through Playwright. When
+  it is missing the tests are skipped with the reason, except when ``CI`` is set: then they
+  fail, so CI can never pass without running them. Nothing here ever downloads a browser.
 * ``context``/``page`` (function): a fresh browser context per test (Dutch, desktop size), so
   tests never share cookies; ``new_context`` makes more (a second user, a phone, no JavaScript).
-* ``login_as``: sign a page in as one of the demo accounts.
+* ``login_as``: sign a page in as one of the demo accounts (by role or user name).
+* ``open_trajectory``: open a trajectory for a new pupil through the form.
+* ``axe``, ``unlabelled_fields``, ``focused``, ``tab_to``: accessibility checks (axe-core is
+  vendored in ``vendor/axe-core``).
 * ``shoot``: save a screenshot at desktop and phone width into ``artifacts/screenshots/``.
 
 Every test in this folder is marked ``e2e``; ``pytest -m "not e2e"`` leaves them out.
