@@ -40,10 +40,3 @@ def journal_templates():
 def journal_focus_areas():
     """Add the autism focus area (a core id, so it stays one area)."""
     return [{"id": "ass", "label": "ASS (autisme)"}]
-
-
-@hookimpl
-def journal_suggest_templates(trajectory):
-    """Suggest this plugin's templates for trajectories with a matching focus area."""
-    areas = set(trajectory.get("focus_areas") or ())
-    return [spec.id for spec in TEMPLATES if areas & set(spec.focus_areas)]

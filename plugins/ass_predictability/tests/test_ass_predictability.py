@@ -79,14 +79,19 @@ def test_checklist_stays_short_and_every_item_has_a_sticordi_category():
     assert all(i.category in STICORDI for i in items)
 
 
-def test_suggests_both_templates_for_an_autism_trajectory_only():
-    assert set(plugin.journal_suggest_templates({"focus_areas": ["tos", "ass"]})) == {
+def test_suggests_both_templates_for_an_autism_trajectory_only(register_plugin, plugin_host):
+    register_plugin(plugin, NAME)
+
+    def suggested(trajectory):
+        return {s.id for s in plugin_host.suggested_templates(trajectory)}
+
+    assert suggested({"focus_areas": ["tos", "ass"]}) == {
         "ass_predictability.observation",
         "ass_predictability.adaptations",
     }
-    assert plugin.journal_suggest_templates({"focus_areas": ["tos"]}) == []
-    assert plugin.journal_suggest_templates({"focus_areas": []}) == []
-    assert plugin.journal_suggest_templates({}) == []
+    assert suggested({"focus_areas": ["tos"]}) == set()
+    assert suggested({"focus_areas": []}) == set()
+    assert suggested({}) == set()
 
 
 def test_plugin_info_and_focus_area():
@@ -110,10 +115,9 @@ def test_host_calls_the_plugin_only_while_enabled(app):
     host.register(plugin, NAME)
     try:
         trajectory = {"focus_areas": ["ass"]}
-        assert host.call_all("journal_suggest_templates", trajectory=trajectory) == []
+        assert host.suggested_templates(trajectory) == []
         get_store().settings.set("enabled_plugins", [NAME])
-        (name, suggested), = host.call_all("journal_suggest_templates", trajectory=trajectory)
-        assert name == NAME
+        suggested = [s.id for s in host.suggested_templates(trajectory)]
         assert "ass_predictability.adaptations" in suggested
         (_, specs), = host.call_all("journal_templates")
         assert [validate_spec(s, NAME) for s in specs] == [[], []]

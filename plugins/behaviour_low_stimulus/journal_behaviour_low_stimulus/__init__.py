@@ -62,13 +62,3 @@ def journal_reflection_models():
             ],
         }
     ]
-
-
-@hookimpl
-def journal_suggest_templates(trajectory):
-    """Suggest this plugin's templates for trajectories with a matching focus area.
-
-    The low-stimulus corner is also suggested for autism trajectories.
-    """
-    areas = set(trajectory.get("focus_areas") or ())
-    return [spec.id for spec in TEMPLATES if areas & set(spec.focus_areas)]

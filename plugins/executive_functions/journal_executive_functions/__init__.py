@@ -50,10 +50,3 @@ def journal_tag_vocabularies():
             "tags": [function.label for function in FUNCTIONS],
         }
     ]
-
-
-@hookimpl
-def journal_suggest_templates(trajectory):
-    """Suggest this plugin's templates for trajectories with a matching focus area."""
-    areas = set(trajectory.get("focus_areas") or ())
-    return [spec.id for spec in TEMPLATES if areas & set(spec.focus_areas)]

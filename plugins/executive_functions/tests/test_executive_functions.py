@@ -67,13 +67,19 @@ def test_scaffolds_have_a_section_per_function_with_a_few_categorised_items():
     assert "Stappenplan bij de taak" in [i.label for i in planning.fields[0].items]
 
 
-def test_suggests_templates_only_for_an_executive_functions_trajectory():
-    assert set(plugin.journal_suggest_templates({"focus_areas": ["executieve_functies"]})) == {
+def test_suggests_templates_only_for_an_executive_functions_trajectory(
+        register_plugin, plugin_host):
+    register_plugin(plugin, NAME)
+
+    def suggested(trajectory):
+        return {s.id for s in plugin_host.suggested_templates(trajectory)}
+
+    assert suggested({"focus_areas": ["executieve_functies"]}) == {
         "executive_functions.observation",
         "executive_functions.scaffolds",
     }
-    assert plugin.journal_suggest_templates({"focus_areas": ["ass", "gedrag"]}) == []
-    assert plugin.journal_suggest_templates({"focus_areas": None}) == []
+    assert suggested({"focus_areas": ["ass", "gedrag"]}) == set()
+    assert suggested({"focus_areas": None}) == set()
 
 
 def test_offers_the_functions_as_a_tag_vocabulary():
@@ -102,10 +108,9 @@ def test_host_calls_the_plugin_only_while_enabled(app):
     host.register(plugin, NAME)
     try:
         trajectory = {"focus_areas": ["executieve_functies"]}
-        assert host.call_all("journal_suggest_templates", trajectory=trajectory) == []
+        assert host.suggested_templates(trajectory) == []
         get_store().settings.set("enabled_plugins", [NAME])
-        (name, suggested), = host.call_all("journal_suggest_templates", trajectory=trajectory)
-        assert name == NAME
+        suggested = [s.id for s in host.suggested_templates(trajectory)]
         assert "executive_functions.scaffolds" in suggested
     finally:
         host.unregister(NAME)

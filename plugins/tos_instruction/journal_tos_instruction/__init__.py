@@ -46,13 +46,6 @@ def journal_focus_areas():
 
 
 @hookimpl
-def journal_suggest_templates(trajectory):
-    """Suggest this plugin's templates for trajectories with a matching focus area."""
-    areas = set(trajectory.get("focus_areas") or ())
-    return [spec.id for spec in TEMPLATES if areas & set(spec.focus_areas)]
-
-
-@hookimpl
 def journal_reflection_models():
     """Add "Loopt 't, leeft 't, lukt 't", a short lens to look back on a lesson together."""
     return [

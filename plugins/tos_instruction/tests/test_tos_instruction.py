@@ -59,10 +59,14 @@ def test_adaptations_cover_instruction_tasks_feedback_and_self_reliance():
     assert "haalbaarheid per leraar" in spec.description
 
 
-def test_suggests_templates_only_for_a_tos_trajectory():
-    assert plugin.journal_suggest_templates({"focus_areas": ["tos"]}) == [
-        "tos_instruction.signals", "tos_instruction.adaptations"]
-    assert plugin.journal_suggest_templates({"focus_areas": ["ass"]}) == []
+def test_suggests_templates_only_for_a_tos_trajectory(register_plugin, plugin_host):
+    register_plugin(plugin, NAME)
+
+    def suggested(*focus_areas):
+        return {s.id for s in plugin_host.suggested_templates({"focus_areas": focus_areas})}
+
+    assert suggested("tos") == {"tos_instruction.signals", "tos_instruction.adaptations"}
+    assert suggested("ass") == set()
 
 
 def test_adds_the_loopt_leeft_lukt_lens():
