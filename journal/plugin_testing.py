@@ -9,6 +9,7 @@
   published template version (JSON files you commit, written once by
   :func:`save_entry_fixtures`) with the plugin enabled, disabled and
   uninstalled, and fails when a published version changed without a version bump.
+* :func:`post_template_entry` fills a template in through the real entry page.
 """
 
 from __future__ import annotations
@@ -71,6 +72,22 @@ def form_data(spec: TemplateSpec, answers: dict, prefix: str = "t_") -> dict:
         else:
             data[prefix + f.key] = str(value)
     return data
+
+
+def post_template_entry(client, trajectory: dict, spec: TemplateSpec, answers: dict, **fields):
+    """Post a new entry filled in from ``spec`` through the journal's own entry page.
+
+    :param answers: the template's answers, posted as a browser would (:func:`form_data`).
+    :param fields: the entry's own form fields, e.g. ``date``, ``seen`` (an observation) or
+        ``what`` (an agreement), and ``action="publish"``.
+    :return: the response: 302 to the new entry's page once saved, 400 with the
+        form (and what was typed) when something is missing.
+    """
+    from .web.entries import TEMPLATE_PREFIX
+
+    data = {**form_data(spec, answers, prefix=TEMPLATE_PREFIX), **fields}
+    return client.post(
+        f"/t/{trajectory['id']}/entries/new?kind={spec.kind}&template={spec.id}", data=data)
 
 
 @contextlib.contextmanager

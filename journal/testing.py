@@ -25,6 +25,7 @@ from jinja2 import BytecodeCache
 from journal.plugin_testing import assert_old_entries_render  # noqa: F401
 from journal.plugin_testing import assert_plugin_contract  # noqa: F401
 from journal.plugin_testing import form_data  # noqa: F401
+from journal.plugin_testing import post_template_entry  # noqa: F401
 from journal.plugin_testing import sample_answers  # noqa: F401
 from journal.plugin_testing import save_entry_fixtures  # noqa: F401
 

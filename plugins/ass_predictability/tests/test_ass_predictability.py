@@ -11,7 +11,7 @@ from journal.template_specs import STICORDI
 from journal.template_specs import validate_spec
 from journal.testing import assert_old_entries_render
 from journal.testing import assert_plugin_contract
-from journal.testing import form_data
+from journal.testing import post_template_entry
 
 import journal_ass_predictability as plugin
 
@@ -147,13 +147,11 @@ def test_a_teacher_fills_the_checklist_and_the_team_reads_it_back(
                                                 "note": "Bij Frans en wiskunde, vanaf maandag"}},
         "time": {"timer": {"status": "werkt", "note": "Time-timer op de bank"}},
     }
-    data = form_data(spec, answers, prefix="tpl_")
-    data.update({"date": "2025-03-03", "what": "Groepswerk en overgangen aankondigen",
-                 "applied_by": "alle leraren van 2A", "from_date": "2025-03-03",
-                 "review_date": "2025-04-28", "action": "publish"})
     login(client, users["teacher"])
-    response = client.post(
-        f"/t/{trajectory['id']}/entries/new?kind=agreement&template={spec.id}", data=data)
+    response = post_template_entry(
+        client, trajectory, spec, answers, date="2025-03-03",
+        what="Groepswerk en overgangen aankondigen", applied_by="alle leraren van 2A",
+        from_date="2025-03-03", review_date="2025-04-28", action="publish")
     assert response.status_code == 302, response.get_data(as_text=True)
 
     (entry,) = get_store().entries.find(trajectory_id=trajectory["id"])

@@ -11,7 +11,7 @@ from journal.template_specs import STICORDI
 from journal.template_specs import validate_spec
 from journal.testing import assert_old_entries_render
 from journal.testing import assert_plugin_contract
-from journal.testing import form_data
+from journal.testing import post_template_entry
 
 import journal_behaviour_low_stimulus as plugin
 
@@ -131,11 +131,9 @@ def test_an_abc_observation_is_saved_and_read_back(
         "just_before": "De opdracht werd uitgedeeld zonder uitleg.",
         "function": "avoid",
     }
-    data = form_data(spec, answers, prefix="tpl_")
-    data.update({"date": "2025-01-20", "seen": "Zie ABC hieronder.", "action": "publish"})
     login(client, users["teacher"])
-    response = client.post(
-        f"/t/{trajectory['id']}/entries/new?kind=observation&template={spec.id}", data=data)
+    response = post_template_entry(client, trajectory, spec, answers,
+                                   date="2025-01-20", seen="Zie ABC hieronder.", action="publish")
     assert response.status_code == 302, response.get_data(as_text=True)
 
     (entry,) = get_store().entries.find(trajectory_id=trajectory["id"])
@@ -153,11 +151,10 @@ def test_the_behaviour_itself_is_required(client, login, users, register_plugin,
     register_plugin(plugin, NAME)
     trajectory = make_trajectory(users["teacher"], focus_areas=["gedrag"])
     spec = by_id("behaviour_low_stimulus.abc")
-    data = form_data(spec, {"just_before": "Overgang na de speeltijd."}, prefix="tpl_")
-    data.update({"date": "2025-01-20", "seen": "Onrust na de speeltijd.", "action": "publish"})
     login(client, users["teacher"])
-    response = client.post(
-        f"/t/{trajectory['id']}/entries/new?kind=observation&template={spec.id}", data=data)
+    response = post_template_entry(
+        client, trajectory, spec, {"just_before": "Overgang na de speeltijd."},
+        date="2025-01-20", seen="Onrust na de speeltijd.", action="publish")
     assert response.status_code == 400
     assert get_store().entries.find(trajectory_id=trajectory["id"]) == []
     text = response.get_data(as_text=True)

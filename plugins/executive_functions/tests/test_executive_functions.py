@@ -11,7 +11,7 @@ from journal.template_specs import STICORDI
 from journal.template_specs import validate_spec
 from journal.testing import assert_old_entries_render
 from journal.testing import assert_plugin_contract
-from journal.testing import form_data
+from journal.testing import post_template_entry
 
 import journal_executive_functions as plugin
 
@@ -141,13 +141,11 @@ def test_scaffolds_for_the_whole_class_are_saved_and_read_back(
         "planning_scaffolds": {"split_deadlines": {"status": "ga_ik_proberen",
                                                    "note": "Eerst bij het project geschiedenis"}},
     }
-    data = form_data(spec, answers, prefix="tpl_")
-    data.update({"date": "2025-02-10", "what": "Startsignaal en tussenstappen voor de klas",
-                 "applied_by": "klasleraar 4B", "from_date": "2025-02-10",
-                 "review_date": "2025-03-24", "action": "publish"})
     login(client, users["support"])
-    response = client.post(
-        f"/t/{trajectory['id']}/entries/new?kind=agreement&template={spec.id}", data=data)
+    response = post_template_entry(
+        client, trajectory, spec, answers, date="2025-02-10",
+        what="Startsignaal en tussenstappen voor de klas", applied_by="klasleraar 4B",
+        from_date="2025-02-10", review_date="2025-03-24", action="publish")
     assert response.status_code == 302, response.get_data(as_text=True)
 
     (entry,) = get_store().entries.find(trajectory_id=trajectory["id"])
@@ -164,12 +162,10 @@ def test_the_scope_is_required(client, login, users, register_plugin, make_traje
     register_plugin(plugin, NAME)
     trajectory = make_trajectory(users["teacher"], focus_areas=["executieve_functies"])
     spec = by_id("executive_functions.observation")
-    data = form_data(spec, {"planning": "with_help"}, prefix="tpl_")
-    data.update({"date": "2025-02-10", "seen": "Begint pas na tien minuten aan de taak.",
-                 "action": "publish"})
     login(client, users["teacher"])
-    response = client.post(
-        f"/t/{trajectory['id']}/entries/new?kind=observation&template={spec.id}", data=data)
+    response = post_template_entry(
+        client, trajectory, spec, {"planning": "with_help"},
+        date="2025-02-10", seen="Begint pas na tien minuten aan de taak.", action="publish")
     assert response.status_code == 400
     assert get_store().entries.find(trajectory_id=trajectory["id"]) == []
     text = response.get_data(as_text=True)

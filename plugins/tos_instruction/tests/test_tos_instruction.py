@@ -11,7 +11,7 @@ from journal.template_specs import STICORDI
 from journal.template_specs import validate_spec
 from journal.testing import assert_old_entries_render
 from journal.testing import assert_plugin_contract
-from journal.testing import form_data
+from journal.testing import post_template_entry
 
 import journal_tos_instruction as plugin
 from journal_tos_instruction.templates import adaptation_items
@@ -107,11 +107,10 @@ def test_a_signals_observation_is_saved_and_read_back(
     spec = by_id("tos_instruction.signals")
     answers = {"situation": "Instructie wiskunde", "short_answers": "often",
                "no_group_talk": "sometimes", "what_helped": "De stappen op het bord."}
-    data = form_data(spec, answers, prefix="tpl_")
-    data.update({"date": "2025-01-13", "seen": "Zit stil bij de instructie.", "action": "publish"})
     login(client, users["support"])
-    response = client.post(
-        f"/t/{trajectory['id']}/entries/new?kind=observation&template={spec.id}", data=data)
+    response = post_template_entry(
+        client, trajectory, spec, answers,
+        date="2025-01-13", seen="Zit stil bij de instructie.", action="publish")
     assert response.status_code == 302, response.get_data(as_text=True)
 
     (entry,) = get_store().entries.find(trajectory_id=trajectory["id"])
