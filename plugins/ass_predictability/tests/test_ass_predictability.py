@@ -108,21 +108,15 @@ def test_installed_entry_point_loads_this_module():
     assert ep.dist.name == "journal-ass-predictability"
 
 
-def test_host_calls_the_plugin_only_while_enabled(app):
-    from journal.storage import get_store
-
-    host = app.extensions["journal.plugins"]
-    host.register(plugin, NAME)
-    try:
-        trajectory = {"focus_areas": ["ass"]}
-        assert host.suggested_templates(trajectory) == []
-        get_store().settings.set("enabled_plugins", [NAME])
-        suggested = [s.id for s in host.suggested_templates(trajectory)]
-        assert "ass_predictability.adaptations" in suggested
-        (_, specs), = host.call_all("journal_templates")
-        assert [validate_spec(s, NAME) for s in specs] == [[], []]
-    finally:
-        host.unregister(NAME)
+def test_host_calls_the_plugin_only_while_enabled(register_plugin, plugin_host):
+    register_plugin(plugin, NAME, enabled=False)
+    trajectory = {"focus_areas": ["ass"]}
+    assert plugin_host.suggested_templates(trajectory) == []
+    plugin_host.enable(NAME)
+    suggested = [s.id for s in plugin_host.suggested_templates(trajectory)]
+    assert "ass_predictability.adaptations" in suggested
+    (_, specs), = plugin_host.call_all("journal_templates")
+    assert [validate_spec(s, NAME) for s in specs] == [[], []]
 
 
 def test_keeps_the_plugin_contract():

@@ -93,19 +93,13 @@ def test_installed_entry_point_loads_this_module():
     assert ep.dist.name == "journal-behaviour-low-stimulus"
 
 
-def test_host_calls_the_plugin_only_while_enabled(app):
-    from journal.storage import get_store
-
-    host = app.extensions["journal.plugins"]
-    host.register(plugin, NAME)
-    try:
-        assert host.call_all("journal_reflection_models") == []
-        get_store().settings.set("enabled_plugins", [NAME])
-        (name, models), = host.call_all("journal_reflection_models")
-        assert name == NAME
-        assert models[0]["id"] == "starr"
-    finally:
-        host.unregister(NAME)
+def test_host_calls_the_plugin_only_while_enabled(register_plugin, plugin_host):
+    register_plugin(plugin, NAME, enabled=False)
+    assert plugin_host.call_all("journal_reflection_models") == []
+    plugin_host.enable(NAME)
+    (name, models), = plugin_host.call_all("journal_reflection_models")
+    assert name == NAME
+    assert models[0]["id"] == "starr"
 
 
 def test_keeps_the_plugin_contract():

@@ -101,19 +101,13 @@ def test_installed_entry_point_loads_this_module():
     assert ep.dist.name == "journal-executive-functions"
 
 
-def test_host_calls_the_plugin_only_while_enabled(app):
-    from journal.storage import get_store
-
-    host = app.extensions["journal.plugins"]
-    host.register(plugin, NAME)
-    try:
-        trajectory = {"focus_areas": ["executieve_functies"]}
-        assert host.suggested_templates(trajectory) == []
-        get_store().settings.set("enabled_plugins", [NAME])
-        suggested = [s.id for s in host.suggested_templates(trajectory)]
-        assert "executive_functions.scaffolds" in suggested
-    finally:
-        host.unregister(NAME)
+def test_host_calls_the_plugin_only_while_enabled(register_plugin, plugin_host):
+    register_plugin(plugin, NAME, enabled=False)
+    trajectory = {"focus_areas": ["executieve_functies"]}
+    assert plugin_host.suggested_templates(trajectory) == []
+    plugin_host.enable(NAME)
+    suggested = [s.id for s in plugin_host.suggested_templates(trajectory)]
+    assert "executive_functions.scaffolds" in suggested
 
 
 def test_keeps_the_plugin_contract():
