@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -84,3 +85,64 @@ def test_pages_speak_dutch_by_default_and_english_on_request(client, users, logi
     assert "Mijn account".encode() in client.get("/account/").data
     client.post("/account/language", data={"locale": "en"})
     assert b"My account" in client.get("/account/").data
+
+
+def _visible_text(html: str) -> str:
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+def _english_only_sentences() -> set[str]:
+    """English msgids whose Dutch differs: none of them may show on a Dutch page."""
+    out = set()
+    for message in _catalogue("nl"):
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        for english in ids:
+            if english and " " in english and len(english) >= 15 and "%(" not in english \
+                    and english not in strings:
+                out.add(english)
+    return out
+
+
+@pytest.fixture
+def dutch_school(users, make_trajectory, make_goal, make_entry, make_comment):
+    trajectory = make_trajectory(users["teacher"], users["support"], title="3B: instructies",
+                                 educational_need="Korte instructies.", phase="implementation")
+    goal = make_goal(trajectory)
+    entry = make_entry(trajectory, users["teacher"], goal_ids=[goal["id"]], tags="instructie")
+    make_comment(entry, users["support"])
+    make_entry(trajectory, users["support"], "agreement")
+    return {"trajectory": trajectory, "goal": goal, "entry": entry}
+
+
+def test_pages_in_dutch_show_no_english_interface_text(client, login, dutch_school):
+    login(client, "teacher")
+    client.post("/account/language", data={"locale": "nl"})
+    t = f"/t/{dutch_school['trajectory']['id']}"
+    pages = ["/", "/account/", "/pupils/", "/t/", "/search?q=timer", t, f"{t}/print",
+             f"{t}/history", f"{t}/entries/new", f"{t}/entries/{dutch_school['entry']['id']}",
+             f"{t}/entries/{dutch_school['entry']['id']}/edit", f"{t}/goals/new",
+             f"{t}/goals/{dutch_school['goal']['id']}", f"{t}/adaptations", f"{t}/handover"]
+    english = _english_only_sentences()
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        text = _visible_text(response.get_data(as_text=True))
+        assert "Nieuwe notitie" in text or "Logboek" in text, url
+        shown = sorted(s for s in english if s in text)
+        assert not shown, f"{url} shows English: {shown}"
+
+
+def test_erase_page_and_audit_log_name_documents_and_actions_in_dutch(app, users, login,
+                                                                       dutch_school):
+    client = login(app.test_client(), "coordinator")
+    client.post("/account/language", data={"locale": "nl"})
+    pupil_id = dutch_school["trajectory"]["pupil_id"]
+    text = _visible_text(client.get(f"/privacy/pupils/{pupil_id}/erase").get_data(as_text=True))
+    assert "Notities: 2" in text and "Doelen: 1" in text and "Reacties: 1" in text
+    assert "entries:" not in text and "goals:" not in text
+    client.get(f"/t/{dutch_school['trajectory']['id']}")
+    text = _visible_text(client.get("/audit/").get_data(as_text=True))
+    assert "aanmelding" in text and "bekeken" in text and "traject " in text
+    assert " login " not in text and " view " not in text

@@ -12,6 +12,7 @@ from flask import Response
 from flask import render_template
 from flask import request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..security import access
 from ..security.audit import ACTIONS
@@ -25,6 +26,49 @@ from .helpers import parse_date
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
 PAGE_SIZE = 100
+
+#: How the page names each action; the exports keep the codes.
+ACTION_LABELS = {
+    "login": _l("sign-in"),
+    "login_failed": _l("failed sign-in"),
+    "logout": _l("sign-out"),
+    "view": _l("viewed"),
+    "create": _l("created"),
+    "update": _l("changed"),
+    "delete": _l("deleted"),
+    "export": _l("exported"),
+    "erase": _l("erased"),
+    "denied": _l("refused"),
+    "password_change": _l("password changed"),
+    "token_create": _l("API key created"),
+    "token_revoke": _l("API key revoked"),
+    "account": _l("account managed"),
+    "plugin": _l("plugin managed"),
+    "restore": _l("backup restored"),
+    "purge": _l("purged after retention"),
+}
+
+#: How the page names the kinds of objects; unknown kinds show their code.
+OBJECT_LABELS = {
+    "adaptation": _l("adaptation"),
+    "audit": _l("audit log"),
+    "comment": _l("comment"),
+    "dpia": _l("DPIA help"),
+    "entry": _l("entry"),
+    "goal": _l("goal"),
+    "handover": _l("handover sheet"),
+    "patterns": _l("patterns"),
+    "plugin": _l("plugin"),
+    "practice_example": _l("practice example"),
+    "pupil": _l("pupil"),
+    "restricted": _l("restricted section"),
+    "retention": _l("retention"),
+    "settings": _l("settings"),
+    "token": _l("API key"),
+    "trajectory": _l("trajectory"),
+    "transfer_decision": _l("transfer decision"),
+    "user": _l("account"),
+}
 
 
 def _filters() -> tuple[dict[str, str], dict[str, list[str]]]:
@@ -63,7 +107,9 @@ def index():
     return render_template("audit/index.html", records=shown, total=len(records), page=page,
                            pages=max(1, -(-len(records) // PAGE_SIZE)), filters=filters,
                            errors=errors, users=users, query=query,
-                           action_options=[("", _("All"))] + [(a, a) for a in ACTIONS]), (
+                           action_labels=ACTION_LABELS, object_labels=OBJECT_LABELS,
+                           action_options=[("", _("All"))] + [(a, str(ACTION_LABELS.get(a, a)))
+                                                              for a in ACTIONS]), (
         400 if errors else 200)
 
 

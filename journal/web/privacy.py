@@ -21,6 +21,7 @@ from flask import render_template
 from flask import request
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from markupsafe import escape
 
@@ -39,6 +40,26 @@ from .helpers import ROLE_LABELS
 from .helpers import parse_date
 
 bp = Blueprint("privacy", __name__, url_prefix="/privacy")
+
+#: What the erase page calls each collection of a pupil's documents.
+DOCUMENT_LABELS = {
+    "pupils": _l("Pupil"),
+    "trajectories": _l("Trajectories"),
+    "goals": _l("Goals"),
+    "entries": _l("Entries"),
+    "comments": _l("Comments"),
+    "restricted_notes": _l("Notes in the restricted section"),
+    "privacy_requests": _l("Parents' requests"),
+    "adaptations": _l("Adaptations"),
+    "handovers": _l("Handover sheet"),
+}
+
+
+def _document_label(name: str) -> str:
+    """Name a collection (or a plugin's table ``plugin:<name>``) for the user."""
+    if name.startswith("plugin:"):
+        return _("Data of the plugin %(name)s", name=name.split(":", 1)[1])
+    return str(DOCUMENT_LABELS.get(name, name))
 
 
 def _pupil(pupil_id: str) -> dict:
@@ -169,7 +190,8 @@ def erase(pupil_id: str):
             return redirect(url_for("privacy.index"))
     from ..privacy import dossier
 
-    counts = {name: len(docs) for name, docs in dossier.pupil_documents(pupil_id).items() if docs}
+    counts = {_document_label(name): len(docs)
+              for name, docs in dossier.pupil_documents(pupil_id).items() if docs}
     return render_template("privacy/erase.html", pupil=pupil, counts=counts, errors=errors), (
         400 if errors else 200)
 

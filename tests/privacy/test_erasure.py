@@ -80,7 +80,7 @@ def coordinator(app, users, login):
 def test_the_page_asks_to_type_the_name(coordinator, school):
     url = f"/privacy/pupils/{school['lotte']['id']}/erase"
     page = coordinator.get(url, headers=EN)
-    assert b"cannot be undone" in page.data and b"entries: 4" in page.data
+    assert b"cannot be undone" in page.data and b"Entries: 4" in page.data
     wrong = coordinator.post(url, data={"confirm": "Lotte"}, headers=EN)
     assert wrong.status_code == 400 and b"Type the pupil" in wrong.data
     assert get_store().pupils.get(school["lotte"]["id"])
