@@ -45,6 +45,23 @@ def render_field(html: dict, field: str, text: str, errors: dict[str, list[str]]
         add_error(errors, field, _("This text is too long or too deeply nested to show safely."))
 
 
+def clean_markdown(value, field: str, errors: dict[str, list[str]], html: dict, *,
+                   missing: str, max_chars: int) -> str:
+    """Return the required Markdown text ``value``, trimmed, and render it into ``html[field]``.
+
+    :param missing: the message recorded when the text is empty.
+    :param max_chars: the longest text accepted.
+    """
+    text = (value or "").replace("\r\n", "\n").strip()
+    if not text:
+        add_error(errors, field, missing)
+        return text
+    if len(text) > max_chars:
+        add_error(errors, field, _("Use at most %(n)d characters.", n=max_chars))
+    render_field(html, field, text, errors)
+    return text
+
+
 def parse_iso_date(value, field: str, errors: dict[str, list[str]], *,
                    required: bool = False) -> str | None:
     """Return ``value`` as an ISO date string, ``None`` when empty, or record an error."""

@@ -43,7 +43,7 @@ from ..template_specs import ITEM_STATUSES
 from ..template_specs import STICORDI
 from . import ValidationError
 from . import add_error
-from . import render_field
+from . import clean_markdown
 
 #: Where an adaptation applies: one pupil, their class group, the whole school.
 SCOPES = ("pupil", "class", "school")
@@ -384,14 +384,9 @@ def clean_free(data: dict, trajectory: dict) -> dict:
     :raise ValidationError: with messages per field.
     """
     errors: dict[str, list[str]] = {}
-    text = (data.get("text") or "").replace("\r\n", "\n").strip()
-    if not text:
-        add_error(errors, "text", _("Describe the adaptation."))
-    elif len(text) > MAX_TEXT:
-        add_error(errors, "text", _("Use at most %(n)d characters.", n=MAX_TEXT))
     html: dict = {}
-    if text:
-        render_field(html, "text", text, errors)
+    text = clean_markdown(data.get("text"), "text", errors, html,
+                          missing=_("Describe the adaptation."), max_chars=MAX_TEXT)
     values = {"text": text, "html": html}
     values.update(_clean_common(data, trajectory, errors))
     status = _clean_choice(data.get("status"), ITEM_STATUSES, "status", errors,
@@ -565,14 +560,10 @@ def promote(trajectory: dict, row: dict, data: dict, *, actor: dict,
         add_error(errors, "class_group", _("Fill in the class group."))
     elif len(class_group) > 40:
         add_error(errors, "class_group", _("Keep this under %(n)d characters.", n=40))
-    text = (data.get("text") or "").replace("\r\n", "\n").strip()
-    if not text:
-        add_error(errors, "text", _("Write the adaptation as everyone will read it."))
-    elif len(text) > MAX_TEXT:
-        add_error(errors, "text", _("Use at most %(n)d characters.", n=MAX_TEXT))
     html: dict = {}
-    if text:
-        render_field(html, "text", text, errors)
+    text = clean_markdown(data.get("text"), "text", errors, html,
+                          missing=_("Write the adaptation as everyone will read it."),
+                          max_chars=MAX_TEXT)
     if errors:
         raise ValidationError(errors)
     promotion = {"scope": scope, "class_group": class_group if scope == "class" else "",

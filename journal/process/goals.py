@@ -19,8 +19,8 @@ from ..storage.store import new_id
 from ..storage.store import utcnow
 from . import ValidationError
 from . import add_error
+from . import clean_markdown
 from . import parse_iso_date
-from . import render_field
 from . import today
 
 STATUSES = ("ongoing", "achieved", "adjusted", "stopped")
@@ -77,14 +77,9 @@ def clean(data: dict, trajectory: dict) -> dict:
     :raise ValidationError: with messages per field.
     """
     errors: dict[str, list[str]] = {}
-    text = (data.get("text") or "").strip()
-    if not text:
-        add_error(errors, "text", _("Describe the goal."))
-    elif len(text) > MAX_TEXT:
-        add_error(errors, "text", _("Use at most %(n)d characters.", n=MAX_TEXT))
     html: dict = {}
-    if text:
-        render_field(html, "text", text, errors)
+    text = clean_markdown(data.get("text"), "text", errors, html,
+                          missing=_("Describe the goal."), max_chars=MAX_TEXT)
     owner_id = data.get("owner_id") or ""
     if owner_id not in {m["user_id"] for m in trajectory.get("members", ())}:
         add_error(errors, "owner_id", _("Choose an owner from the team."))
@@ -144,14 +139,9 @@ def add_evaluation(trajectory: dict, goal: dict, data: dict, *, actor: dict,
     on = parse_iso_date(data.get("date"), "date", errors, required=True)
     if on and on > today().isoformat():
         add_error(errors, "date", _("An evaluation cannot lie in the future."))
-    text = (data.get("text") or "").strip()
-    if not text:
-        add_error(errors, "text", _("Write down what you saw and concluded."))
-    elif len(text) > MAX_TEXT:
-        add_error(errors, "text", _("Use at most %(n)d characters.", n=MAX_TEXT))
     html: dict = {}
-    if text:
-        render_field(html, "text", text, errors)
+    text = clean_markdown(data.get("text"), "text", errors, html,
+                          missing=_("Write down what you saw and concluded."), max_chars=MAX_TEXT)
     status = data.get("status") or ""
     if status not in STATUSES:
         add_error(errors, "status", _("Choose what the evaluation means for the goal."))
