@@ -52,6 +52,23 @@ def _form_page(template: str, trajectory: dict, form: dict, errors: dict, status
     ), status
 
 
+def _save_posted(template: str, trajectory: dict, goal: dict, fields, save, done: str):
+    """Pass the posted ``fields`` to ``save``; show the form again on errors or a stale save."""
+    form = {name: request.form.get(name, "") for name in fields}
+    rev = request.form.get("rev", type=int)
+    try:
+        save(trajectory, goal, form, actor=g.user, expected_rev=rev)
+    except ValidationError as exc:
+        return _form_page(template, trajectory, form, exc.errors, 400, goal=goal, rev=rev)
+    except StaleRevision as exc:
+        # Keep what this user typed; show the other version beside it and let the
+        # next save (now based on the current revision) be a deliberate merge.
+        return _form_page(template, trajectory, form, {}, 409, goal=exc.current,
+                          rev=exc.current["rev"], theirs=exc.current)
+    flash(done, "success")
+    return redirect(url_for("goals.show", trajectory_id=trajectory["id"], goal_id=goal["id"]))
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @access.login_required
 def new(trajectory_id: str):
@@ -96,20 +113,8 @@ def edit(trajectory_id: str, goal_id: str):
     if request.method == "GET":
         form = {name: goal.get(name) or "" for name in FIELDS}
         return _form_page("goals/form.html", trajectory, form, {}, goal=goal, rev=goal["rev"])
-    form = {name: request.form.get(name, "") for name in FIELDS}
-    rev = request.form.get("rev", type=int)
-    try:
-        service.update_goal(trajectory, goal, form, actor=g.user, expected_rev=rev)
-    except ValidationError as exc:
-        return _form_page("goals/form.html", trajectory, form, exc.errors, 400, goal=goal,
-                          rev=rev)
-    except StaleRevision as exc:
-        # Keep what this user typed; show the other version beside it and let the
-        # next save (now based on the current revision) be a deliberate merge.
-        return _form_page("goals/form.html", trajectory, form, {}, 409, goal=exc.current,
-                          rev=exc.current["rev"], theirs=exc.current)
-    flash(_("The goal has been saved."), "success")
-    return redirect(url_for("goals.show", trajectory_id=trajectory_id, goal_id=goal_id))
+    return _save_posted("goals/form.html", trajectory, goal, FIELDS, service.update_goal,
+                        _("The goal has been saved."))
 
 
 @bp.route("/<goal_id>/evaluate", methods=["GET", "POST"])
@@ -122,19 +127,9 @@ def evaluate(trajectory_id: str, goal_id: str):
                 "next_review_date": ""}
         return _form_page("goals/evaluate.html", trajectory, form, {}, goal=goal,
                           rev=goal["rev"])
-    form = {name: request.form.get(name, "")
-            for name in ("date", "text", "status", "next_review_date")}
-    rev = request.form.get("rev", type=int)
-    try:
-        service.add_evaluation(trajectory, goal, form, actor=g.user, expected_rev=rev)
-    except ValidationError as exc:
-        return _form_page("goals/evaluate.html", trajectory, form, exc.errors, 400, goal=goal,
-                          rev=rev)
-    except StaleRevision as exc:
-        return _form_page("goals/evaluate.html", trajectory, form, {}, 409, goal=exc.current,
-                          rev=exc.current["rev"], theirs=exc.current)
-    flash(_("The evaluation has been saved."), "success")
-    return redirect(url_for("goals.show", trajectory_id=trajectory_id, goal_id=goal_id))
+    return _save_posted("goals/evaluate.html", trajectory, goal,
+                        ("date", "text", "status", "next_review_date"), service.add_evaluation,
+                        _("The evaluation has been saved."))
 
 
 @bp.route("/<goal_id>/history")
