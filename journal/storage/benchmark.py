@@ -357,8 +357,10 @@ n = len(db.table("entries", cache_size=0).search(where("trajectory_id") == {traj
 
 
 def _folder_size(folder: Path) -> int:
+    # The data itself: not the lock file, and not the journal's load cache (a
+    # second copy kept only to start faster), so RSS/disk compares like with like.
     return sum(p.stat().st_size for p in Path(folder).rglob("*") if p.is_file()
-               and not p.name.endswith(".lock"))
+               and not p.name.endswith((".lock", ".cache")))
 
 
 # -- measuring -----------------------------------------------------------------------

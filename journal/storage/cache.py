@@ -62,13 +62,38 @@ def read_cache(path, key: dict) -> dict | None:
             head = json.loads(f.readline(4096))
             if head.get("format") != FORMAT or any(head.get(k) != v for k, v in key.items()):
                 return None
-            data = f.read()
-        if len(data) != head.get("bytes") or zlib.crc32(data) != head.get("crc"):
+            # Unpickle while reading (no second copy of the bytes in memory) and
+            # check the CRC at the end; on a mismatch the result is thrown away.
+            reader = _Checksummed(f)
+            tables = _DataOnly(reader).load()
+            reader.read(1 << 30)
+        if reader.size != head.get("bytes") or reader.crc != head.get("crc"):
             return None
-        tables = _DataOnly(io.BytesIO(data)).load()
-    except (OSError, ValueError, pickle.UnpicklingError, EOFError, AttributeError):
+    except (OSError, ValueError, pickle.UnpicklingError, EOFError, AttributeError,
+            IndexError, KeyError, TypeError, MemoryError):
         return None
     return tables if isinstance(tables, dict) else None
+
+
+class _Checksummed:
+    """A file wrapper that keeps a CRC-32 and a count of what was read."""
+
+    def __init__(self, f):
+        self._f = f
+        self.crc = 0
+        self.size = 0
+
+    def read(self, n: int = -1) -> bytes:
+        data = self._f.read(n)
+        self.crc = zlib.crc32(data, self.crc)
+        self.size += len(data)
+        return data
+
+    def readline(self) -> bytes:
+        data = self._f.readline()
+        self.crc = zlib.crc32(data, self.crc)
+        self.size += len(data)
+        return data
 
 
 def remove_cache(path) -> None:
