@@ -13,12 +13,15 @@ from flask import current_app
 from flask import request
 
 from .engine import Database
+from .errors import CorruptionError
 from .errors import StorageError
+from .errors import StorageWriteError
 from .store import NotFound
 from .store import StaleRevision
 from .store import Store
 
-__all__ = ["NotFound", "StaleRevision", "Store", "get_store", "init_app", "open_store"]
+__all__ = ["CorruptionError", "NotFound", "StaleRevision", "StorageError", "StorageWriteError",
+           "Store", "get_store", "init_app", "open_store"]
 
 
 def open_store(app: Flask) -> Store:
