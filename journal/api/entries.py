@@ -81,13 +81,7 @@ def load_entry(entry_id: str, action: str = access.READ) -> tuple[dict, dict]:
     """
     entry = get_store().entries.get(entry_id)
     trajectory = trajectory_for(access.READ, entry["trajectory_id"] if entry else None)
-    if not service.may_see(g.user, entry):
-        audit("denied", object_type="entry", object_id=entry["id"],
-              pupil_id=entry.get("pupil_id") or "", outcome="404", detail="draft")
-        abort(404)
-    if action != access.READ:
-        access.require(action, trajectory)
-    return trajectory, entry
+    return trajectory, service.require_visible(trajectory, entry, action)
 
 
 def _audit(action: str, entry: dict, detail: str = "api") -> None:

@@ -18,9 +18,13 @@ import difflib
 import re
 from dataclasses import dataclass
 
+from flask import abort
+from flask import g
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ..security import access
+from ..security.audit import audit
 from ..storage import StaleRevision
 from ..storage import get_store
 from . import ValidationError
@@ -155,6 +159,24 @@ def may_see(user: dict | None, entry: dict) -> bool:
     if entry.get("status") == "published":
         return True
     return bool(user) and user["id"] in entry.get("authors", ())
+
+
+def require_visible(trajectory: dict, entry: dict | None, action: str = access.READ) -> dict:
+    """Return ``entry`` if the current user may see it and do ``action`` to it, else abort.
+
+    ``trajectory`` is one the user may read. 404 when the entry is missing, belongs
+    to another trajectory or is someone else's draft (audited); 403 when the user
+    may read it but not do ``action``.
+    """
+    if entry is None or entry.get("trajectory_id") != trajectory["id"]:
+        abort(404)
+    if not may_see(g.user, entry):
+        audit("denied", object_type="entry", object_id=entry["id"],
+              pupil_id=entry.get("pupil_id") or "", outcome="404", detail="draft")
+        abort(404)
+    if action != access.READ:
+        access.require(action, trajectory)
+    return entry
 
 
 def visible_entries(user: dict, trajectory: dict, *, kind: str | None = None,

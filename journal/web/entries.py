@@ -50,15 +50,7 @@ def _load(trajectory_id: str, entry_id: str, action: str = access.READ) -> tuple
     """
     trajectory = require_trajectory(trajectory_id, access.READ)
     entry = get_store().entries.get(entry_id)
-    if entry is None or entry.get("trajectory_id") != trajectory["id"]:
-        abort(404)
-    if not entry_service.may_see(g.user, entry):
-        audit("denied", object_type="entry", object_id=entry["id"],
-              pupil_id=entry.get("pupil_id") or "", outcome="404", detail="draft")
-        abort(404)
-    if action != access.READ:
-        access.require(action, trajectory)
-    return trajectory, entry
+    return trajectory, entry_service.require_visible(trajectory, entry, action)
 
 
 def _audit(action: str, entry: dict, detail: str = "") -> None:
