@@ -93,7 +93,18 @@ def _review_context(pupil: dict, data: dict) -> dict:
     return {"pupil": pupil, "candidates": redaction.candidates(pupil["id"], data)}
 
 
-def _download(data: dict, name: str, pupil: dict, fmt: str, title: str):
+def _redact_posted(data: dict) -> tuple[dict, int, str]:
+    """Remove the names ticked (or typed) in the review; return ``(data, removed, format)``."""
+    terms = redaction.parse_terms(request.form.getlist("redact"), request.form.get("extra", ""))
+    data, removed = redaction.redact(data, terms)
+    fmt = "json" if request.form.get("format") == "json" else "html"
+    return data, removed, fmt
+
+
+def _download(data: dict, name: str, pupil: dict, fmt: str, removed: int, title: str):
+    """Record the export in the audit trail and send it as a JSON file or a printable page."""
+    audit("export", object_type="pupil", object_id=pupil["id"], pupil_id=pupil["id"],
+          detail=f"{name}:{fmt}:redacted={removed}")
     if fmt == "json":
         body = json.dumps(data, ensure_ascii=False, indent=2)
         return Response(body, mimetype="application/json", headers={
@@ -113,16 +124,12 @@ def inspection(pupil_id: str):
         audit("view", object_type="pupil", object_id=pupil_id, pupil_id=pupil_id,
               detail="inspection_review")
         return render_template("privacy/inspection.html", **_review_context(pupil, data))
-    fmt = "json" if request.form.get("format") == "json" else "html"
-    terms = redaction.parse_terms(request.form.getlist("redact"), request.form.get("extra", ""))
-    data, removed = redaction.redact(data, terms)
+    data, removed, fmt = _redact_posted(data)
     get_store().privacy_requests.create(
         {"pupil_id": pupil_id, "kind": "inspection", "format": fmt, "history": with_history,
          "restricted": with_restricted, "redactions": removed, "recorded_by": g.user["id"]},
         actor_id=g.user["id"])
-    audit("export", object_type="pupil", object_id=pupil_id, pupil_id=pupil_id,
-          detail=f"inspection:{fmt}:redacted={removed}")
-    return _download(data, "inspection", pupil, fmt, _("Inspection copy"))
+    return _download(data, "inspection", pupil, fmt, removed, _("Inspection copy"))
 
 
 @bp.route("/pupils/<pupil_id>/transfer", methods=["GET", "POST"])
@@ -166,12 +173,8 @@ def transfer_package(pupil_id: str):
         flash(_("The package cannot be made: record first that the parents were informed and do not object."),
               "error")
         return redirect(url_for("privacy.transfer_page", pupil_id=pupil_id))
-    terms = redaction.parse_terms(request.form.getlist("redact"), request.form.get("extra", ""))
-    data, removed = redaction.redact(data, terms)
-    fmt = "json" if request.form.get("format") == "json" else "html"
-    audit("export", object_type="pupil", object_id=pupil_id, pupil_id=pupil_id,
-          detail=f"transfer:{fmt}:redacted={removed}")
-    return _download(data, "transfer", pupil, fmt, _("Transfer package"))
+    data, removed, fmt = _redact_posted(data)
+    return _download(data, "transfer", pupil, fmt, removed, _("Transfer package"))
 
 
 @bp.route("/pupils/<pupil_id>/erase", methods=["GET", "POST"])
