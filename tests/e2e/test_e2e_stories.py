@@ -31,7 +31,6 @@ import urllib.request
 from dataclasses import dataclass
 from datetime import date
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from babel.dates import format_date
@@ -164,6 +163,7 @@ class Person:
 
 
 def demo_person(live_server, username: str) -> Person:
+    """One of the demo accounts ``journal serve --demo`` made."""
     return Person(username, live_server.password(username),
                   live_server.users[username]["display_name"])
 
@@ -518,7 +518,11 @@ def _free_port() -> int:
 @pytest.fixture
 def other_school(tmp_path, browser):
     """Another school's journal: ``journal init --demo`` and ``journal serve`` (waitress) on a
-    fresh instance and a free port, stopped after the test."""
+    fresh instance and a free port, stopped after the test.
+
+    It asks for ``browser`` first, so without Chromium the test is skipped before a server
+    starts. (conftest's ``live_server`` is one per session; this one is per test.)
+    """
     instance = tmp_path / "other-school"
     env = {k: v for k, v in os.environ.items() if not k.startswith("JOURNAL_")}
     env["PYTHONUNBUFFERED"] = "1"
