@@ -10,7 +10,6 @@ the live files too; backups keep it until they expire (docs/privacy.md).
 
 from __future__ import annotations
 
-from flask import current_app
 
 from ..security.audit import audit
 from ..storage import get_store
@@ -39,12 +38,10 @@ def _delete(documents: dict[str, list[dict]]) -> int:
 
 def _after_erasure() -> None:
     store = get_store()
-    index = current_app.extensions.get("journal.search")
-    if index is not None:  # drop the erased words from this worker's search index now
-        index.refresh(store)
-    compact = getattr(store.db, "compact", None)
-    if callable(compact):
-        compact()
+    from ..search import get_index
+
+    get_index().refresh(store)  # drop the erased words from this worker's search index now
+    store.compact()  # the erased text leaves the live files now, not at some later compaction
 
 
 def erase_pupil(pupil_id: str, *, actor_id: str | None = None, reason: str = "request") -> int:
