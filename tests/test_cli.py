@@ -261,3 +261,17 @@ def test_token_create_prints_a_secret_that_opens_the_api_and_is_stored_hashed(in
         assert wrong.status_code == 401
     stored = b"".join(f.read_bytes() for f in instance.instance.rglob("*") if f.is_file())
     assert secret.encode() not in stored
+
+
+def test_serve_refuses_damaged_data_and_says_how_to_recover(instance):
+    snapshot = instance.instance / "data" / "journal.snap"
+    data = bytearray(snapshot.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # one flipped byte in the middle of the stored data
+    snapshot.write_bytes(bytes(data))
+    for cache in snapshot.parent.glob("*cache*"):
+        cache.unlink()
+    result = journal("--instance", str(instance.instance), "serve", "--port", "1")
+    assert result.exit_code != 0
+    assert "cannot start" in result.output
+    assert "journal check" in result.output and "journal restore" in result.output
+    assert snapshot.read_bytes() == bytes(data), "the damaged file is left as it was"

@@ -101,6 +101,12 @@ def register(cli: click.Group) -> None:
         elif demo:
             print_demo_accounts(_read_demo_accounts(instance))
         app = _fresh_app()
+        error = app.extensions.get("journal.store_error")
+        if error is not None:
+            raise click.ClickException(
+                f"The journal cannot start: {error}\n"
+                "Check it with `journal check`; restore a backup with `journal restore PATH`."
+            )
         click.echo(f"The journal is running on http://{host}:{port}/  (Ctrl+C stops it)")
         sys.stdout.flush()
         waitress.serve(app, host=host, port=port, threads=threads, ident="journal")
