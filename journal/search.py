@@ -53,6 +53,11 @@ def terms(text: str) -> list[str]:
     return [stem(w) for w in _WORD.findall(fold(text))]
 
 
+def term_set(text: str) -> set[str]:
+    """Return the distinct stems of ``text`` (each distinct word is stemmed once)."""
+    return {stem(w) for w in set(_WORD.findall(fold(text)))}
+
+
 def _strings(value) -> list[str]:
     """Collect every string inside nested dicts and lists (not keys, not ids)."""
     if isinstance(value, str):
@@ -115,7 +120,7 @@ class SearchIndex:
                     key = (collection, doc_id)
                     if self._revs.get(key) != doc.get("rev"):
                         self._drop(key)
-                        found = set(terms(document_text(collection, doc)))
+                        found = term_set(document_text(collection, doc))
                         self._terms[key] = found
                         self._revs[key] = doc.get("rev")
                         for term in found:

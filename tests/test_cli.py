@@ -275,3 +275,10 @@ def test_serve_refuses_damaged_data_and_says_how_to_recover(instance):
     assert "cannot start" in result.output
     assert "journal check" in result.output and "journal restore" in result.output
     assert snapshot.read_bytes() == bytes(data), "the damaged file is left as it was"
+
+
+def test_account_commands_on_a_folder_that_is_not_an_instance_say_so(tmp_path):
+    result = journal("--instance", str(tmp_path / "nothing"), "user", "list")
+    assert result.exit_code != 0
+    assert "is not a journal instance" in result.output and "journal init" in result.output
+    assert "Traceback" not in result.output

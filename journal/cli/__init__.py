@@ -35,7 +35,19 @@ def _set_instance(ctx, param, value):
     return value
 
 
-@click.group(cls=FlaskGroup, create_app=_make_app, add_default_commands=False,
+class JournalGroup(FlaskGroup):
+    """Flask's command group, turning "not an instance" into a one-line error."""
+
+    def invoke(self, ctx):
+        from ..storage import NotAnInstance
+
+        try:
+            return super().invoke(ctx)
+        except NotAnInstance as error:
+            raise click.ClickException(str(error)) from None
+
+
+@click.group(cls=JournalGroup, create_app=_make_app, add_default_commands=False,
              add_version_option=False, load_dotenv=False)
 @click.option("--instance", "instance_path", metavar="PATH", envvar="JOURNAL_INSTANCE",
               expose_value=False, is_eager=True, callback=_set_instance,

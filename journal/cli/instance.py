@@ -43,15 +43,18 @@ def initialise(instance: Path, *, demo: bool, school: str = "") -> dict | None:
     from .. import create_app
 
     app = create_app(instance_path=str(instance))
-    with app.app_context():
-        from ..plugin_host import get_plugins
+    try:
+        with app.app_context():
+            from ..plugin_host import get_plugins
 
-        get_plugins().enable_bundled()
-        if demo:
-            from ..demo import create_demo_school
+            get_plugins().enable_bundled()
+            if demo:
+                from ..demo import create_demo_school
 
-            return create_demo_school()
-    return None
+                return create_demo_school()
+        return None
+    finally:
+        app.extensions["journal.store"].close()
 
 
 def register(cli: click.Group) -> None:

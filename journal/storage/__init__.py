@@ -51,6 +51,10 @@ def _refuse_without_store():
         raise current_app.extensions["journal.store_error"].with_traceback(None)
 
 
+class NotAnInstance(RuntimeError):
+    """The instance folder has not been initialised with ``journal init``."""
+
+
 def get_store() -> Store:
     """Return the store of the current app.
 
@@ -60,6 +64,9 @@ def get_store() -> Store:
     if store is None:
         error = current_app.extensions.get("journal.store_error")
         if error is None:
-            raise RuntimeError("the journal's store is not initialised")
+            raise NotAnInstance(
+                f"{current_app.instance_path} is not a journal instance. "
+                "Run `journal init` first (or `journal serve --demo` to try a demo school)."
+            )
         raise error.with_traceback(None)
     return store
