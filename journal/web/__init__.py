@@ -24,6 +24,7 @@ def init_app(app: Flask) -> None:
     from . import audit
     from . import auth
     from . import entries
+    from . import exports
     from . import goals
     from . import handover
     from . import home
@@ -49,7 +50,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(restricted.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(privacy.bp)
-    for module in (adaptations, handover, synthesis):  # issue #6: register, handover, synthesis
+    for module in (adaptations, handover, synthesis, exports):  # issue #6: register, handover, synthesis
         app.register_blueprint(module.bp)
     app.register_blueprint(patterns.bp)
     app.register_blueprint(practice.bp)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import pytest
 
+from journal import hookimpl
+
 from journal.security import restricted
 from journal.security.sessions import create_token
 from journal.storage import get_store
@@ -80,6 +82,7 @@ def fillers(world, users) -> dict[str, str]:
         "name": "no-such-plugin",
         "example_id": "no-such-example",  # practice examples hold no pupil data
         "fmt": "csv",
+        "format_id": "matrix.everything",  # see ExportEverything
         "kind": "observation",
         "template_id": "ass.predictability",
         "version": "1",
@@ -137,7 +140,25 @@ def _denials() -> int:
     return sum(1 for r in get_store().audit.all() if r["action"] == "denied")
 
 
-def test_no_route_gives_another_teams_pupil_data_to_anyone(app, users, login, world):
+class ExportEverything:
+    """A plugin export format that writes out everything it is given (the marker included)."""
+
+    @hookimpl
+    def journal_plugin_info(self):
+        return {"title": "Matrix", "description": "", "api_version": 1}
+
+    @hookimpl
+    def journal_export_formats(self):
+        def render(trajectory, entries, goals):
+            return repr((trajectory, entries, goals))
+
+        return [{"id": "everything", "label": "alles", "mimetype": "text/plain",
+                 "extension": "txt", "render": render}]
+
+
+def test_no_route_gives_another_teams_pupil_data_to_anyone(app, users, login, world,
+                                                           register_plugin):
+    register_plugin(ExportEverything(), "matrix")
     fill = fillers(world, users)
     caller = Caller(app, users, login)
     before = _snapshot()
