@@ -10,6 +10,7 @@ from flask_babel import format_date
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
+from ..rendering import sanitize_html
 from ..security import restricted
 from ..security.access import can
 from ..security.access import has_role
@@ -44,6 +45,9 @@ def nice_date(value: str | None) -> str:
 def init_templates(app: Flask) -> None:
     """Make the helpers available in every template."""
     app.add_template_filter(nice_date, "nice_date")
+    # Stored HTML came from the sanitiser at save time; cleaning it again on the way out is
+    # cheap and keeps a tampered or restored-from-elsewhere database from reaching a browser.
+    app.add_template_filter(sanitize_html, "stored_html")
 
     @app.context_processor
     def inject():
