@@ -16,6 +16,7 @@ from ..security.audit import audit
 from ..storage import get_store
 from . import ValidationError
 from . import add_error
+from . import parse_iso_date
 
 MAX_NAME = 80
 MAX_CLASS = 40
@@ -32,22 +33,27 @@ def clean(data: dict) -> dict:
         add_error(errors, "display_name", _("Use at most %(n)d characters.", n=MAX_NAME))
     if len(class_group) > MAX_CLASS:
         add_error(errors, "class_group", _("Use at most %(n)d characters.", n=MAX_CLASS))
+    left_on = parse_iso_date(data.get("left_on"), "left_on", errors)
     if errors:
         raise ValidationError(errors)
-    return {"display_name": name, "class_group": class_group}
+    return {"display_name": name, "class_group": class_group, "left_on": left_on}
 
 
 def create_pupil(data: dict, *, actor: dict) -> dict:
     """Create a pupil from ``display_name`` and ``class_group``."""
     values = clean(data)
-    pupil = get_store().pupils.create(dict(values, left_on=None), actor_id=actor["id"])
+    pupil = get_store().pupils.create(values, actor_id=actor["id"])
     audit("create", object_type="pupil", object_id=pupil["id"], pupil_id=pupil["id"],
           user_id=actor["id"])
     return pupil
 
 
 def update_pupil(pupil: dict, data: dict, *, actor: dict, expected_rev: int | None = None) -> dict:
-    """Change a pupil's name or class group (raises ``StaleRevision`` when changed meanwhile)."""
+    """Change a pupil's name, class group or the date they left the school.
+
+    The leaving date starts the school's retention period (``journal.privacy.retention``).
+    Raises ``StaleRevision`` when the pupil was changed meanwhile.
+    """
     values = clean(data)
     updated = get_store().pupils.update(pupil["id"], values, expected_rev=expected_rev,
                                         actor_id=actor["id"])

@@ -51,11 +51,12 @@ def show(pupil_id: str):
 def edit(pupil_id: str):
     """Change a pupil's pseudonymous name or class group."""
     pupil = service.require_pupil(pupil_id, edit=True)
-    form = {"display_name": pupil["display_name"], "class_group": pupil.get("class_group", "")}
+    form = {"display_name": pupil["display_name"], "class_group": pupil.get("class_group", ""),
+            "left_on": pupil.get("left_on") or ""}
     errors: dict = {}
     rev = pupil["rev"]
     if request.method == "POST":
-        form = {k: request.form.get(k, "") for k in ("display_name", "class_group")}
+        form = {k: request.form.get(k, "") for k in ("display_name", "class_group", "left_on")}
         rev = request.form.get("rev", type=int)
         try:
             service.update_pupil(pupil, form, actor=g.user, expected_rev=rev)

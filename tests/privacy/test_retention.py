@@ -83,3 +83,23 @@ def test_only_the_admin_purges(app, users, login, school, who):
     assert client.post("/privacy/retention", data={
         "action": "purge", "items": [f"trajectory:{school['older']['id']}"]}).status_code == 403
     assert get_store().trajectories.get(school["older"]["id"])
+
+
+def test_recording_that_a_pupil_left_makes_the_file_due_after_the_period(
+        app, users, login, make_trajectory):
+    from journal.privacy import retention
+    from journal.storage import get_store
+
+    trajectory = make_trajectory(users["teacher"], (users["support"], "support"))
+    pupil = get_store().pupils.require(trajectory["pupil_id"])
+    client = login(app.test_client(), "support")
+    url = f"/pupils/{pupil['id']}/edit"
+    bad = client.post(url, data={"display_name": pupil["display_name"], "class_group": "3B",
+                                 "left_on": "eind juni", "rev": pupil["rev"]})
+    assert bad.status_code == 400 and 'value="eind juni"' in bad.get_data(as_text=True)
+    assert not [d for d in retention.due() if d["key"] == f"pupil:{pupil['id']}"]
+    ok = client.post(url, data={"display_name": pupil["display_name"], "class_group": "3B",
+                                "left_on": "2020-06-30", "rev": pupil["rev"]})
+    assert ok.status_code == 302
+    assert get_store().pupils.require(pupil["id"])["left_on"] == "2020-06-30"
+    assert [d for d in retention.due() if d["key"] == f"pupil:{pupil['id']}"]
