@@ -58,12 +58,18 @@ def term_set(text: str) -> set[str]:
     return {stem(w) for w in set(_WORD.findall(fold(text)))}
 
 
+#: Keys inside entries whose values are not text a person wrote (ids, times, rendered HTML).
+_NOT_TEXT = frozenset({"id", "html", "at", "date", "model", "phase", "status", "category"})
+
+
 def _strings(value) -> list[str]:
-    """Collect every string inside nested dicts and lists (not keys, not ids)."""
+    """Collect the text people wrote inside nested dicts and lists (no ids, times or HTML)."""
     if isinstance(value, str):
         return [value]
     if isinstance(value, dict):
-        return [s for v in value.values() for s in _strings(v)]
+        return [s for k, v in value.items()
+                if k not in _NOT_TEXT and not k.endswith(("_id", "_at", "_on", "_date"))
+                for s in _strings(v)]
     if isinstance(value, list | tuple):
         return [s for v in value for s in _strings(v)]
     return []

@@ -91,3 +91,17 @@ def test_search_page_shows_only_visible_results(client, users, login, world):
     assert page.status_code == 200
     assert "rekenen".encode() in page.data
     assert "kleurpotloden".encode() not in page.data
+
+
+def test_snippets_show_only_what_people_wrote(users, world):
+    store = get_store()
+    entry = world["entry"](world["mine"], "")
+    store.entries.update(entry["id"], {"kind": "reflection", "fields": {
+        "model": "korthagen", "conclusions": "Samen besloten: dagschema ophangen",
+        "contributions": [{"id": "c1", "author_id": users["teacher"]["id"], "phase": "action",
+                           "text": "Ik wilde het dagschema tonen", "html": "<p>Ik wilde</p>",
+                           "at": "2026-10-01T10:00:00+00:00"}]}})
+    (hit,) = search(users["teacher"], "dagschema")
+    assert "<p>" not in hit.snippet and "2026-10-01" not in hit.snippet
+    assert users["teacher"]["id"] not in hit.snippet
+    assert search(users["teacher"], "korthagen") == []
