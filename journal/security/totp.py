@@ -23,6 +23,7 @@ from flask import g
 from flask import redirect
 from flask import request
 from flask import url_for
+from flask_babel import lazy_gettext as _l
 
 from ..storage import get_store
 
@@ -45,7 +46,8 @@ def new_secret() -> str:
 
 def provisioning_uri(secret: str, username: str) -> str:
     """Return the ``otpauth://`` URI an authenticator app can import."""
-    issuer = current_app.config.get("JOURNAL_SCHOOL_NAME") or "Journal"
+    # The app's own name, in the interface language ("Logboek"), when the school has none set.
+    issuer = current_app.config.get("JOURNAL_SCHOOL_NAME") or str(_l("Journal"))
     return pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name=issuer)
 
 
