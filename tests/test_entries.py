@@ -526,3 +526,32 @@ class TestCsrf:
         assert client.post(url(team, f"/{entry['id']}/comments"),
                            data={"body": "x", "csrf_token": self.token(show)}).status_code == 302
         assert client.post(url(team, "/preview"), data={"text": "x"}).status_code == 400
+
+
+def test_a_closed_trajectory_takes_no_new_entries_and_keeps_what_was_typed(
+        client, login, users, team):
+    get_store().trajectories.update(team["id"], {"phase": "closed"})
+    login(client, "teacher")
+    page = client.get(url(team, "/new?kind=observation"))
+    assert page.status_code == 302 and page.headers["Location"].endswith(f"/t/{team['id']}")
+    refused = client.post(url(team, "/new?kind=observation"),
+                          data=observation(seen="Laat geschreven observatie"),
+                          headers={"Accept-Language": "en"})
+    assert refused.status_code == 400
+    text = refused.get_data(as_text=True)
+    assert "closed" in text and "Laat geschreven observatie" in text
+    assert get_store().entries.find(trajectory_id=team["id"]) == []
+
+
+def test_the_api_refuses_entries_in_a_closed_trajectory(app, users, team):
+    from journal.security.sessions import create_token
+
+    get_store().trajectories.update(team["id"], {"phase": "closed"})
+    _, secret = create_token(users["teacher"], "test")
+    response = app.test_client().post(
+        f"/api/v1/trajectories/{team['id']}/entries",
+        json={"kind": "observation", "date": "2026-01-05", "fields": {"seen": "x"}},
+        headers={"Authorization": f"Bearer {secret}"})
+    assert response.status_code == 400
+    assert "trajectory" in response.get_json()["error"]["fields"]
+    assert get_store().entries.find(trajectory_id=team["id"]) == []

@@ -340,6 +340,16 @@ def _apply(doc: dict, values: dict, user_id: str) -> None:
         doc["authors"].append(user_id)
 
 
+def ensure_open(trajectory: dict) -> None:
+    """Refuse new entries in a closed trajectory (reopening it is one click for its team).
+
+    :raise ValidationError: under the key ``trajectory``.
+    """
+    if trajectory.get("phase") == "closed":
+        raise ValidationError({"trajectory": [str(_l(
+            "This trajectory is closed. Reopen it to write in it again."))]})
+
+
 def create_entry(user: dict, trajectory: dict, kind: str, values: dict, *, publish: bool = False,
                  co_author_ids: list[str] = (), fields_extra: dict | None = None,
                  template: dict | None = None, answers: dict | None = None) -> dict:
@@ -352,6 +362,7 @@ def create_entry(user: dict, trajectory: dict, kind: str, values: dict, *, publi
         (a reflection's ``model`` and first ``contributions``).
     :param template: the template reference (``{id, version, plugin, spec_hash}``) or None.
     """
+    ensure_open(trajectory)
     members = {m["user_id"] for m in trajectory.get("members", ())}
     authors = [user["id"]] + [uid for uid in dict.fromkeys(co_author_ids)
                               if uid in members and uid != user["id"]]

@@ -199,6 +199,9 @@ def new(trajectory_id: str):
                                trajectory_url=_trajectory_url(trajectory))
     spec = entry_service.template_for_new(kind, request.args.get("template"))
     if request.method == "GET":
+        if trajectory.get("phase") == "closed":
+            flash(_("This trajectory is closed. Reopen it to write in it again."), "warning")
+            return redirect(_trajectory_url(trajectory))
         form = _blank_form(kind, trajectory)
         model = reflection_service.model_by_id(form["model"]) if kind == "reflection" else None
         return _form_page("entries/new.html", trajectory=trajectory, kind=kind, form=form,
