@@ -254,6 +254,9 @@ def make_entry(app):
             form[flag] = "1" if form.get(flag) else ""
         goal_ids = {g["id"] for g in get_store().goals.find(trajectory_id=trajectory["id"])}
         values = entries.parse_values(kind, MultiDict(form), goal_ids=goal_ids)
+        if trajectory.get("phase") == "closed":
+            # Arranging history: the entry was written before the trajectory closed.
+            trajectory = dict(trajectory, phase="fading_out")
         return entries.create_entry(author, trajectory, kind, values, publish=publish)
 
     return factory

@@ -136,8 +136,9 @@ def test_reflections_waiting_for_my_contribution_are_on_the_start_page(
     recent = reflection_by(team, users["support"], publish=True)
     reflection_by(team, users["support"], publish=True,
                   day=(date.today() - timedelta(days=40)).isoformat())  # too old to wait
-    closed = make_trajectory(users["teacher"], users["support"], phase="closed")
+    closed = make_trajectory(users["teacher"], users["support"], phase="fading_out")
     reflection_by(closed, users["support"], co_authors=[users["teacher"]["id"]])
+    closed = get_store().trajectories.update(closed["id"], {"phase": "closed"})  # closed since
 
     waiting = lifecycle.waiting_reflections(users["teacher"], [team, closed])
     assert [w["entry"]["id"] for w in waiting] == [draft["id"], recent["id"]]

@@ -26,8 +26,10 @@ def _checklist(trajectory, author, answers, *, date, publish=True):
     values = entry_service.parse_values("agreement", MultiDict({
         "date": date, "what": "Voorspelbaarheid", "applied_by": "klasleraar",
         "from_date": date, "review_date": "2026-06-30"}), goal_ids=set())
-    return entry_service.create_entry(author, trajectory, "agreement", values, publish=publish,
-                                      template=entry_service.template_ref(spec), answers=answers)
+    written_while_open = dict(trajectory, phase="implementation")  # some trajectories closed since
+    return entry_service.create_entry(author, written_while_open, "agreement", values,
+                                      publish=publish, template=entry_service.template_ref(spec),
+                                      answers=answers)
 
 
 @pytest.fixture
