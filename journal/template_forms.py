@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from collections.abc import Mapping
+from functools import lru_cache
 
 from flask import render_template
 from flask_babel import gettext as _
@@ -221,18 +222,25 @@ def _summary(spec: TemplateSpec | None, answers: dict, only_filled: bool):
     return sections, other
 
 
-def _display(f: Field, value):
+@lru_cache(maxsize=2048)
+def _markdown_answer(text: str):
+    """Render a Markdown answer once per worker: answers are shown on every timeline view,
+    and the renderer's isolated (bounded) path for unusual text costs a process start."""
     from .rendering import RenderError
     from .rendering import render_markdown
 
+    try:
+        return render_markdown(text)
+    except RenderError:
+        return _plain(text)
+
+
+def _display(f: Field, value):
     if f.type == "choice":
         labels = {o.key: o.label for o in f.options}
         return labels.get(value, _plain(value))
     if f.type == "markdown" and isinstance(value, str):
-        try:
-            return render_markdown(value)
-        except RenderError:
-            return _plain(value)
+        return _markdown_answer(value)
     if f.type == "scale":
         return f"{value} / {f.scale_max}"
     return _plain(value)
