@@ -20,7 +20,6 @@ JSONStorage is TinyDB's default. Run ``python bench/storage_bench.py --help``.
 from __future__ import annotations
 
 import json
-import os
 import random
 import shutil
 import sqlite3

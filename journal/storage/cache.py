@@ -16,7 +16,6 @@ cannot run code. (The instance folder is trusted anyway: it holds config.py.)
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import pickle

@@ -391,7 +391,7 @@ class Database(TinyDB):
         they must look at the documents again.
         """
         with self.storage.reading():
-            return (getattr(self.storage, "origin", None), self.storage.seq)
+            return (self.storage.origin, self.storage.seq)
 
     def compact(self) -> None:
         """Rewrite the snapshot and drop the change log now.

@@ -106,7 +106,7 @@ def edit(trajectory_id: str):
         saved = service.save(trajectory, form, actor=g.user, expected_rev=rev)
     except ValidationError as exc:
         return _form_page(trajectory, form, rev or 0, errors=exc.errors, status=400)
-    except StaleRevision as exc:
+    except StaleRevision:
         current = service.sheet_of(trajectory)
         return _form_page(trajectory, form, current["rev"] if current else 0, status=409,
                           theirs=current)

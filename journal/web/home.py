@@ -18,11 +18,6 @@ from .trajectories import plugin_fragments
 bp = Blueprint("home", __name__)
 
 
-def visible_trajectories(user: dict) -> list[dict]:
-    """Return the trajectories ``user`` may read, newest first."""
-    return trajectory_service.get_visible(user)
-
-
 @bp.route("/")
 @access.login_required
 def index():

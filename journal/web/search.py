@@ -7,9 +7,10 @@ from flask import g
 from flask import render_template
 from flask import request
 
+from ..plugin_host import get_plugins
+from ..process.trajectories import get_visible
 from ..search import search
 from ..security import access
-from ..storage import get_store
 
 bp = Blueprint("search", __name__)
 
@@ -29,8 +30,7 @@ def index():
             focus_area=filters["focus"], tag=filters["tag"], date_from=filters["from"],
             date_to=filters["to"],
         )
-    trajectories = {t["id"]: t for t in get_store().trajectories.all()
-                    if access.can(g.user, access.READ, t)}
+    trajectories = {t["id"]: t for t in get_visible(g.user)}
     trajectory_options = sorted(((t["id"], t["title"]) for t in trajectories.values()),
                                 key=lambda o: o[1].lower())
     return render_template("search/index.html", query=query, filters=filters, hits=hits,
@@ -39,8 +39,4 @@ def index():
 
 
 def _focus_options() -> list[tuple[str, str]]:
-    from ..plugin_host import get_plugins
-
-    host = get_plugins()
-    areas = host.focus_areas() if hasattr(host, "focus_areas") else []
-    return [(a["id"], a["label"]) for a in areas]
+    return [(a["id"], a["label"]) for a in get_plugins().focus_areas()]
