@@ -17,6 +17,9 @@ import dataclasses
 import logging
 from dataclasses import dataclass
 
+from flask import g
+from flask import has_request_context
+
 from .template_specs import TemplateSpec
 from .template_specs import from_snapshot
 from .template_specs import snapshot
@@ -70,7 +73,21 @@ class EntryTemplate:
 
 
 def all_versions(host, include_inactive: bool = False) -> dict[tuple[str, int], TemplateSpec]:
-    """Return every valid template version the (active) plugins offer, by ``(id, version)``."""
+    """Return every valid template version the (active) plugins offer, by ``(id, version)``.
+
+    Within one request the answer is collected once: a timeline asks for it for
+    every entry made from a template, and plugins do not change mid-request.
+    """
+    if not has_request_context():
+        return _collect(host, include_inactive)
+    key = (include_inactive, frozenset(host.active_names()))
+    cache = g.setdefault("journal_template_versions", {})
+    if key not in cache:
+        cache[key] = _collect(host, include_inactive)
+    return cache[key]
+
+
+def _collect(host, include_inactive: bool) -> dict[tuple[str, int], TemplateSpec]:
     if include_inactive:
         names = {n for n, r in host.records.items() if r.status == "loaded"}
         results = [(n, host.call_plugin(n, "journal_templates")) for n in sorted(names)]
