@@ -82,7 +82,7 @@ def run(sizes: list[int], reps: int) -> None:
     from journal.search import fold
     from journal.search import search
     from journal.security.access import can
-    from journal.testing import make_test_app
+    from journal.plugins.testing import make_test_app
     from journal.storage import get_store
     import tempfile
 

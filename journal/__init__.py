@@ -42,7 +42,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
         return app
 
     from . import i18n
-    from . import plugin_host
+    from .plugins import host as plugin_host
     from . import storage
     from . import web
     from .security import headers

@@ -90,9 +90,9 @@ def _answer_bullets(entry: dict) -> list[dict]:
     """Checklists as counts per status; other template answers as their first line."""
     if not entry.get("template"):
         return []
-    from .plugin_host import get_plugins
-    from .template_forms import STATUS_LABELS
-    from .template_forms import iter_checklist
+    from .plugins.host import get_plugins
+    from .plugins.entry_templates.forms import STATUS_LABELS
+    from .plugins.entry_templates.forms import iter_checklist
 
     found = get_plugins().spec_for_entry(entry)
     spec = found.spec if found is not None else None

@@ -23,10 +23,10 @@ def team(users, make_trajectory, make_pupil):
 def checklist_spec(register_plugin):
     """A throwaway plugin with an agreement template holding a checklist of adaptations."""
     from journal import hookimpl
-    from journal.template_specs import Field
-    from journal.template_specs import Item
-    from journal.template_specs import Section
-    from journal.template_specs import TemplateSpec
+    from journal.plugins.entry_templates.specs import Field
+    from journal.plugins.entry_templates.specs import Item
+    from journal.plugins.entry_templates.specs import Section
+    from journal.plugins.entry_templates.specs import TemplateSpec
 
     spec = TemplateSpec(
         id="reg_test.afspraken", version=1, title="Afspraken TOS", kind="agreement",
@@ -54,7 +54,7 @@ def checklist_spec(register_plugin):
 
 def template_entry(trajectory, author, spec, answers, **fields):
     """Store a published agreement filled from ``spec`` (as the entry pages do)."""
-    from journal.plugin_host import get_plugins
+    from journal.plugins.host import get_plugins
     from journal.process import entries
 
     form = {"date": "2025-02-10", "what": "Zie de checklist.", "applied_by": "alle leraren",

@@ -1,6 +1,6 @@
 """Signing in and out, sessions and passwords."""
 
-from journal.testing import TEST_PASSWORD
+from journal.plugins.testing import TEST_PASSWORD
 
 
 def test_login_page_is_dutch_by_default(client):

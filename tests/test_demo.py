@@ -42,7 +42,7 @@ def test_demo_accounts_cover_every_role_with_random_passwords(app, demo):
 
 
 def test_a_second_demo_school_gets_other_passwords(tmp_path):
-    from journal.testing import make_test_app
+    from journal.plugins.testing import make_test_app
 
     apps = [make_test_app(tmp_path / name) for name in ("a", "b")]
     found = []

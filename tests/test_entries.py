@@ -346,10 +346,10 @@ def test_viewing_and_creating_are_audited_with_ids_only(client, login, team):
 def stress_template(register_plugin):
     """A plugin offering an observation template, checking entries and watching saves."""
     from journal import hookimpl
-    from journal.template_specs import Field
-    from journal.template_specs import Item
-    from journal.template_specs import Section
-    from journal.template_specs import TemplateSpec
+    from journal.plugins.entry_templates.specs import Field
+    from journal.plugins.entry_templates.specs import Item
+    from journal.plugins.entry_templates.specs import Section
+    from journal.plugins.entry_templates.specs import TemplateSpec
 
     spec = TemplateSpec(
         id="stress_test.moment", version=1, title="Stressmoment", kind="observation",
@@ -509,7 +509,7 @@ class TestCsrf:
         return re.search(rb'name="csrf_token" value="([^"]+)"', page.data).group(1).decode()
 
     def test_entry_form_needs_its_token(self, client, users, team):
-        from journal.testing import TEST_PASSWORD
+        from journal.plugins.testing import TEST_PASSWORD
 
         login_page = client.get("/login")
         client.post("/login", data={"username": "teacher", "password": TEST_PASSWORD,

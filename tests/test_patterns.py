@@ -20,7 +20,7 @@ NAMES = ("Amira Zonneveld", "Bodhi Verhaegen", "Casper Moltmans")
 
 def _checklist(trajectory, author, answers, *, date, publish=True):
     """Publish an ASS predictability checklist (an agreement from a template)."""
-    from journal.plugin_host import get_plugins
+    from journal.plugins.host import get_plugins
 
     spec = get_plugins().template("ass_predictability.adaptations")
     values = entry_service.parse_values("agreement", MultiDict({

@@ -16,8 +16,8 @@ import journal_ass_predictability as ass_plugin
 from journal.process import entries as entry_service
 from journal.process import practice
 from journal.storage import get_store
-from journal.testing import TEST_PASSWORD
-from journal.testing import make_test_app
+from journal.plugins.testing import TEST_PASSWORD
+from journal.plugins.testing import make_test_app
 
 EN = {"Accept-Language": "en"}
 PUPIL = "Amira Zonneveld"
@@ -26,7 +26,7 @@ PUPIL = "Amira Zonneveld"
 @pytest.fixture
 def world(app, users, register_plugin, make_pupil, make_trajectory, make_entry):
     """A trajectory with an ASS checklist (the visual steps work) and a free agreement."""
-    from journal.plugin_host import get_plugins
+    from journal.plugins.host import get_plugins
 
     register_plugin(ass_plugin, "ass_predictability")
     pupil = make_pupil(PUPIL, "3A")

@@ -25,9 +25,9 @@ import journal_ass_predictability as ass_plugin
 import journal_tos_instruction as tos_plugin
 from journal.process import adaptations as register
 from journal.storage import get_store
-from journal.testing import TEST_PASSWORD
-from journal.testing import form_data
-from journal.testing import make_test_app
+from journal.plugins.testing import TEST_PASSWORD
+from journal.plugins.testing import form_data
+from journal.plugins.testing import make_test_app
 
 EN = {"Accept-Language": "en"}
 
@@ -53,7 +53,7 @@ def page(client, url) -> str:
 
 
 def spec_of(template_id):
-    from journal.plugin_host import get_plugins
+    from journal.plugins.host import get_plugins
 
     return get_plugins().template(template_id)
 

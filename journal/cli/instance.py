@@ -45,7 +45,7 @@ def initialise(instance: Path, *, demo: bool, school: str = "") -> dict | None:
     app = create_app(instance_path=str(instance))
     try:
         with app.app_context():
-            from ..plugin_host import get_plugins
+            from ..plugins.host import get_plugins
 
             get_plugins().enable_bundled()
             if demo:

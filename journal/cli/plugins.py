@@ -22,7 +22,7 @@ def check_plugins(host) -> list[str]:
     Each loaded plugin is checked alone on a throwaway in-memory journal, so
     the instance's data is never touched.
     """
-    from ..plugin_testing import assert_plugin_contract
+    from ..plugins.contract import assert_plugin_contract
 
     problems = []
     configured = current_app.config["JOURNAL_PLUGIN_SETTINGS"] or {}

@@ -39,8 +39,8 @@ from ..security.audit import audit
 from ..storage import StaleRevision
 from ..storage import get_store
 from ..storage.store import utcnow
-from ..template_specs import ITEM_STATUSES
-from ..template_specs import STICORDI
+from ..plugins.entry_templates.specs import ITEM_STATUSES
+from ..plugins.entry_templates.specs import STICORDI
 from . import ValidationError
 from . import add_error
 from . import clean_markdown
@@ -89,7 +89,7 @@ def category_label(key: str) -> str:
 
 def status_label(key: str) -> str:
     """Return the label of an item status ("" when none)."""
-    from ..template_forms import STATUS_LABELS
+    from ..plugins.entry_templates.forms import STATUS_LABELS
 
     return str(STATUS_LABELS.get(key, "")) if key else ""
 
@@ -161,11 +161,11 @@ class _Specs:
         ref = entry.get("template") or {}
         cache_key = (ref.get("id"), ref.get("version"), ref.get("spec_hash"))
         if cache_key not in self.found:
-            from ..templates_registry import stored_spec
+            from ..plugins.entry_templates.registry import stored_spec
 
             spec = stored_spec(ref) if ref.get("id") else None
             if spec is None and ref.get("id"):
-                from ..plugin_host import get_plugins
+                from ..plugins.host import get_plugins
 
                 found = get_plugins().spec_for_entry(entry)
                 spec = found.spec if found is not None else None
@@ -197,7 +197,7 @@ def _base_row(trajectory: dict, pupil: dict | None) -> dict:
 
 def _derived_rows(trajectory: dict, pupil: dict | None, entries: list[dict],
                   specs: _Specs) -> list[dict]:
-    from ..template_forms import iter_checklist
+    from ..plugins.entry_templates.forms import iter_checklist
 
     rows = []
     for entry in entries:

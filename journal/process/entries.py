@@ -552,7 +552,7 @@ def history(entry: dict) -> list[dict]:
 # -- plugin templates and hooks ------------------------------------------------
 
 def _host():
-    from ..plugin_host import get_plugins
+    from ..plugins.host import get_plugins
 
     return get_plugins()
 

@@ -10,7 +10,7 @@ Sources:
 * trajectories (focus areas, start and close dates) and their pupil's class group;
 * goals (status, and the evaluation that marked one achieved);
 * adaptations: the checklist items of published template entries with a status
-  (:data:`journal.template_specs.ITEM_STATUSES`), published free agreements, and
+  (:data:`journal.plugins.entry_templates.specs.ITEM_STATUSES`), published free agreements, and
   the adaptations register (:mod:`journal.process.adaptations`) when it is
   installed. Per trajectory and adaptation the latest status counts once.
 
@@ -31,7 +31,7 @@ from flask_babel import gettext as _
 from ..charts import Chart
 from ..charts import Series
 from ..storage import get_store
-from ..template_specs import STICORDI
+from ..plugins.entry_templates.specs import STICORDI
 from . import today
 from . import trajectories as trajectory_service
 
@@ -228,8 +228,8 @@ def first_line(markdown: str) -> str:
 def adaptations(trajectories: list[dict], scrub: Scrubber | None = None) -> list[Adaptation]:
     """Return the adaptations of ``trajectories``: one per trajectory and adaptation,
     its status taken from the latest published record."""
-    from ..plugin_host import get_plugins
-    from ..template_forms import iter_checklist
+    from ..plugins.host import get_plugins
+    from ..plugins.entry_templates.forms import iter_checklist
 
     scrub = scrub or Scrubber()
     host = get_plugins()

@@ -38,8 +38,8 @@ from ..privacy import redaction
 from ..rendering import RenderError
 from ..rendering import render_markdown
 from ..storage import get_store
-from ..template_specs import ITEM_STATUSES
-from ..template_specs import STICORDI
+from ..plugins.entry_templates.specs import ITEM_STATUSES
+from ..plugins.entry_templates.specs import STICORDI
 from . import ValidationError
 from . import add_error
 from . import today
@@ -91,14 +91,14 @@ def shareable(entry: dict) -> bool:
 
 
 def _spec_of(entry: dict):
-    from ..plugin_host import get_plugins
+    from ..plugins.host import get_plugins
 
     found = get_plugins().spec_for_entry(entry)
     return found.spec if found is not None else None
 
 
 def _checklist(entry: dict) -> list[dict]:
-    from ..template_forms import iter_checklist
+    from ..plugins.entry_templates.forms import iter_checklist
 
     spec = _spec_of(entry)
     if spec is None:

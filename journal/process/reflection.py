@@ -1,7 +1,7 @@
 """Co-written reflections: reflection models and attributed contributions.
 
 A reflection follows a model: Korthagen's five phases in the core, more from
-plugins (both served by the plugin host, see :mod:`journal.vocabularies`).
+plugins (both served by the plugin host, see :mod:`journal.plugins.vocabularies`).
 Each team member adds contributions to the phases; every contribution keeps
 its author and time. Adding a contribution appends inside
 one transaction, so two people writing at once never conflict; the shared
@@ -25,7 +25,7 @@ MAX_CONTRIBUTION = 10_000
 
 def reflection_models() -> list[dict]:
     """Return the available reflection models: Korthagen's cycle first, then the plugins'."""
-    from ..plugin_host import get_plugins
+    from ..plugins.host import get_plugins
 
     return list(get_plugins().reflection_models())
 

@@ -42,9 +42,9 @@ MAX_TITLE = 120
 def focus_areas() -> list[dict]:
     """Return the focus-area vocabulary: ``[{"id", "label"}]``, core first, then plugins'.
 
-    The vocabulary lives in :mod:`journal.vocabularies`, served by the plugin host.
+    The vocabulary lives in :mod:`journal.plugins.vocabularies`, served by the plugin host.
     """
-    from ..plugin_host import get_plugins
+    from ..plugins.host import get_plugins
 
     return list(get_plugins().focus_areas())
 

@@ -37,7 +37,7 @@ def init_app(app: Flask) -> None:
     from . import synthesis
     from . import trajectories
     from .helpers import init_templates
-    from .. import plugin_wiring
+    from ..plugins import wiring as plugin_wiring
 
     csrf.init_app(app)
     enforce_declared(app)

@@ -28,14 +28,14 @@ from ..security import access
 from ..security.audit import audit
 from ..storage import StaleRevision
 from ..storage import get_store
-from ..template_specs import ITEM_STATUSES
-from ..template_specs import STICORDI
+from ..plugins.entry_templates.specs import ITEM_STATUSES
+from ..plugins.entry_templates.specs import STICORDI
 
 bp = Blueprint("adaptations", __name__)
 
 
 def _options() -> dict:
-    from ..template_forms import STATUS_LABELS
+    from ..plugins.entry_templates.forms import STATUS_LABELS
 
     return {
         "category_options": [("", _("No category"))] + list(STICORDI.items()),

@@ -17,7 +17,7 @@ from flask import request
 from flask import url_for
 from flask_babel import gettext as _
 
-from ..plugin_host import get_plugins
+from ..plugins.host import get_plugins
 from ..security import access
 from ..security.audit import audit
 

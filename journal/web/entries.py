@@ -137,7 +137,7 @@ def _template_form(spec, answers: dict, errors: dict) -> Markup:
     """Return the form of a plugin template, filled with ``answers`` (empty without a spec)."""
     if spec is None:
         return Markup("")
-    from ..template_forms import render_form
+    from ..plugins.entry_templates.forms import render_form
 
     return Markup(render_form(spec, answers or {}, errors or {}, TEMPLATE_PREFIX))
 
@@ -146,7 +146,7 @@ def _parse_template(spec, form) -> tuple[dict, dict]:
     """Return ``(answers, errors)`` read from a submitted template form."""
     if spec is None:
         return {}, {}
-    from ..template_forms import parse_form
+    from ..plugins.entry_templates.forms import parse_form
 
     return parse_form(spec, form, TEMPLATE_PREFIX)
 
@@ -166,8 +166,8 @@ def _answers_html(entry: dict) -> Markup:
     """Return an entry's template answers as safe HTML, noting a changed or removed plugin."""
     if not entry.get("template"):
         return Markup("")
-    from ..plugin_host import get_plugins
-    from ..template_forms import render_answers
+    from ..plugins.host import get_plugins
+    from ..plugins.entry_templates.forms import render_answers
 
     found = get_plugins().spec_for_entry(entry)
     spec = found.spec if found is not None else None
@@ -262,7 +262,7 @@ def new(trajectory_id: str):
 
 
 def _upgrade_offer(entry: dict) -> dict | None:
-    from ..plugin_host import get_plugins
+    from ..plugins.host import get_plugins
 
     return get_plugins().upgrade_offer(entry) if entry.get("template") else None
 
@@ -404,9 +404,9 @@ def upgrade(trajectory_id: str, entry_id: str):
     Offered only when the plugin converts the answers; the old version stays
     in the revision history, and a stale revision changes nothing.
     """
-    from ..plugin_host import get_plugins
+    from ..plugins.host import get_plugins
     from ..storage import StaleRevision
-    from ..templates_registry import UpgradeNotAvailable
+    from ..plugins.entry_templates.registry import UpgradeNotAvailable
 
     trajectory, entry = _load(trajectory_id, entry_id, access.WRITE)
     host = get_plugins()

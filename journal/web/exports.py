@@ -7,7 +7,7 @@ from flask import Response
 from flask import abort
 from flask import g
 
-from ..plugin_host import get_plugins
+from ..plugins.host import get_plugins
 from ..process import entries as entry_service
 from ..process import goals as goal_service
 from ..process.trajectories import require_trajectory

@@ -19,7 +19,7 @@ from ..charts import to_csv
 from ..process import patterns as service
 from ..security import access
 from ..security.audit import audit
-from ..template_specs import STICORDI
+from ..plugins.entry_templates.specs import STICORDI
 
 bp = Blueprint("patterns", __name__, url_prefix="/patterns")
 

@@ -19,8 +19,8 @@ from ..process import practice as service
 from ..process import trajectories as trajectory_service
 from ..security import access
 from ..storage import get_store
-from ..template_forms import STATUS_LABELS as ITEM_STATUS_LABELS
-from ..template_specs import STICORDI
+from ..plugins.entry_templates.forms import STATUS_LABELS as ITEM_STATUS_LABELS
+from ..plugins.entry_templates.specs import STICORDI
 
 bp = Blueprint("practice", __name__, url_prefix="/practice")
 

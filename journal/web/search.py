@@ -7,7 +7,7 @@ from flask import g
 from flask import render_template
 from flask import request
 
-from ..plugin_host import get_plugins
+from ..plugins.host import get_plugins
 from ..process.trajectories import get_visible
 from ..search import search
 from ..security import access

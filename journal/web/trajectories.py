@@ -310,7 +310,7 @@ def _short(text: str, limit: int = 60) -> str:
 
 def plugin_fragments(*slots: str, **context) -> dict[str, list]:
     """Return the active plugins' sanitised HTML for each page slot."""
-    from ..plugin_host import get_plugins
+    from ..plugins.host import get_plugins
 
     host = get_plugins()
     context.setdefault("user", g.user)

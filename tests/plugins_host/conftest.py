@@ -7,12 +7,12 @@ import pytest
 from flask import Blueprint
 
 from journal import hookimpl
-from journal.hookspecs import PLUGIN_API_VERSION
-from journal.template_specs import Field
-from journal.template_specs import Item
-from journal.template_specs import Option
-from journal.template_specs import Section
-from journal.template_specs import TemplateSpec
+from journal.plugins.hookspecs import PLUGIN_API_VERSION
+from journal.plugins.entry_templates.specs import Field
+from journal.plugins.entry_templates.specs import Item
+from journal.plugins.entry_templates.specs import Option
+from journal.plugins.entry_templates.specs import Section
+from journal.plugins.entry_templates.specs import TemplateSpec
 
 
 def checklist_spec(version: int = 1, *, plugin: str = "sample", title: str = "Voorspelbaarheid",

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from journal import hookspecs
-from journal.plugin_host import BUNDLED_PLUGINS
+from journal.plugins import hookspecs
+from journal.plugins.host import BUNDLED_PLUGINS
 
 ROOT = Path(__file__).resolve().parents[2]
 HOOKS = sorted(name for name, fn in vars(hookspecs).items()
@@ -33,7 +33,7 @@ def test_every_hook_is_documented_with_its_signature(hook):
     assert f"### {signature(hook)}" in guide
     section = guide.split(f"### {signature(hook)}", 1)[1].split("\n### ", 1)[0]
     assert "```python" in section, f"{hook}: the guide gives no example"
-    assert getattr(hookspecs, hook).__doc__, f"{hook}: no docstring in journal/hookspecs.py"
+    assert getattr(hookspecs, hook).__doc__, f"{hook}: no docstring in journal/plugins/hookspecs.py"
 
 
 @pytest.mark.parametrize("hook", HOOKS)

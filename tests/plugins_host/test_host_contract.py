@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from journal import hookimpl
-from journal.plugin_host import PluginError
-from journal.testing import assert_old_entries_render
-from journal.testing import assert_plugin_contract
-from journal.testing import save_entry_fixtures
+from journal.plugins.host import PluginError
+from journal.plugins.testing import assert_old_entries_render
+from journal.plugins.testing import assert_plugin_contract
+from journal.plugins.testing import save_entry_fixtures
 
 from .conftest import SamplePlugin
 from .conftest import checklist_spec

@@ -6,16 +6,16 @@ import re
 
 import pytest
 
-from journal.template_forms import answers_as_text
-from journal.template_forms import check_answers
-from journal.template_forms import iter_checklist
-from journal.template_forms import parse_form
-from journal.template_forms import render_answers
-from journal.template_forms import render_form
-from journal.template_specs import from_snapshot
-from journal.template_specs import snapshot
-from journal.testing import form_data
-from journal.testing import sample_answers
+from journal.plugins.entry_templates.forms import answers_as_text
+from journal.plugins.entry_templates.forms import check_answers
+from journal.plugins.entry_templates.forms import iter_checklist
+from journal.plugins.entry_templates.forms import parse_form
+from journal.plugins.entry_templates.forms import render_answers
+from journal.plugins.entry_templates.forms import render_form
+from journal.plugins.entry_templates.specs import from_snapshot
+from journal.plugins.entry_templates.specs import snapshot
+from journal.plugins.testing import form_data
+from journal.plugins.testing import sample_answers
 
 from .conftest import checklist_spec
 

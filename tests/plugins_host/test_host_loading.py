@@ -7,9 +7,9 @@ import types
 import pytest
 
 from journal import hookimpl
-from journal import plugin_host
-from journal.plugin_host import PluginError
-from journal.testing import make_test_app
+from journal.plugins import host as plugin_host
+from journal.plugins.host import PluginError
+from journal.plugins.testing import make_test_app
 
 from .conftest import SamplePlugin
 
@@ -201,7 +201,7 @@ def test_the_block_list_can_be_a_comma_separated_environment_value(tmp_path, ins
 
 
 def test_the_bundled_plugins_load_and_init_enables_them(tmp_path):
-    from journal.plugin_host import BUNDLED_PLUGINS
+    from journal.plugins.host import BUNDLED_PLUGINS
 
     app = build(tmp_path, JOURNAL_STRICT_PLUGINS=True)
     host = app.extensions["journal.plugins"]

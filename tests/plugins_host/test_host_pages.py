@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from journal import hookimpl
-from journal.hookspecs import PLUGIN_API_VERSION
+from journal.plugins.hookspecs import PLUGIN_API_VERSION
 from journal.storage import get_store
-from journal.testing import form_data
+from journal.plugins.testing import form_data
 from journal.web.entries import TEMPLATE_PREFIX
 
 from .conftest import SamplePlugin

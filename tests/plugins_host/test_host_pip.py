@@ -13,8 +13,8 @@ import uuid
 import pytest
 
 from journal.storage import get_store
-from journal.testing import form_data
-from journal.testing import make_test_app
+from journal.plugins.testing import form_data
+from journal.plugins.testing import make_test_app
 from journal.web.entries import TEMPLATE_PREFIX
 
 NAME = f"piptest_{uuid.uuid4().hex[:8]}"
@@ -22,7 +22,7 @@ MODULE = f"journal_{NAME}"
 
 PLUGIN_SOURCE = f'''
 from journal import hookimpl
-from journal.template_specs import Field, Item, Section, TemplateSpec
+from journal.plugins.entry_templates.specs import Field, Item, Section, TemplateSpec
 
 @hookimpl
 def journal_plugin_info():

@@ -7,10 +7,10 @@ import dataclasses
 import pytest
 
 from journal import hookimpl
-from journal.plugin_host import PluginError
+from journal.plugins.host import PluginError
 from journal.storage import get_store
-from journal.template_specs import spec_hash
-from journal.templates_registry import UpgradeNotAvailable
+from journal.plugins.entry_templates.specs import spec_hash
+from journal.plugins.entry_templates.registry import UpgradeNotAvailable
 
 from .conftest import SamplePlugin
 from .conftest import checklist_spec

@@ -6,7 +6,7 @@ import pytest
 from flask import render_template_string
 
 from journal import hookimpl
-from journal.plugin_host import PluginError
+from journal.plugins.host import PluginError
 
 from .conftest import SamplePlugin
 

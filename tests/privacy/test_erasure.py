@@ -46,7 +46,7 @@ def test_erasure_leaves_a_content_free_audit_record(app, users, school):
 
 def test_erased_text_is_gone_from_the_files_on_disk(tmp_path, make_pupil):
     from journal.security.passwords import hash_password  # noqa: F401 (the app needs no users here)
-    from journal.testing import make_test_app
+    from journal.plugins.testing import make_test_app
 
     disk = make_test_app(tmp_path / "disk", JOURNAL_IN_MEMORY=False,
                          JOURNAL_DATA_DIR=str(tmp_path / "disk-data"))

@@ -9,7 +9,7 @@ import pytest
 from journal.security import throttle
 from journal.security.sessions import create_token
 from journal.storage import get_store
-from journal.testing import TEST_PASSWORD
+from journal.plugins.testing import TEST_PASSWORD
 
 EN = {"Accept-Language": "en"}
 

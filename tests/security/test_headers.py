@@ -93,7 +93,7 @@ class TestCsrf:
         client = app.test_client()
         page = client.get("/login")
         token = re.search(rb'name="csrf_token" value="([^"]+)"', page.data).group(1).decode()
-        from journal.testing import TEST_PASSWORD
+        from journal.plugins.testing import TEST_PASSWORD
 
         refused = client.post("/login", data={"username": "teacher", "password": TEST_PASSWORD})
         assert refused.status_code == 400
@@ -110,7 +110,7 @@ class TestCsrf:
         other = app.test_client()
         page = other.get("/login")
         token = re.search(rb'name="csrf_token" value="([^"]+)"', page.data).group(1).decode()
-        from journal.testing import TEST_PASSWORD
+        from journal.plugins.testing import TEST_PASSWORD
 
         victim = app.test_client()
         response = victim.post("/login", data={"username": "teacher", "password": TEST_PASSWORD,

@@ -241,7 +241,7 @@ def test_every_api_text_field_survives_hostile_text(app, users, world):
     # The bodies were valid enough to be stored, so the text fields were really exercised.
     assert len(get_store().entries.all()) > 1 + PER_OPERATION // 2
     # What the API stored renders inert on the pages.
-    from journal.testing import TEST_PASSWORD
+    from journal.plugins.testing import TEST_PASSWORD
 
     browser = app.test_client()
     browser.post("/login", data={"username": "support", "password": TEST_PASSWORD})

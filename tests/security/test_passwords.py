@@ -10,7 +10,7 @@ from journal.security.passwords import hash_password
 from journal.security.passwords import password_problems
 from journal.security.passwords import verify_password
 from journal.storage import get_store
-from journal.testing import TEST_PASSWORD
+from journal.plugins.testing import TEST_PASSWORD
 
 
 def test_hashes_are_argon2id_at_owasp_parameters_or_stronger():

@@ -6,7 +6,7 @@ from __future__ import annotations
 from journal.accounts import set_active
 from journal.security.sessions import create_token
 from journal.storage import get_store
-from journal.testing import TEST_PASSWORD
+from journal.plugins.testing import TEST_PASSWORD
 
 from .conftest import ago
 
@@ -117,7 +117,7 @@ def test_session_cookie_is_httponly_and_samesite_lax(app, users):
 
 
 def test_session_cookie_is_secure_behind_https(tmp_path, users):
-    from journal.testing import make_test_app
+    from journal.plugins.testing import make_test_app
 
     secure_app = make_test_app(tmp_path / "secure", SESSION_COOKIE_SECURE=True)
     with secure_app.app_context():

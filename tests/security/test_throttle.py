@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from journal.storage import get_store
-from journal.testing import TEST_PASSWORD
+from journal.plugins.testing import TEST_PASSWORD
 
 from .conftest import ago
 from .conftest import audit_actions
@@ -109,7 +109,7 @@ def test_counters_keep_hashes_not_names_or_addresses(client, users):
 
 def test_counters_survive_a_restart(tmp_path):
     from journal.security.passwords import hash_password
-    from journal.testing import make_test_app
+    from journal.plugins.testing import make_test_app
 
     config = {"JOURNAL_IN_MEMORY": False, "JOURNAL_DATA_DIR": str(tmp_path / "data")}
     first = make_test_app(tmp_path, **config)

@@ -10,7 +10,7 @@ from datetime import timezone
 import pyotp
 
 from journal.storage import get_store
-from journal.testing import TEST_PASSWORD
+from journal.plugins.testing import TEST_PASSWORD
 
 from .conftest import ago
 

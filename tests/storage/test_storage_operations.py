@@ -16,7 +16,7 @@ from journal.storage.engine import Database
 from journal.storage.errors import CorruptionError
 from journal.storage.errors import SchemaError
 from journal.storage.store import Store
-from journal.testing import make_test_app
+from journal.plugins.testing import make_test_app
 
 
 def _add_goal_status(tables):

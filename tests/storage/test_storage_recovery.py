@@ -9,7 +9,7 @@ import pytest
 
 from journal.storage.check import check_folder
 from journal.storage.errors import CorruptionError
-from journal.testing import make_test_app
+from journal.plugins.testing import make_test_app
 
 
 def _fill(open_db, n=5):

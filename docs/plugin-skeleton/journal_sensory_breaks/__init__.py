@@ -7,11 +7,11 @@ its arguments, is described in the journal's docs/plugins.md.
 from __future__ import annotations
 
 from journal import hookimpl
-from journal.template_specs import Field
-from journal.template_specs import Item
-from journal.template_specs import Option
-from journal.template_specs import Section
-from journal.template_specs import TemplateSpec
+from journal.plugins.entry_templates.specs import Field
+from journal.plugins.entry_templates.specs import Item
+from journal.plugins.entry_templates.specs import Option
+from journal.plugins.entry_templates.specs import Section
+from journal.plugins.entry_templates.specs import TemplateSpec
 
 #: The entry-point name in pyproject.toml; template ids start with it.
 NAME = "sensory_breaks"

@@ -10,11 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import journal_sensory_breaks as plugin
-from journal.testing import assert_old_entries_render
-from journal.testing import assert_plugin_contract
+from journal.plugins.testing import assert_old_entries_render
+from journal.plugins.testing import assert_plugin_contract
 
 #: One example entry per published template version, written once with
-#: journal.testing.save_entry_fixtures(plugin, FIXTURES) and committed.
+#: journal.plugins.testing.save_entry_fixtures(plugin, FIXTURES) and committed.
 FIXTURES = Path(__file__).parent / "entry_fixtures"
 
 

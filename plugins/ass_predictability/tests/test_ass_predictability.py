@@ -7,17 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from journal.template_specs import STICORDI
-from journal.template_specs import validate_spec
-from journal.testing import assert_old_entries_render
-from journal.testing import assert_plugin_contract
-from journal.testing import post_template_entry
+from journal.plugins.entry_templates.specs import STICORDI
+from journal.plugins.entry_templates.specs import validate_spec
+from journal.plugins.testing import assert_old_entries_render
+from journal.plugins.testing import assert_plugin_contract
+from journal.plugins.testing import post_template_entry
 
 import journal_ass_predictability as plugin
 
 NAME = "ass_predictability"
 
-#: One example entry per published template version (journal.testing.save_entry_fixtures).
+#: One example entry per published template version (journal.plugins.testing.save_entry_fixtures).
 ENTRIES = Path(__file__).parent / "entries"
 
 

@@ -8,11 +8,11 @@ docs/bundled-plugins.md).
 
 from __future__ import annotations
 
-from journal.template_specs import Field
-from journal.template_specs import Item
-from journal.template_specs import Option
-from journal.template_specs import Section
-from journal.template_specs import TemplateSpec
+from journal.plugins.entry_templates.specs import Field
+from journal.plugins.entry_templates.specs import Item
+from journal.plugins.entry_templates.specs import Option
+from journal.plugins.entry_templates.specs import Section
+from journal.plugins.entry_templates.specs import TemplateSpec
 
 ABC = TemplateSpec(
     id="behaviour_low_stimulus.abc",

@@ -8,11 +8,11 @@ adaptations template, because the per-teacher feasibility overview
 
 from __future__ import annotations
 
-from journal.template_specs import Field
-from journal.template_specs import Item
-from journal.template_specs import Option
-from journal.template_specs import Section
-from journal.template_specs import TemplateSpec
+from journal.plugins.entry_templates.specs import Field
+from journal.plugins.entry_templates.specs import Item
+from journal.plugins.entry_templates.specs import Option
+from journal.plugins.entry_templates.specs import Section
+from journal.plugins.entry_templates.specs import TemplateSpec
 
 FOCUS_AREAS = ("tos",)
 

@@ -21,7 +21,7 @@ from flask import url_for
 from journal.security import access
 from journal.storage import get_store
 from journal.storage.store import StaleRevision
-from journal.template_specs import STICORDI
+from journal.plugins.entry_templates.specs import STICORDI
 
 from . import feasibility
 from .feasibility import FeasibilityError

@@ -1,0 +1,330 @@
+"""Test fixtures for the journal and its plugins, shipped as a pytest plugin.
+
+Installed with the journal (entry point ``pytest11``), so a plugin's own test
+suite gets them by installing ``journal``. See docs/plugins.md, "Testing".
+
+Fixtures: ``app`` (a journal on a temporary instance, strict plugins, no
+installed plugins loaded unless asked), ``client``, ``runner``, ``users`` (one
+account per role plus an outsider), ``login`` (sign a client in as a user),
+``make_trajectory`` and friends (data factories), ``register_plugin`` (a
+throwaway plugin that is always removed), ``plugin_host`` and
+``lenient_plugins`` (strict mode off). Contract checks for plugin authors:
+``assert_plugin_contract``, ``save_entry_fixtures``, ``assert_old_entries_render`` (from :mod:`journal.plugins.contract`).
+
+Contract checks:
+
+* :func:`assert_plugin_contract` loads a plugin alone on a fresh journal, in
+  strict mode, and calls every hook it implements: its info and API version,
+  settings, templates (each version renders as a form and as a summary, from
+  the plugin and from a snapshot, and a filled form reads back the same
+  answers), vocabularies, fragments, exports, upgrades.
+* :func:`assert_old_entries_render` renders one stored example entry per
+  published template version (JSON files you commit, written once by
+  :func:`save_entry_fixtures`) with the plugin enabled, disabled and
+  uninstalled, and fails when a published version changed without a version bump.
+* :func:`post_template_entry` fills a template in through the real entry page.
+"""
+
+from __future__ import annotations
+
+import contextvars
+
+import pytest
+from flask.testing import FlaskClient
+from jinja2 import BytecodeCache
+
+from journal.plugins.contract import assert_old_entries_render  # noqa: F401
+from journal.plugins.contract import assert_plugin_contract  # noqa: F401
+from journal.plugins.contract import form_data  # noqa: F401
+from journal.plugins.contract import post_template_entry  # noqa: F401
+from journal.plugins.contract import sample_answers  # noqa: F401
+from journal.plugins.contract import save_entry_fixtures  # noqa: F401
+
+#: The password of every account the fixtures create.
+TEST_PASSWORD = "correct horse battery staple"
+
+#: The accounts the ``users`` fixture creates: name -> roles.
+TEST_USERS = {
+    "teacher": ["teacher"],
+    "support": ["support"],
+    "coordinator": ["coordinator"],
+    "admin": ["admin"],
+    "outsider_teacher": ["teacher"],
+    "outsider_support": ["support"],
+}
+
+
+def make_test_app(tmp_path, **config):
+    """Build an app on a temporary instance with test settings (``config`` overrides)."""
+    from journal import create_app
+
+    settings = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "JOURNAL_IN_MEMORY": True,
+        "JOURNAL_LOAD_ENTRYPOINTS": False,
+        "JOURNAL_STRICT_PLUGINS": True,
+        "WTF_CSRF_ENABLED": False,
+    }
+    settings.update(config)
+    application = create_app(settings, instance_path=str(tmp_path / "instance"))
+    application.test_client_class = JournalTestClient
+    application.jinja_env.bytecode_cache = _TEMPLATE_CACHE
+    return application
+
+
+class _MemoryBytecodeCache(BytecodeCache):
+    """Compiled Jinja templates shared by every test app of the session.
+
+    Each test builds a new app, and compiling the templates again for each was
+    most of a page test's time. Jinja checks the source checksum on load.
+    """
+
+    def __init__(self):
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+_TEMPLATE_CACHE = _MemoryBytecodeCache()
+
+
+class JournalTestClient(FlaskClient):
+    """A test client whose requests never share ``g`` with the test's app context.
+
+    The ``app`` fixture keeps an app context pushed so tests can call
+    ``get_store()``; Flask would reuse that context (and its ``g``, including
+    the cached locale) for every request. Each request here runs in a fresh
+    :mod:`contextvars` context, as it would in a real server.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+@pytest.fixture
+def app_config():
+    """Override this fixture to change the ``app`` fixture's settings."""
+    return {}
+
+
+@pytest.fixture
+def app(tmp_path, app_config):
+    """A journal application on a temporary, in-memory instance."""
+    application = make_test_app(tmp_path, **app_config)
+    with application.app_context():
+        yield application
+
+
+@pytest.fixture
+def client(app):
+    """A test client for ``app``."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """A CLI runner for ``app``."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def users(app):
+    """One active account per role plus outsiders: a dict name -> user document.
+
+    Argon2 is slow on purpose; the fixture hashes the shared password once.
+    """
+    from journal.security.passwords import hash_password
+    from journal.storage import get_store
+
+    hashed = hash_password(TEST_PASSWORD)
+    store = get_store()
+    out = {}
+    for name, roles in TEST_USERS.items():
+        out[name] = store.users.create(
+            {"username": name, "display_name": name.replace("_", " ").title(), "roles": roles,
+             "password_hash": hashed, "active": True, "locale": "en"}
+        )
+    return out
+
+
+@pytest.fixture
+def login(app):
+    """Sign a client in: ``login(client, user_or_name)``; returns the client."""
+
+    def do_login(test_client, user):
+        username = user if isinstance(user, str) else user["username"]
+        response = test_client.post("/login", data={"username": username, "password": TEST_PASSWORD})
+        assert response.status_code == 302, f"login as {username} failed"
+        return test_client
+
+    return do_login
+
+
+@pytest.fixture
+def make_pupil(app):
+    """Create a pupil: ``make_pupil(display_name="Leerling A", class_group="3B")``."""
+    from journal.storage import get_store
+
+    def factory(display_name: str = "Leerling A", class_group: str = "3B", **fields) -> dict:
+        doc = {"display_name": display_name, "class_group": class_group, "left_on": None}
+        doc.update(fields)
+        return get_store().pupils.create(doc)
+
+    return factory
+
+
+@pytest.fixture
+def make_trajectory(app, make_pupil):
+    """Create a trajectory: ``make_trajectory(users["teacher"], (users["support"], "support"))``.
+
+    Members are user documents (their first teacher/support/coordinator role)
+    or ``(user, role)`` pairs. Without ``pupil_id`` a new pupil is made for a
+    pupil-aimed trajectory. Other keyword arguments set fields directly.
+    """
+    from journal.storage import get_store
+
+    def factory(*members, **fields) -> dict:
+        team = []
+        for member in members:
+            user, role = member if isinstance(member, tuple) else (member, None)
+            if role is None:
+                role = next((r for r in ("support", "teacher", "coordinator")
+                             if r in user.get("roles", ())), "teacher")
+            team.append({"user_id": user["id"], "role": role})
+        doc = {
+            "target": "pupil", "pupil_id": None, "title": "", "educational_need": "",
+            "learning_question": "", "focus_areas": [], "members": team, "phase": "observation",
+            "phase_history": [], "start_date": "2025-01-06", "planned_end_date": None,
+            "closed_on": None, "created_by": team[0]["user_id"] if team else None, "html": {},
+        }
+        doc.update(fields)
+        if doc["target"] == "pupil" and not doc["pupil_id"]:
+            doc["pupil_id"] = make_pupil()["id"]
+        return get_store().trajectories.create(doc, actor_id=doc["created_by"])
+
+    return factory
+
+
+@pytest.fixture
+def make_goal(app):
+    """Create a goal in a trajectory: ``make_goal(trajectory, text=…, review_date=…)``."""
+    from journal.storage import get_store
+
+    def factory(trajectory: dict, **fields) -> dict:
+        members = trajectory.get("members") or [{"user_id": None}]
+        doc = {
+            "trajectory_id": trajectory["id"], "pupil_id": trajectory.get("pupil_id"),
+            "text": "Stapt zelfstandig in bij groepswerk.", "owner_id": members[0]["user_id"],
+            "review_date": "2099-06-30", "status": "ongoing", "evaluations": [], "html": {},
+            "created_by": members[0]["user_id"],
+        }
+        doc.update(fields)
+        if "html" not in fields:
+            from journal.rendering import render_markdown
+
+            doc["html"] = {"text": str(render_markdown(doc["text"]))}
+        return get_store().goals.create(doc, actor_id=doc["created_by"])
+
+    return factory
+
+
+@pytest.fixture
+def make_entry(app):
+    """Create an entry through the entry service (published unless ``publish=False``):
+    ``make_entry(trajectory, author, seen="…", internal=True, breach_of_rules=True)``.
+
+    Keyword arguments are form fields of the kind (``seen``, ``what``, ``date``,
+    ``tags``, ``goal_ids``, ``internal``, ``breach_of_rules`` …); sensible
+    defaults fill the required ones.
+    """
+    from werkzeug.datastructures import MultiDict
+
+    from journal.process import entries
+    from journal.storage import get_store
+
+    defaults = {
+        "observation": {"seen": "Werkt rustig met een timer."},
+        "agreement": {"what": "Time-outkaart op de bank.", "applied_by": "klasleraar",
+                      "from_date": "2025-02-03", "review_date": "2025-03-31"},
+        "one_to_one": {"what": "Woordenschat voorbereiden.", "serves_learning_question": "Ja.",
+                       "lowers_barriers": "Minder nieuwe woorden in de les.",
+                       "return_to_class": "2025-02-03"},
+        "reflection": {"conclusions": "Het stappenplan helpt."},
+    }
+
+    def factory(trajectory: dict, author: dict, kind: str = "observation", *,
+                publish: bool = True, **fields) -> dict:
+        form = {"date": "2025-02-03", **defaults.get(kind, {}), **fields}
+        for flag in ("internal", "breach_of_rules"):
+            form[flag] = "1" if form.get(flag) else ""
+        goal_ids = {g["id"] for g in get_store().goals.find(trajectory_id=trajectory["id"])}
+        values = entries.parse_values(kind, MultiDict(form), goal_ids=goal_ids)
+        if trajectory.get("phase") == "closed":
+            # Arranging history: the entry was written before the trajectory closed.
+            trajectory = dict(trajectory, phase="fading_out")
+        return entries.create_entry(author, trajectory, kind, values, publish=publish)
+
+    return factory
+
+
+@pytest.fixture
+def make_comment(app):
+    """Add a comment to an entry: ``make_comment(entry, author, "Goed idee!")``."""
+    from journal.process import comments
+
+    def factory(entry: dict, author: dict, body: str = "Goed idee, dat probeer ik ook.") -> dict:
+        return comments.add_comment(author, entry, body)
+
+    return factory
+
+
+# -- for plugin authors (docs/plugins.md, "Testing your plugin") ----------------
+
+
+@pytest.fixture
+def plugin_host(app):
+    """The app's :class:`journal.plugins.host.PluginHost`."""
+    return app.extensions["journal.plugins"]
+
+
+@pytest.fixture
+def register_plugin(app, plugin_host):
+    """Register a throwaway plugin on this app; it is always removed afterwards.
+
+    ``register_plugin(obj, name="throwaway", enabled=True)`` returns its
+    :class:`~journal.plugins.host.LoadRecord`. Its pages and commands are wired
+    too, as long as the app has not served a request yet.
+    """
+    from journal.plugins import wiring as plugin_wiring
+
+    names = []
+
+    def do_register(plugin, name: str = "throwaway", *, enabled: bool = True,
+                    source: str = "test"):
+        names.append(name)
+        record = plugin_host.register(plugin, name, source=source)
+        if record.status == "loaded":
+            if not app._got_first_request:
+                plugin_wiring.register_blueprints(app, plugin_host, names={name})
+                plugin_wiring.add_commands(app, plugin_host, names={name})
+            if enabled:
+                plugin_host.enable(name)
+        return record
+
+    yield do_register
+    for name in names:
+        plugin_host.unregister(name)
+
+
+@pytest.fixture
+def lenient_plugins(plugin_host):
+    """Turn strict mode off, to test what users see when a plugin fails."""
+    strict, plugin_host.strict = plugin_host.strict, False
+    yield plugin_host
+    plugin_host.strict = strict
