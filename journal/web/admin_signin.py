@@ -47,7 +47,8 @@ def passwords():
         identities.set_password_disabled_roles(g.user, wanted)
     except IdentityError as error:
         return render_template("admin_signin/index.html", providers=registry.all_providers(),
-                               password_off=wanted, errors=error.errors,
+                               password_off=wanted,
+                               errors={"password_off": error.errors["password_disabled_roles"]},
                                callback=lambda p: url_for("signin.callback", provider_id=p["id"],
                                                           _external=True)), 400
     flash(_("The sign-in settings have been saved."), "success")
