@@ -3,10 +3,13 @@ and the page for people who wait for a role (docs/sign-in.md)."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint
 from flask import abort
 from flask import flash
 from flask import g
+from flask import make_response
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -15,6 +18,7 @@ from flask import url_for
 from flask_babel import gettext as _
 
 from ..security import access
+from ..security.headers import CSP
 from ..security import throttle
 from ..security import totp
 from ..security.audit import audit
@@ -73,14 +77,19 @@ def _unreachable(provider: dict, error: ProviderError):
         "trust. Try again later or sign in with your password.", name=provider["name"])), 502
 
 
-@bp.route("/login/provider/<provider_id>", methods=["POST"])
+@bp.route("/login/provider/<provider_id>")
 @access.public
 def start(provider_id: str):
-    """Send the browser to the provider to sign in (authorisation code flow with PKCE)."""
+    """Send the browser to the provider to sign in (authorisation code flow with PKCE).
+
+    A plain link, not a form: the journal's ``form-action 'self'`` policy would stop a
+    form's redirect to the provider in the browser. Following it from elsewhere only
+    shows the provider's sign-in page; what comes back is bound to this browser.
+    """
     provider = _provider_or_404(provider_id)
     try:
         url = oidc.begin(provider, redirect_uri=_redirect_uri(provider), binding=_binding(),
-                         next_url=_safe_next(request.form.get("next")))
+                         next_url=_safe_next(request.args.get("next")))
     except ProviderError as error:
         return _unreachable(provider, error)
     return redirect(url)
@@ -188,8 +197,24 @@ def identities_page():
     rows = [{"identity": i, "provider": by_issuer.get(i.get("issuer"))} for i in linked]
     linked_issuers = {i.get("issuer") for i in linked}
     available = [p for p in registry.enabled_providers() if p["issuer"] not in linked_issuers]
-    return render_template("signin/account.html", rows=rows, available=available,
-                           password_allowed=identities.password_allowed(g.user))
+    response = make_response(render_template(
+        "signin/account.html", rows=rows, available=available,
+        password_allowed=identities.password_allowed(g.user)))
+    # The "Link with …" forms redirect to the provider: allow its sign-in page as a form target.
+    targets = " ".join(sorted({_origin(p) for p in available} - {""}))
+    if targets:
+        response.headers["Content-Security-Policy"] = CSP.replace(
+            "form-action 'self'", f"form-action 'self' {targets}")
+    return response
+
+
+def _origin(provider: dict) -> str:
+    try:
+        url = registry.metadata(provider)["authorization_endpoint"]
+    except ProviderError:
+        url = provider["issuer"]
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
 @bp.route("/account/sign-in/link/<provider_id>", methods=["POST"])

@@ -73,7 +73,7 @@ def _path(url: str) -> str:
 
 
 def start(client, next_url: str = "/"):
-    response = client.post("/login/provider/test-idp", data={"next": next_url})
+    response = client.get("/login/provider/test-idp", query_string={"next": next_url})
     assert response.status_code == 302, response.get_data(as_text=True)[:300]
     return response.headers["Location"]
 
@@ -106,7 +106,7 @@ def audit_records(action: str) -> list[dict]:
 def test_sign_in_page_offers_a_button_per_provider_without_javascript(client, provider):
     page = client.get("/login", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Sign in with Testschool" in page
-    assert 'action="/login/provider/test-idp"' in page and 'method="post"' in page
+    assert 'href="/login/provider/test-idp?next=' in page  # a plain link: no script, no form
 
 
 def test_a_linked_person_signs_in_and_the_audit_names_the_provider(app, client, provider, linked):
@@ -281,6 +281,14 @@ def test_a_signed_in_user_links_their_own_account(app, client, provider, users, 
     sign_in(fresh, provider, "boss")
     assert signed_in_as(fresh) == "support"
     assert any(r["detail"] == "identity_link:test-idp" for r in audit_records("account"))
+
+
+def test_the_account_page_lets_its_link_forms_reach_the_provider(app, client, provider, users,
+                                                                login):
+    login(client, "support")
+    page = client.get("/account/sign-in")
+    assert f"form-action 'self' {provider.issuer}" in page.headers["Content-Security-Policy"]
+    assert client.get("/account/").headers["Content-Security-Policy"].count("form-action 'self';")
 
 
 def test_linking_an_identity_someone_else_has_is_refused(app, client, provider, users, login,
@@ -497,7 +505,7 @@ class TestInsecureIssuer:
 
     def test_an_http_issuer_is_never_offered(self, client):
         assert "Plain" not in client.get("/login").get_data(as_text=True)
-        assert client.post("/login/provider/plain").status_code == 404
+        assert client.get("/login/provider/plain").status_code == 404
 
 
 def test_the_admin_connects_a_provider_and_it_appears_on_the_sign_in_page(app, users, login,
