@@ -534,3 +534,39 @@ def test_the_admin_connects_a_provider_and_it_appears_on_the_sign_in_page(app, u
 def test_only_admins_reach_the_sign_in_settings(app, users, login, provider):
     for who in ("teacher", "support", "coordinator"):
         assert login(app.test_client(), who).get("/admin/sign-in").status_code == 403
+
+
+# -- hostile input on the new surfaces -------------------------------------------------
+
+
+def test_sign_in_surfaces_survive_hostile_text(app, client, users, login, provider, linked):
+    from .corpus import all_hostile
+    from .corpus import sample
+    from .test_hostile_input import assert_no_injected_markup
+
+    admin = login(app.test_client(), "admin")
+    hostile = sample(all_hostile(), 24)
+    target = users["support"]
+    for text in hostile:
+        for response in (
+            admin.post(f"/admin/accounts/{target['id']}/identities",
+                       data={"provider_id": "test-idp", "subject": text}, follow_redirects=True),
+            admin.post("/admin/sign-in/providers/new",
+                       data={"id": text, "name": text, "issuer": text, "client_id": text,
+                             "scopes": text, "mfa_acr_values": text}),
+            admin.post("/admin/sign-in/passwords", data={"password_off": text}),
+            client.get("/login/provider/test-idp/callback",
+                       query_string={"state": text, "code": text, "error": text}),
+            client.get("/login/provider/test-idp", query_string={"next": text}),
+        ):
+            body = response.get_data(as_text=True)
+            assert response.status_code < 500, (text, response.status_code)
+            assert_no_injected_markup(body, repr(text))
+    for page in (f"/admin/accounts/{target['id']}", "/admin/sign-in", "/admin/accounts/"):
+        assert_no_injected_markup(admin.get(page).get_data(as_text=True), page)
+    # A hostile "next" never leads off the journal.
+    for text in hostile:
+        callback = provider.sign_in(start(client, text), "an")
+        location = client.get(_path(callback)).headers.get("Location", "")
+        assert location.startswith("/") and not location.startswith("//"), location
+        client.post("/logout")
