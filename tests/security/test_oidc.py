@@ -81,7 +81,7 @@ def start(client, next_url: str = "/"):
 def sign_in(client, provider, username: str):
     """The whole round trip: journal -> provider's form -> back to the journal."""
     callback = provider.sign_in(start(client), username)
-    return client.get(_path(callback)), callback
+    return client.get(_path(callback), headers={"Accept-Language": "en"}), callback
 
 
 def signed_in_as(client) -> str | None:
@@ -106,6 +106,7 @@ def audit_records(action: str) -> list[dict]:
 def test_sign_in_page_offers_a_button_per_provider_without_javascript(client, provider):
     page = client.get("/login", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Sign in with Testschool" in page
+    assert "Aanmelden met Testschool" in client.get("/login").get_data(as_text=True)
     assert 'href="/login/provider/test-idp?next=' in page  # a plain link: no script, no form
 
 
@@ -164,7 +165,7 @@ def test_a_callback_url_works_once(app, client, provider, linked):
     response, callback = sign_in(client, provider, "an")
     assert response.status_code == 302
     client.post("/logout")
-    again = client.get(_path(callback))
+    again = client.get(_path(callback), headers={"Accept-Language": "en"})
     assert again.status_code == 401 and "already been used" in again.get_data(as_text=True)
     assert signed_in_as(client) is None
     assert audit_records("login_failed")[-1]["detail"] == "unknown_state"
@@ -222,6 +223,8 @@ class TestSignUpAllowed:
             assert answer.status_code == 302 and answer.headers["Location"] == "/waiting", path
         waiting = client.get("/waiting", headers={"Accept-Language": "en"}).get_data(as_text=True)
         assert "Waiting for a role" in waiting and "no role in this journal yet" in waiting
+        dutch = client.get("/waiting", headers={"Accept-Language": "nl"}).get_data(as_text=True)
+        assert "Wacht op een rol" in dutch
 
     def test_the_admin_grants_a_role_and_the_person_gets_in(self, app, client, provider, users,
                                                             login):
