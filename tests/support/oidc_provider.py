@@ -463,6 +463,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--client-id", default="journal")
     parser.add_argument("--client-secret", default="journal-secret")
     parser.add_argument("--redirect-uri", action="append", default=[])
+    parser.add_argument("--client", action="append", default=[], metavar="ID:SECRET",
+                        help="another client (one per journal, say); repeatable")
     parser.add_argument("--misbehave", action="append", default=[], choices=sorted(MODES))
     args = parser.parse_args(argv)
     users = None
@@ -472,6 +474,9 @@ def main(argv: list[str] | None = None) -> int:
     provider = TestProvider(users, client_id=args.client_id, client_secret=args.client_secret,
                             redirect_uris=args.redirect_uri)
     provider.misbehave(*args.misbehave)
+    for extra in args.client:
+        client_id, _, secret = extra.partition(":")
+        provider.clients[client_id] = Client(client_id, secret, list(args.redirect_uri))
     running = RunningProvider(provider, args.port)
     print(f"READY {provider.issuer}", flush=True)
     try:
