@@ -36,6 +36,11 @@ DEFAULTS: dict = {
     "JOURNAL_MARKDOWN_MAX_CHARS": 20_000,
     "JOURNAL_MARKDOWN_TIMEOUT_SECONDS": 2.0,
     "JOURNAL_STALE_TRAJECTORY_DAYS": 21,
+    # Signing in with OpenID Connect providers (see docs/sign-in.md)
+    "JOURNAL_OIDC_PROVIDERS": [],  # more can be added on /admin/sign-in
+    "JOURNAL_OIDC_CLOCK_SKEW_SECONDS": 60,
+    "JOURNAL_OIDC_TIMEOUT_SECONDS": 10,
+    "JOURNAL_PASSWORD_DISABLED_ROLES": [],  # default; admins change it on /admin/sign-in
     # Plugins (see docs/plugins.md)
     "JOURNAL_LOAD_ENTRYPOINTS": True,
     "JOURNAL_SAFE_MODE": False,

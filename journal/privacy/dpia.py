@@ -28,6 +28,8 @@ INVENTORY = (
      _l("kept; erasing a pupil leaves only content-free records")),
     ("sessions", _l("Sign-in sessions"), _l("hashed session id, staff id, times"), _l("8 hours at most")),
     ("tokens", _l("API keys"), _l("hashed key, staff id, name, last use"), _l("until revoked")),
+    ("oidc_pending", _l("Sign-ins under way at a provider"),
+     _l("hashed state, nonce, PKCE verifier, staff id when linking"), _l("10 minutes")),
     ("throttle", _l("Failed sign-in counters"), _l("hash of user name or address, counts"), _l("1 hour after the last failure")),
     ("settings", _l("Settings"), _l("none"), _l("not applicable")),
 )

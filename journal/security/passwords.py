@@ -25,8 +25,11 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def verify_password(stored_hash: str, password: str) -> bool:
-    """Return whether ``password`` matches ``stored_hash``."""
+def verify_password(stored_hash: str | None, password: str) -> bool:
+    """Return whether ``password`` matches ``stored_hash`` (never, for an account without
+    a password, such as one made at a first sign-in through a provider)."""
+    if not stored_hash:
+        return False
     try:
         return _hasher.verify(stored_hash, password)
     except (VerificationError, InvalidHashError):

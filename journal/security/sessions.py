@@ -30,10 +30,14 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def start_session(user: dict) -> None:
+def start_session(user: dict, extra: dict | None = None) -> None:
     """Begin a fresh session for ``user`` (a new id: no session fixation).
 
     A session this browser already had ends on the server too.
+
+    :param extra: more fields for the server-side record, such as how the user
+        signed in (``provider``, ``id_token`` for the provider's logout,
+        ``second_factor``).
     """
     if session.get("sid"):
         get_store().sessions.delete(_digest(session["sid"]))
@@ -41,7 +45,8 @@ def start_session(user: dict) -> None:
     sid = secrets.token_urlsafe(32)
     now = _now().isoformat()
     get_store().sessions.create(
-        {"id": _digest(sid), "user_id": user["id"], "started": now, "last_seen": now}
+        {**(extra or {}), "id": _digest(sid), "user_id": user["id"], "started": now,
+         "last_seen": now}
     )
     session["sid"] = sid
     session.permanent = True

@@ -11,7 +11,11 @@ the client's address from ``X-Forwarded-For``). A counter is forgotten after an
 hour without failures; a successful sign-in clears the account's counter only
 (else one known password would reset the address limit).
 
-Records hold a hash of the user name or address, never the name itself.
+Records hold a hash of the user name or address, never the name itself. A
+sign-in through an OpenID provider that fails before anyone is known (a bad
+token, a replayed callback) counts against the address only (``username``
+``None``); the account a provider's person is linked to waits as after
+failed passwords.
 """
 
 from __future__ import annotations
@@ -47,8 +51,8 @@ def _key(kind: str, value: str) -> str:
     return hashlib.sha256(f"{kind}:{value.strip().lower()}".encode()).hexdigest()[:40]
 
 
-def _keys(username: str, address: str | None) -> list[tuple[str, str]]:
-    keys = [("account", _key("account", username))]
+def _keys(username: str | None, address: str | None) -> list[tuple[str, str]]:
+    keys = [] if username is None else [("account", _key("account", username))]
     # Behind a reverse proxy without JOURNAL_PROXY_HOPS every request comes from
     # loopback: counting that address would lock the whole school out.
     if address and address not in LOOPBACK:
@@ -56,7 +60,7 @@ def _keys(username: str, address: str | None) -> list[tuple[str, str]]:
     return keys
 
 
-def wait_seconds(username: str, address: str | None) -> int:
+def wait_seconds(username: str | None, address: str | None) -> int:
     """Return how many seconds the next attempt must wait (0: it may go ahead)."""
     store = get_store()
     now = _now()
@@ -69,7 +73,7 @@ def wait_seconds(username: str, address: str | None) -> int:
     return math.ceil(longest) if longest > 0 else 0
 
 
-def record_failure(username: str, address: str | None) -> None:
+def record_failure(username: str | None, address: str | None) -> None:
     """Count a failed attempt against the account and the address."""
     store = get_store()
     now = _now()

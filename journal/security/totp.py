@@ -108,9 +108,15 @@ def disable(user: dict, *, actor_id: str | None = None) -> dict:
 PENDING_MINUTES = 5
 
 
-def pending_login(user: dict, next_url: str) -> dict:
-    """Return what the cookie keeps between the password and the code step."""
-    return {"user_id": user["id"], "at": _now().isoformat(), "next": next_url}
+def pending_login(user: dict, next_url: str, via: dict | None = None) -> dict:
+    """Return what the cookie keeps between the password (or provider) and the code step.
+
+    :param via: after a provider's sign-in, what the session record keeps of it.
+    """
+    pending = {"user_id": user["id"], "at": _now().isoformat(), "next": next_url}
+    if via:
+        pending["via"] = via
+    return pending
 
 
 def pending_user(pending: dict | None) -> dict | None:
@@ -148,5 +154,8 @@ def confine_until_enrolled():
     if user is None or g.get("auth_via_token") or enabled_for(user) or not required_for(user):
         return None
     if request.endpoint in ENROLMENT_ENDPOINTS:
+        return None
+    record = g.get("session_record") or {}
+    if record.get("second_factor") == "provider":  # a trusted provider's MFA claim (docs/sign-in.md)
         return None
     return redirect(url_for("account.totp"))

@@ -264,6 +264,8 @@ class Store:
         self.tokens = Collection(db, "tokens")
         self.sessions = Collection(db, "sessions")
         self.throttle = Collection(db, "throttle")  # failed sign-ins per account and address
+        # sign-ins under way at an OpenID provider: state, nonce, PKCE verifier (10 minutes)
+        self.oidc_pending = Collection(db, "oidc_pending")
         # diagnoses, reports, health: only for the roles the school configures
         self.restricted_notes = Collection(db, "restricted_notes", history=True)
         # parents' requests (inspection, transfer objection): the register a DPO keeps

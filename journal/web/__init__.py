@@ -21,6 +21,7 @@ def init_app(app: Flask) -> None:
     from . import admin
     from . import admin_accounts
     from . import admin_plugins
+    from . import admin_signin
     from . import audit
     from . import auth
     from . import entries
@@ -34,6 +35,7 @@ def init_app(app: Flask) -> None:
     from . import pupils
     from . import restricted
     from . import search
+    from . import signin
     from . import synthesis
     from . import trajectories
     from .helpers import init_templates
@@ -47,6 +49,8 @@ def init_app(app: Flask) -> None:
     csrf.exempt(api_bp)  # the API authenticates with Bearer tokens, never cookies
     app.register_blueprint(admin_plugins.bp)
     app.register_blueprint(admin_accounts.bp)
+    app.register_blueprint(signin.bp)  # OpenID Connect sign-in (docs/sign-in.md)
+    app.register_blueprint(admin_signin.bp)
     app.register_blueprint(restricted.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(privacy.bp)

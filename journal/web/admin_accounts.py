@@ -119,7 +119,16 @@ def edit(user_id: str):
             audit("account", object_type="user", object_id=user_id, detail="roles")
             flash(_("The account has been saved."), "success")
             return redirect(url_for("admin_accounts.index"))
-    return render_template("admin_accounts/form.html", form=form, errors=errors, user=user), (
+    from ..signin import identities
+    from ..signin import providers as signin_providers
+
+    by_issuer = signin_providers.issuers()
+    linked = [{"identity": i, "provider": by_issuer.get(i.get("issuer"))}
+              for i in identities.identities_of(user)]
+    return render_template("admin_accounts/form.html", form=form, errors=errors, user=user,
+                           linked=linked, sign_in_providers=signin_providers.all_providers(),
+                           link_form={"provider_id": request.args.get("provider_id", ""),
+                                      "subject": request.args.get("subject", "")}), (
         400 if errors else 200)
 
 

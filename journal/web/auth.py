@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint
 from flask import flash
 from flask import g
+from flask import make_response
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -19,8 +20,11 @@ from ..security.audit import audit
 from ..security.passwords import hash_password
 from ..security.passwords import needs_rehash
 from ..security.passwords import verify_password
+from ..security.sessions import current_session
 from ..security.sessions import end_session
 from ..security.sessions import start_session
+from ..signin import identities
+from ..signin import providers as signin_providers
 from ..storage import get_store
 
 bp = Blueprint("auth", __name__)
@@ -49,7 +53,15 @@ def login():
         found = store.users.find(username=username.lower()) if username else []
         user = found[0] if found else None
         password = request.form.get("password", "")
-        if user and user.get("active") and verify_password(user["password_hash"], password):
+        if (user and user.get("active") and user.get("password_hash")
+                and verify_password(user["password_hash"], password)):
+            if not identities.password_allowed(user):
+                # Right password, but the school switched passwords off for this role.
+                audit("login_failed", object_type="user", object_id=user["id"],
+                      outcome="refused", user_id="", detail="password_off")
+                error = _("Passwords are switched off for your role: sign in with your school "
+                          "account below.")
+                return _login_page(error, username, 403)
             if needs_rehash(user["password_hash"]):
                 store.users.update(user["id"], {"password_hash": hash_password(password)})
             if totp.enabled_for(user):
@@ -64,9 +76,14 @@ def login():
         error = _("Unknown user name or wrong password.")
     elif g.get("session_expired"):
         flash(_("Your session has ended. Please sign in again."), "info")
-    return render_template("auth/login.html", error=error, username=username), (
-        401 if error else 200
-    )
+    return _login_page(error, username, 401 if error else 200)
+
+
+def _login_page(error, username: str, status: int):
+    """The sign-in form, with a button per enabled OpenID provider."""
+    return render_template("auth/login.html", error=error, username=username,
+                           providers=signin_providers.enabled_providers(),
+                           next=_safe_next(request.args.get("next"))), status
 
 
 def _throttled(wait: int, username: str):
@@ -74,14 +91,18 @@ def _throttled(wait: int, username: str):
     minutes = max(1, -(-wait // 60))
     error = _("Too many failed sign-in attempts. Wait %(minutes)s minutes and try again.",
               minutes=minutes)
-    response = render_template("auth/login.html", error=error, username=username)
+    response, _status = _login_page(error, username, 429)
     return response, 429, {"Retry-After": str(wait)}
 
 
-def _ask_for_code(user: dict):
-    """Remember who passed the password step and ask for their one-time code."""
+def _ask_for_code(user: dict, next_url: str | None = None, via: dict | None = None):
+    """Remember who passed the password (or provider) step and ask for their one-time code.
+
+    :param via: how the first step was done (a provider), kept for the session record.
+    """
     session.clear()
-    session["pending_2fa"] = totp.pending_login(user, _safe_next(request.args.get("next")))
+    session["pending_2fa"] = totp.pending_login(
+        user, next_url or _safe_next(request.args.get("next")), via=via)
     return redirect(url_for("auth.second_factor"))
 
 
@@ -105,10 +126,11 @@ def second_factor():
             return render_template("auth/code.html", error=error), 429, {"Retry-After": str(wait)}
         if totp.verify_user_code(user, request.form.get("code", "")):
             target = session["pending_2fa"]["next"]
+            via = session["pending_2fa"].get("via")
             throttle.record_success(user["username"])
-            start_session(user)
+            start_session(user, via)
             audit("login", object_type="user", object_id=user["id"], user_id=user["id"],
-                  detail="totp")
+                  detail=f"oidc:{via['provider']}:totp" if via else "totp")
             return redirect(_safe_next(target))
         throttle.record_failure(user["username"], request.remote_addr)
         audit("login_failed", object_type="user", object_id=user["id"], outcome="refused",
@@ -120,12 +142,25 @@ def second_factor():
 @bp.route("/logout", methods=["POST"])
 @access.public
 def logout():
-    """End the session on the server."""
+    """End the session on the server; after a provider's sign-in, offer its logout too."""
     user = g.get("user")
+    record = current_session() or {}
     if user:
         audit("logout", object_type="user", object_id=user["id"])
     end_session()
-    flash(_("You have signed out."), "info")
-    response = redirect(url_for("auth.login"))
+    provider_logout = None
+    provider = signin_providers.get_provider(record.get("provider") or "") if user else None
+    if provider is not None:
+        from ..signin import oidc
+
+        provider_logout = oidc.end_session_url(
+            provider, id_token=record.get("id_token"),
+            post_logout_redirect_uri=url_for("auth.login", _external=True))
+    if provider_logout:
+        response = make_response(render_template(
+            "auth/signed_out.html", provider=provider, provider_logout=provider_logout))
+    else:
+        flash(_("You have signed out."), "info")
+        response = redirect(url_for("auth.login"))
     response.headers["Clear-Site-Data"] = '"cache", "storage"'
     return response

@@ -86,6 +86,7 @@ def fillers(world, users) -> dict[str, str]:
         "kind": "observation",
         "template_id": "ass.predictability",
         "version": "1",
+        "provider_id": "no-such-provider",  # sign-in providers hold no pupil data
     }
 
 

@@ -14,6 +14,8 @@ PUBLIC = {
     "auth.logout",         # ends whatever session the cookie names
     "account.language",    # the language switch on the sign-in page
     "api.openapi_document",  # the API description (no data)
+    "signin.start",        # "Sign in with <provider>": sends the browser to the provider
+    "signin.callback",     # where the provider sends the browser back (checked, used once)
 }
 
 

@@ -1,0 +1,1 @@
+"""Test helpers shared by several suites (a real OpenID provider on loopback)."""
