@@ -17,7 +17,7 @@ from journal.security import totp
 from journal.signin import identities
 from journal.signin import providers as registry
 from journal.storage import get_store
-from journal.testing import TEST_PASSWORD
+from journal.plugins.testing import TEST_PASSWORD
 from tests.support.oidc_provider import running_provider
 from tests.support.oidc_provider import provider_config
 
