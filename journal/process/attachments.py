@@ -182,13 +182,13 @@ def _image(data: bytes, name: str) -> Prepared:
     photo = source_format in ("JPEG", "WEBP") and not transparent
     mode = "RGB" if photo else ("RGBA" if transparent else "RGB")
     image = image.convert(mode)
-    image.thumbnail((side, side), Image.LANCZOS)
+    image.thumbnail((side, side), Image.Resampling.LANCZOS)
     # A new image from the pixels alone: no EXIF, XMP, ICC profile, comments or text chunks.
     clean = Image.frombytes(mode, image.size, image.tobytes())
     fmt = "jpeg" if photo else "png"
     main = _encode(clean, fmt)
     small = clean.copy()
-    small.thumbnail((THUMB_SIDE, THUMB_SIDE), Image.LANCZOS)
+    small.thumbnail((THUMB_SIDE, THUMB_SIDE), Image.Resampling.LANCZOS)
     thumb = _encode(small, fmt)
     return Prepared(name=_with_extension(name, "jpg" if fmt == "jpeg" else "png"), kind="image",
                     data=main, fmt=fmt, width=clean.width, height=clean.height, thumb=thumb)
