@@ -158,23 +158,24 @@ def _image(data: bytes, name: str) -> Prepared:
     refused = _("Only photos and scans (JPEG, PNG, WebP or GIF) and PDF files can be added.")
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
+        too_big = _("This picture has too many pixels to open safely (at most %(n)d million).",
+                    n=max(1, limit // 1_000_000))
         try:
             image = Image.open(io.BytesIO(data), formats=IMAGE_FORMATS)
-        except (UnidentifiedImageError, Image.DecompressionBombWarning,
-                Image.DecompressionBombError, OSError, ValueError, SyntaxError):
+        except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+            _refuse(too_big, name)
+        except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
             _refuse(refused, name)
         source_format = image.format
         width, height = image.size
         if width < 1 or height < 1 or width * height > limit:
-            _refuse(_("This picture has too many pixels to open safely (at most %(n)d million).",
-                      n=max(1, limit // 1_000_000)), name)
+            _refuse(too_big, name)
         try:
             image.seek(0)  # an animation: the first frame only
             image.load()
             image = ImageOps.exif_transpose(image)
         except (Image.DecompressionBombWarning, Image.DecompressionBombError):
-            _refuse(_("This picture has too many pixels to open safely (at most %(n)d million).",
-                      n=max(1, limit // 1_000_000)), name)
+            _refuse(too_big, name)
         except (OSError, ValueError, SyntaxError, EOFError):
             _refuse(_("This picture is damaged or incomplete. Take or save it again."), name)
     transparent = image.mode in ("RGBA", "LA", "PA") or (
