@@ -177,19 +177,19 @@ def _practice_doc(attachment_id: str) -> dict:
     return doc
 
 
-@bp.route("/practice/files/<attachment_id>")
+@bp.route("/practice/files/<picture_id>")
 @access.role_required("teacher", "support", "coordinator")
-def practice_show(attachment_id: str):
-    """A picture of a practice example."""
-    return _send(_practice_doc(attachment_id), "file",
+def practice_show(picture_id: str):
+    """A picture of a practice example (no pupil data: checked before it was shared)."""
+    return _send(_practice_doc(picture_id), "file",
                  download=request.args.get("download") == "1")
 
 
-@bp.route("/practice/files/<attachment_id>/thumb")
+@bp.route("/practice/files/<picture_id>/thumb")
 @access.role_required("teacher", "support", "coordinator")
-def practice_thumb(attachment_id: str):
+def practice_thumb(picture_id: str):
     """A thumbnail of a practice example's picture."""
-    return _send(_practice_doc(attachment_id), "thumb", download=False)
+    return _send(_practice_doc(picture_id), "thumb", download=False)
 
 
 @bp.app_template_global("attachments_of")
