@@ -27,6 +27,12 @@ DEFAULTS: dict = {
     "JOURNAL_LANGUAGES": ["nl", "en"],
     "JOURNAL_SCHOOL_NAME": "",
     "JOURNAL_DATA_DIR": None,  # default: <instance>/data
+    "JOURNAL_FILES_DIR": None,  # attachments; default: <instance>/files
+    "JOURNAL_UPLOAD_MAX_BYTES": 10 * 1024 * 1024,  # one file
+    "JOURNAL_UPLOAD_MAX_FILES": 5,  # files in one form
+    "JOURNAL_UPLOAD_MAX_TOTAL_BYTES": 2 * 1024 ** 3,  # all attachments of the instance
+    "JOURNAL_UPLOAD_MAX_PIXELS": 50_000_000,  # larger pictures are refused (decompression bombs)
+    "JOURNAL_IMAGE_MAX_SIDE": 2560,  # pictures are scaled down to this many pixels a side
     "JOURNAL_IN_MEMORY": False,  # tests: keep the database in memory only
     "JOURNAL_SESSION_IDLE_MINUTES": 30,
     "JOURNAL_SESSION_ABSOLUTE_HOURS": 8,

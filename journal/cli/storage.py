@@ -23,6 +23,13 @@ def _backup_dir() -> Path:
     return Path(current_app.instance_path) / "backups"
 
 
+def _files():
+    from ..storage.files import FileStore
+
+    return FileStore(current_app.config.get("JOURNAL_FILES_DIR")
+                     or Path(current_app.instance_path) / "files")
+
+
 def _open_store():
     store = current_app.extensions.get("journal.store")
     if store is not None:
@@ -66,7 +73,7 @@ def register(cli: click.Group) -> None:
             report = check_backup(backup_file)
             what = backup_file
         else:
-            report = check_folder(_data_dir())
+            report = check_folder(_data_dir(), files=_files())
             what = str(_data_dir())
         _print_report(report)
         if report.ok:
@@ -89,6 +96,12 @@ def register(cli: click.Group) -> None:
 
         store = _open_store()
         info = backup(store.db, path)
+        from ..storage.backup import backup_files
+
+        copied = backup_files(info["path"], _files())
+        if copied["files"] or copied["missing"]:
+            click.echo(f"Attachment files: {copied['files']} copied to {info['path']}.files/"
+                       + (f", {len(copied['missing'])} missing" if copied["missing"] else ""))
         click.echo(f"Backup written to {info['path']}: {info['documents']} documents, "
                    f"{info['bytes'] / 1e6:.1f} MB. Verify it with `journal check --file "
                    f"{info['path']}`.")
@@ -126,6 +139,14 @@ def register(cli: click.Group) -> None:
         except StorageError as error:
             raise click.ClickException(str(error)) from None
         click.echo(f"Restored {result['documents']} documents from the backup of {when}.")
+        from ..storage.backup import restore_files
+
+        placed = restore_files(path, _files(), result["kept"])
+        if placed["restored"] or placed["set_aside"] or placed["missing"]:
+            click.echo(f"Attachment files: {placed['restored']} put back, "
+                       f"{placed['set_aside']} not in the backup set aside"
+                       + (f", {len(placed['missing'])} MISSING from the backup"
+                          if placed["missing"] else "") + ".")
         if result["kept"]:
             click.echo(f"The replaced data is kept in {result['kept']}.")
         # Open it once now: this runs any migration and proves it is usable.

@@ -33,6 +33,10 @@ def _delete(documents: dict[str, list[dict]]) -> int:
                 gone += 1
         # Earlier versions whose object is gone (kept by any collection, plugins included).
         store.db.table("revisions").remove(where("object_id").one_of(list(ids)))
+    if documents.get("attachments"):
+        from ..process.attachments import remove_files
+
+        remove_files(documents["attachments"])  # the records are gone: now their files
     return gone
 
 

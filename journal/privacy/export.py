@@ -69,6 +69,37 @@ def _entry(entry: dict, comments: list[dict], history: list[dict], people: dict)
     return out
 
 
+def _files(attachments: list[dict], trajectory_id: str, entry_ids: set[str],
+           every_entry: bool) -> list[dict]:
+    """The trajectory's photos, scans and PDFs, the files themselves in base64.
+
+    A file on an entry goes only when the entry goes (the transfer package leaves some out).
+    """
+    import base64
+
+    from ..process import attachments as attachment_service
+
+    out = []
+    for doc in sorted(attachments, key=lambda d: d.get("created_at") or ""):
+        if doc.get("trajectory_id") != trajectory_id:
+            continue
+        if doc["owner_type"] == "entry" and not every_entry and doc["owner_id"] not in entry_ids:
+            continue
+        if doc["owner_type"] == "adaptation" and not every_entry and \
+                doc["owner_id"].startswith("entry.") and \
+                doc["owner_id"].split(".")[1] not in entry_ids:
+            continue
+        try:
+            data = base64.b64encode(attachment_service.read(doc)).decode("ascii")
+        except FileNotFoundError:
+            data = None  # `journal check` reports the missing file
+        out.append({"name": doc.get("name", ""), "type": attachment_service.mimetype(doc),
+                    "caption": doc.get("caption", ""), "attached_to": doc["owner_type"],
+                    "added_at": doc.get("created_at"), "sha256": doc["file"].get("sha256"),
+                    "content_base64": data})
+    return out
+
+
 def build(pupil_id: str, *, with_history: bool = False, with_restricted: bool = True,
           entry_filter=None) -> dict:
     """Return the copy of everything about one pupil as plain data.
@@ -114,6 +145,8 @@ def build(pupil_id: str, *, with_history: bool = False, with_restricted: bool = 
                                  key=lambda c: c["created_at"]), by_object.get(e["id"], []), people)
                 for e in sorted(kept, key=lambda e: (e.get("date") or "", e["created_at"]))],
         }
+        item["files"] = _files(docs.get("attachments", []), tid, {e["id"] for e in kept},
+                               entry_filter is None)
         if with_restricted:
             item["restricted"] = [{"category": n.get("category"), "title": n.get("title", ""),
                                    "text": n.get("text", ""), "created_at": n.get("created_at")}

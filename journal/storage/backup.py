@@ -129,3 +129,68 @@ def _next_generation(data_dir: Path) -> int:
 
 def _stamp() -> str:
     return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+
+
+# -- attachment files ---------------------------------------------------------------------
+# A backup ``journal-….jbak`` keeps the attachment files it refers to in the folder
+# ``journal-….jbak.files/`` next to it (same random names); restore puts them back.
+
+def files_folder(backup_file) -> Path:
+    """Return the folder holding the attachment files of the backup ``backup_file``."""
+    return Path(str(backup_file) + ".files")
+
+
+def _attachment_docs(tables: dict) -> list[dict]:
+    return list((tables.get("attachments") or {}).values())
+
+
+def backup_files(backup_file, files) -> dict:
+    """Copy the files the backup's attachment records name into its ``.files`` folder.
+
+    Files never change once stored, so copying them after the consistent copy
+    of the data gives exactly the files that data refers to (an attachment
+    erased in between is reported as missing and is not copied).
+    :return: ``{"files", "missing"}``.
+    """
+    from .files import referenced
+
+    _header, tables, _count = read_backup(backup_file)
+    wanted = referenced(_attachment_docs(tables))
+    if not wanted:
+        return {"files": 0, "missing": []}
+    missing = files.copy_into(wanted, files_folder(backup_file))
+    return {"files": len(wanted) - len(missing), "missing": missing}
+
+
+def check_backup_files(backup_file, tables: dict) -> tuple[list[str], list[str], dict]:
+    """Verify the ``.files`` folder of a backup against its attachment records."""
+    from .files import FileStore
+    from .files import verify
+
+    return verify(FileStore(files_folder(backup_file)), _attachment_docs(tables))
+
+
+def restore_files(backup_file, files, kept: str | None) -> dict:
+    """Make the attachment files match the restored data.
+
+    Files the backup refers to are copied back (durably); files no restored
+    record names are moved to the ``before-restore`` folder ``kept`` (or
+    ``<files>/../backups``) rather than deleted.
+    :return: ``{"restored", "set_aside", "missing"}``.
+    """
+    from .files import referenced
+
+    _header, tables, _count = read_backup(backup_file)
+    wanted = referenced(_attachment_docs(tables))
+    source = files_folder(backup_file)
+    restored = files.install_from(source, wanted) if source.is_dir() else 0
+    missing = sorted(n for n in wanted if not files.exists(n))
+    extra = sorted(files.names() - set(wanted))
+    if extra:
+        target = Path(kept or files.folder.parent / "backups" / f"before-restore-{_stamp()}") / "files"
+        make_private_dir(target)
+        for name in extra:
+            shutil.move(str(files.folder / name), str(target / name))
+        sync_dir(target)
+        sync_dir(files.folder)
+    return {"restored": restored, "set_aside": len(extra), "missing": missing}

@@ -38,8 +38,9 @@ class Report:
         return not self.errors
 
 
-def check_folder(path) -> Report:
-    """Verify the data folder ``path``; never writes."""
+def check_folder(path, files=None) -> Report:
+    """Verify the data folder ``path`` (and the attachment files in the
+    :class:`~journal.storage.files.FileStore` ``files``); never writes."""
     path = Path(path)
     report = Report()
     if not path.is_dir():
@@ -85,6 +86,13 @@ def check_folder(path) -> Report:
         ids = [d.get("id") for d in docs.values() if "id" in d]
         if len(ids) != len(set(ids)):
             report.errors.append(f"table {name!r} holds two documents with the same id")
+    if files is not None:
+        from .files import verify
+
+        errors, warnings, facts = verify(files, (tables.get("attachments") or {}).values())
+        report.errors.extend(errors)
+        report.warnings.extend(warnings)
+        report.facts.update(facts)
     return report
 
 
@@ -159,4 +167,11 @@ def check_backup(file) -> Report:
     report.facts.update(kind=header.get("kind", "snapshot"), created_at=header.get("created_at"),
                         schema=header.get("schema"), seq=header.get("seq"),
                         documents={name: len(docs) for name, docs in sorted(tables.items())})
+    if tables.get("attachments"):
+        from .backup import check_backup_files
+
+        errors, warnings, facts = check_backup_files(file, tables)
+        report.errors.extend(errors)
+        report.warnings.extend(warnings)
+        report.facts.update(facts)
     return report

@@ -277,6 +277,9 @@ class Store:
         # the "wat werkt" handover sheet, one per trajectory
         self.handovers = Collection(db, "handovers", history=True)
         self.template_snapshots = Collection(db, "template_snapshots")
+        # photos, scans and PDFs on entries, agreements, handover sheets and practice examples;
+        # the files live in <instance>/files (journal.storage.files)
+        self.attachments = Collection(db, "attachments")
         self.settings = Settings(db)
         self.audit = AuditLog(db)
 

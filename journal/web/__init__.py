@@ -58,6 +58,9 @@ def init_app(app: Flask) -> None:
         app.register_blueprint(module.bp)
     app.register_blueprint(patterns.bp)
     app.register_blueprint(practice.bp)
+    from . import attachments
+
+    attachments.init_app(app)  # photos, scans and PDFs (served after their owner's access check)
     # Plugin pages come after the core ones, so a plugin can never take a core name.
     plugin_wiring.register_blueprints(app, app.extensions["journal.plugins"])
     init_templates(app)

@@ -20,6 +20,8 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from ..process import ValidationError
+from ..process import attachments as attachment_service
+from . import attachments as attachments_web
 from ..process import adaptations as service
 from ..process import goals as goal_service
 from ..process import phases
@@ -90,10 +92,19 @@ def add(trajectory_id: str):
     form = {key: request.form.get(key, "") for key in ("text", "category", "applied_by",
                                                          "status")}
     form["goal_ids"] = request.form.getlist("goal_ids")
+    form["caption"] = request.form.get("caption", "")
     try:
-        service.add_free(trajectory, form, actor=g.user)
+        service.clean_free(form, trajectory)  # the text first, so a refused file says only that
+        staged = attachment_service.stage(attachments_web.from_form(), trajectory)
     except ValidationError as exc:
         return _register_page(trajectory, form=form, errors=exc.errors, status=400)
+    try:
+        doc = service.add_free(trajectory, form, actor=g.user)
+    except ValidationError as exc:
+        attachment_service.discard(staged)
+        return _register_page(trajectory, form=form, errors=exc.errors, status=400)
+    attachment_service.record(staged, actor=g.user, owner_type="adaptation",
+                              owner_id=doc["source_key"], trajectory=trajectory)
     flash(_("The adaptation is in the register."), "success")
     return redirect(url_for(".index", trajectory_id=trajectory_id))
 

@@ -24,6 +24,8 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from ..process import ValidationError
+from ..process import attachments as attachment_service
+from . import attachments as attachments_web
 from ..process import comments as comment_service
 from ..process import entries as entry_service
 from ..process import reflection as reflection_service
@@ -241,6 +243,12 @@ def new(trajectory_id: str):
     errors.update(answer_errors)
     if spec is not None and not errors:
         errors.update(_template_errors(spec, kind, values, answers))
+    staged = []
+    if not errors:
+        try:  # photos and PDFs: checked and written first, referenced once the entry exists
+            staged = attachment_service.stage(attachments_web.from_form(), trajectory)
+        except ValidationError as exc:
+            errors.update(exc.errors)
     if not errors:
         try:
             entry = entry_service.create_entry(
@@ -251,10 +259,13 @@ def new(trajectory_id: str):
         except ValidationError as exc:
             errors.update(exc.errors)
     if errors:
+        attachment_service.discard(staged)
         return _form_page("entries/new.html", trajectory=trajectory, kind=kind, form=form,
                           errors=errors, model=model, spec=spec, status=400,
                           template_html=_template_form(spec, answers, answer_errors))
     _audit("create", entry)
+    attachment_service.record(staged, actor=g.user, owner_type="entry", owner_id=entry["id"],
+                              trajectory=trajectory)
     entry_service.notify_saved(entry, trajectory, created=True)
     flash(_("The entry is published to the team.") if entry["status"] == "published"
           else _("The draft is saved. Only its authors can see it."), "success")

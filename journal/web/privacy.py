@@ -52,6 +52,7 @@ DOCUMENT_LABELS = {
     "privacy_requests": _l("Parents' requests"),
     "adaptations": _l("Adaptations"),
     "handovers": _l("Handover sheet"),
+    "attachments": _l("Photos and files"),
 }
 
 

@@ -24,7 +24,7 @@ QUERY = "omega"
 
 #: URL arguments that point at pupil data: a request with one of them must be refused.
 OBJECT_ARGS = {"trajectory_id", "entry_id", "goal_id", "pupil_id", "note_id", "comment_id",
-               "evaluation_id", "contribution_id", "key", "rev"}
+               "evaluation_id", "contribution_id", "key", "rev", "attachment_id"}
 
 #: The signed-in people outside the other team (the coordinator legitimately reads everything).
 OUTSIDERS = ("teacher", "support", "admin")
@@ -57,11 +57,31 @@ def world(app, users, make_pupil, make_trajectory, make_goal, make_entry, make_c
         "title": "Zeta-attest", "text": "Zeta", "html": {"text": "<p>Zeta</p>"},
         "created_by": users["outsider_support"]["id"]})
     token, _ = create_token(users["outsider_support"], "Zeta-sleutel")
+    attachment, picture = _attachments(theirs, users["outsider_support"])
     # Admin routes act on this account, so the matrix never locks out an insider.
     bystander = store.users.create({"username": "bystander", "display_name": "Bystander",
                                     "roles": ["teacher"], "password_hash": "x", "active": True})
     return {"mine": mine, "theirs": theirs, "pupil": pupil, "goal": goal, "entry": entry,
-            "comment": comment, "note": note, "token": token, "bystander": bystander}
+            "comment": comment, "note": note, "token": token, "bystander": bystander,
+            "attachment": attachment, "picture": picture}
+
+
+def _attachments(trajectory: dict, actor: dict) -> tuple[dict, dict]:
+    """A photo on team B's handover sheet, and a picture of a shared practice example."""
+    import io
+
+    from PIL import Image
+
+    from journal.process import attachments
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), "purple").save(out, "JPEG")
+    photo = [("Zeta-rooster.jpg", out.getvalue(), "Zeta-bijschrift")]
+    (attachment,) = attachments.add(photo, actor=actor, owner_type="handover",
+                                    owner_id=trajectory["id"], trajectory=trajectory)
+    (picture,) = attachments.add([("kaart.jpg", out.getvalue(), "")], actor=actor,
+                                 owner_type="practice", owner_id="some-example", trajectory=None)
+    return attachment, picture
 
 
 def fillers(world, users) -> dict[str, str]:
@@ -81,6 +101,8 @@ def fillers(world, users) -> dict[str, str]:
         "user_id": world["bystander"]["id"],
         "name": "no-such-plugin",
         "example_id": "no-such-example",  # practice examples hold no pupil data
+        "attachment_id": world["attachment"]["id"],
+        "picture_id": world["picture"]["id"],  # a practice example's picture: no pupil data
         "fmt": "csv",
         "format_id": "matrix.everything",  # see ExportEverything
         "kind": "observation",
@@ -103,7 +125,8 @@ def _routes(app):
 
 def _snapshot() -> dict:
     store = get_store()
-    tables = ("pupils", "trajectories", "goals", "entries", "comments", "restricted_notes")
+    tables = ("pupils", "trajectories", "goals", "entries", "comments", "restricted_notes",
+              "attachments")
     return {name: sorted((d["id"], d.get("rev")) for d in getattr(store, name).all())
             for name in tables}
 
@@ -132,7 +155,7 @@ class Caller:
             headers = {"Accept-Language": "en"}
             kwargs = {"data": {}} if method != "GET" else {"query_string": {"q": QUERY}}
         response = client.open(url, method=method, headers=headers, **kwargs)
-        body = response.get_data(as_text=True)
+        body = response.get_data().decode("utf-8", "replace")  # files (pictures) too
         response.close()
         return response, body
 

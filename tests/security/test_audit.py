@@ -43,12 +43,13 @@ def test_only_coordinator_and_admin_read_it(app, users, login, who, status):
     assert client.get("/audit/export.csv").status_code == status
 
 
+# Object ids that no timestamp contains: an id "T2" matched "...T21:05" after 20:00 UTC.
 def _seed(users):
-    audit("view", object_type="trajectory", object_id="T1", pupil_id="P1",
+    audit("view", object_type="trajectory", object_id="traj-one", pupil_id="P1",
           user_id=users["teacher"]["id"])
-    audit("view", object_type="trajectory", object_id="T2", pupil_id="P2",
+    audit("view", object_type="trajectory", object_id="traj-two", pupil_id="P2",
           user_id=users["support"]["id"])
-    audit("denied", object_type="trajectory", object_id="T1", pupil_id="P1", outcome="404",
+    audit("denied", object_type="trajectory", object_id="traj-one", pupil_id="P1", outcome="404",
           user_id=users["outsider_teacher"]["id"])
 
 
@@ -56,11 +57,11 @@ def test_filters_by_user_pupil_action_and_outcome(app, users, login):
     _seed(users)
     client = login(app.test_client(), "coordinator")
     page = client.get("/audit/?pupil_id=P1", headers=EN)
-    assert b"T1" in page.data and b"T2" not in page.data
+    assert b"traj-one" in page.data and b"traj-two" not in page.data
     page = client.get("/audit/?user=support", headers=EN)
-    assert b"T2" in page.data and b"T1" not in page.data
+    assert b"traj-two" in page.data and b"traj-one" not in page.data
     page = client.get("/audit/?action=denied&outcome=404", headers=EN)
-    assert b"outsider_teacher" in page.data and b"T2" not in page.data
+    assert b"outsider_teacher" in page.data and b"traj-two" not in page.data
 
 
 def test_bad_filters_are_explained_next_to_the_field(app, users, login):
@@ -75,8 +76,8 @@ def test_bad_filters_are_explained_next_to_the_field(app, users, login):
 def test_date_filters(app, users, login):
     _seed(users)
     client = login(app.test_client(), "admin")
-    assert b"T1" not in client.get("/audit/?since=2999-01-01").data
-    assert b"T1" in client.get("/audit/?until=2999-01-01").data
+    assert b"traj-one" not in client.get("/audit/?since=2999-01-01").data
+    assert b"traj-one" in client.get("/audit/?until=2999-01-01").data
 
 
 def test_csv_export_follows_the_filters_and_defuses_formulas(app, users, login):
@@ -89,14 +90,14 @@ def test_csv_export_follows_the_filters_and_defuses_formulas(app, users, login):
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
     assert {r["pupil_id"] for r in rows} == {"P1"}
-    assert {r["object_id"] for r in rows} == {"T1", "'=HYPERLINK(\"x\")"}
+    assert {r["object_id"] for r in rows} == {"traj-one", "'=HYPERLINK(\"x\")"}
 
 
 def test_json_export_and_exports_are_themselves_audited(app, users, login):
     _seed(users)
     client = login(app.test_client(), "admin")
     records = client.get("/audit/export.json?action=denied").get_json()
-    assert [r["object_id"] for r in records] == ["T1"]
+    assert [r["object_id"] for r in records] == ["traj-one"]
     assert set(records[0]) == {"at", "user_id", "address", "action", "object_type", "object_id",
                                "pupil_id", "outcome", "detail"}
     exports = [r for r in get_store().audit.all() if r["action"] == "export"]

@@ -259,3 +259,29 @@ def _current_rev(path: str, ids: dict) -> int:
             key = marker.strip("{}")
             return collection.get(ids[key])["rev"]
     return 1
+
+
+def test_hostile_file_names_and_captions_on_attachments(app, users, login, make_trajectory):
+    """Published hostile strings as the name and caption of an uploaded picture: the
+    pages show them as text, the download header stays one safe header."""
+    import io
+
+    from PIL import Image
+
+    team = make_trajectory(users["teacher"], users["support"], phase="implementation")
+    client = login(app.test_client(), "teacher")
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(out, "PNG")
+    for text in sample(all_hostile(), 40):
+        response = client.post(f"/t/{team['id']}/files", content_type="multipart/form-data",
+                               data={"owner_type": "handover", "owner_id": team["id"],
+                                     "caption": text,
+                                     "attachments": (io.BytesIO(out.getvalue()), text + ".png")})
+        assert response.status_code in (302, 400), text
+    page = client.get(f"/t/{team['id']}/handover").get_data(as_text=True)
+    assert_no_injected_markup(page, "handover files")
+    for doc in get_store().attachments.all():
+        served = client.get(f"/t/{team['id']}/files/{doc['id']}?download=1")
+        header = served.headers["Content-Disposition"]
+        assert "\r" not in header and "\n" not in header and header.count('"') == 2, header
+        assert header.startswith("attachment; filename=\"") and "/" not in header.split("''")[0]

@@ -58,6 +58,24 @@ def test_urls_carry_ids_not_names(app):
             assert argument.endswith("_id") or argument in allowed, f"{rule.rule}: <{argument}>"
 
 
+#: The attachment routes: each declares its decision and checks the owner's access itself.
+ATTACHMENT_ROUTES = {
+    "attachments.upload": ("/t/<trajectory_id>/files", "login"),
+    "attachments.show": ("/t/<trajectory_id>/files/<attachment_id>", "login"),
+    "attachments.thumb": ("/t/<trajectory_id>/files/<attachment_id>/thumb", "login"),
+    "attachments.delete": ("/t/<trajectory_id>/files/<attachment_id>/delete", "login"),
+    "attachments.practice_show": ("/practice/files/<picture_id>", "role:teacher,support,coordinator"),
+    "attachments.practice_thumb": ("/practice/files/<picture_id>/thumb",
+                                   "role:teacher,support,coordinator"),
+}
+
+
+def test_the_attachment_routes_are_known_and_declared(app):
+    found = {r.endpoint: (r.rule, app.view_functions[r.endpoint].access_decision)
+             for r in _rules(app) if r.endpoint.startswith("attachments.")}
+    assert found == ATTACHMENT_ROUTES
+
+
 def test_an_undeclared_route_is_refused(app, users, login):
     from flask import Blueprint
 
