@@ -11,18 +11,6 @@ throwaway plugin that is always removed), ``plugin_host`` and
 ``lenient_plugins`` (strict mode off). Contract checks for plugin authors:
 ``assert_plugin_contract``, ``save_entry_fixtures``, ``assert_old_entries_render`` (from :mod:`journal.plugins.contract`).
 
-Contract checks:
-
-* :func:`assert_plugin_contract` loads a plugin alone on a fresh journal, in
-  strict mode, and calls every hook it implements: its info and API version,
-  settings, templates (each version renders as a form and as a summary, from
-  the plugin and from a snapshot, and a filled form reads back the same
-  answers), vocabularies, fragments, exports, upgrades.
-* :func:`assert_old_entries_render` renders one stored example entry per
-  published template version (JSON files you commit, written once by
-  :func:`save_entry_fixtures`) with the plugin enabled, disabled and
-  uninstalled, and fails when a published version changed without a version bump.
-* :func:`post_template_entry` fills a template in through the real entry page.
 """
 
 from __future__ import annotations

@@ -63,6 +63,15 @@ class FileStore:
         """
         make_private_dir(self.folder)
         name = new_name()
+        self._write(name, data)
+        sync_dir(self.folder)
+        return name
+
+    def _write(self, name: str, data: bytes) -> None:
+        """Write ``data`` to a temporary file, fsync it and rename it to ``name``.
+
+        The caller syncs the folder afterwards; on failure nothing is left behind.
+        """
         tmp = self.folder / f"{_TMP_PREFIX}{secrets.token_hex(8)}"
         fd = open_private(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
         try:
@@ -78,8 +87,6 @@ class FileStore:
             except OSError:
                 pass
             raise
-        sync_dir(self.folder)
-        return name
 
     def read(self, name: str) -> bytes:
         """Return the bytes of the stored file ``name``.
@@ -151,15 +158,7 @@ class FileStore:
             src = Path(source) / name
             if not src.is_file():
                 continue
-            data = src.read_bytes()
-            tmp = self.folder / f"{_TMP_PREFIX}{secrets.token_hex(8)}"
-            fd = open_private(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
-            try:
-                write_all(fd, data)
-                sync_file(fd)
-            finally:
-                os.close(fd)
-            os.replace(tmp, self.folder / name)
+            self._write(name, src.read_bytes())
             copied += 1
         sync_dir(self.folder)
         return copied
