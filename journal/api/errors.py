@@ -19,9 +19,10 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import InternalServerError
 
-from ..process import ValidationError
-from ..storage import NotFound
-from ..storage import StaleRevision
+from ..errors import Forbidden
+from ..errors import NotFound
+from ..errors import StaleRevision
+from ..errors import ValidationError
 
 
 class ApiError(Exception):
@@ -108,6 +109,7 @@ def init_blueprint(bp: Blueprint) -> None:
     bp.register_error_handler(HTTPException, error_response)
     bp.register_error_handler(ValidationError, lambda e: error_response(invalid(e.errors)))
     bp.register_error_handler(NotFound, lambda e: error_response(e, 404))
+    bp.register_error_handler(Forbidden, lambda e: error_response(e, 403))
     bp.register_error_handler(StaleRevision, _stale)
     bp.register_error_handler(InternalServerError, _server_error)
 

@@ -13,19 +13,9 @@ from datetime import date
 from flask import current_app
 from flask_babel import gettext as _
 
+from ..errors import ValidationError  # noqa: F401 (services raise it from here too)
 from ..rendering import RenderError
 from ..rendering import render_markdown
-
-
-class ValidationError(ValueError):
-    """The input cannot be saved as it is.
-
-    :ivar errors: messages per field name, shown next to the fields.
-    """
-
-    def __init__(self, errors: dict[str, list[str]]):
-        super().__init__("; ".join(m for ms in errors.values() for m in ms))
-        self.errors = errors
 
 
 def add_error(errors: dict[str, list[str]], field: str, message: str) -> None:

@@ -11,10 +11,11 @@ from __future__ import annotations
 from datetime import date
 from datetime import timedelta
 
-from flask import abort
+from flask import g
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ..errors import NotFound
 from ..security import access
 from ..security.audit import audit
 from ..storage import get_store
@@ -67,17 +68,24 @@ def get_member_of(user: dict | None) -> list[dict]:
     return [t for t in get_visible(user) if access.is_member(user, t)]
 
 
-def require_trajectory(trajectory_id: str, action: str = access.READ) -> dict:
-    """Load a trajectory and check that the current user may do ``action`` to it.
+def load_trajectory(actor: dict | None, trajectory_id: str, action: str = access.READ) -> dict:
+    """Return the trajectory ``trajectory_id`` once ``actor`` may do ``action`` to it.
 
-    Aborts with 404 when it does not exist or the user may not read it, 403 when
-    they may read it but not do ``action``.
+    The one way services load a trajectory for someone.
+
+    :raise NotFound: it does not exist, or ``actor`` may not read it (audited).
+    :raise Forbidden: ``actor`` may read it but not do ``action`` (audited).
     """
     trajectory = get_store().trajectories.get(trajectory_id)
     if trajectory is None:
-        abort(404)
-    access.require(action, trajectory)
+        raise NotFound("trajectory")
+    access.check(actor, action, trajectory)
     return trajectory
+
+
+def require_trajectory(trajectory_id: str, action: str = access.READ) -> dict:
+    """:func:`load_trajectory` for the signed-in user of the current request (views only)."""
+    return load_trajectory(g.get("user"), trajectory_id, action)
 
 
 def _public_user(user: dict) -> dict:

@@ -21,9 +21,13 @@ from functools import wraps
 
 from flask import abort
 from flask import g
+from flask import has_request_context
 from flask import redirect
 from flask import request
 from flask import url_for
+
+from ..errors import Forbidden
+from ..errors import NotFound
 
 ROLES = ("teacher", "support", "coordinator", "admin")
 
@@ -111,33 +115,42 @@ def role_required(*roles: str) -> Callable:
     return decorator
 
 
-def require(action: str, trajectory: dict | None) -> None:
-    """Abort unless the current user may do ``action`` to ``trajectory``.
+def check(user: dict | None, action: str, trajectory: dict | None) -> None:
+    """Raise unless ``user`` may do ``action`` to ``trajectory``; the service-side decision.
 
-    A trajectory the user may not read answers 404, so its existence does not
-    leak; one they may read but not change answers 403. Both are audited.
+    A trajectory the user may not read raises :class:`~journal.errors.NotFound`, so
+    its existence does not leak; one they may read but not change raises
+    :class:`~journal.errors.Forbidden`. Both refusals are audited.
     """
-    user = g.get("user")
     if trajectory is None:
-        abort(404)
+        raise NotFound("trajectory")
     if can(user, action, trajectory):
         return
-    _refuse(403 if can(user, READ, trajectory) else 404, action, trajectory)
+    _refuse(403 if can(user, READ, trajectory) else 404, action, trajectory, user)
 
 
-def _refuse(status: int, what: str, trajectory: dict | None = None) -> None:
+def require(action: str, trajectory: dict | None) -> None:
+    """:func:`check` for the signed-in user of the current request."""
+    check(g.get("user"), action, trajectory)
+
+
+def _refuse(status: int, what: str, trajectory: dict | None = None,
+            user: dict | None = None) -> None:
+    """Audit a refusal and raise the domain error for ``status`` (404 or 403)."""
     from .audit import audit
 
-    g.refusal_audited = True
+    if has_request_context():
+        g.refusal_audited = True
     audit(
         "denied",
         object_type="trajectory" if trajectory else "route",
-        object_id=trajectory["id"] if trajectory else request.endpoint or "",
+        object_id=trajectory["id"] if trajectory else (request.endpoint or "" if has_request_context() else ""),
         pupil_id=(trajectory or {}).get("pupil_id") or "",
         outcome=str(status),
+        user_id=user["id"] if user else None,
         detail=what,
     )
-    abort(status)
+    raise (Forbidden if status == 403 else NotFound)(what)
 
 
 def _to_login():

@@ -16,25 +16,11 @@ from collections.abc import Iterable
 from datetime import datetime
 from datetime import timezone
 
+from ..errors import NotFound  # noqa: F401 (re-exported: storage callers catch it)
+from ..errors import StaleRevision  # noqa: F401
 from .engine import Database
 from .engine import clone
 from .migrations import SCHEMA_VERSION  # the stored documents' schema version (re-exported)
-
-
-class NotFound(LookupError):
-    """No document with that id exists."""
-
-
-class StaleRevision(Exception):
-    """The document changed since the revision the caller last saw.
-
-    :ivar current: the document as it is now stored, so the caller can show
-        both versions and let the user merge.
-    """
-
-    def __init__(self, current: dict):
-        super().__init__(f"stale revision; current is {current.get('rev')}")
-        self.current = current
 
 
 def new_id() -> str:

@@ -8,6 +8,7 @@ from flask import request
 from flask_wtf.csrf import CSRFError
 from flask_wtf.csrf import CSRFProtect
 
+from ..errors import JournalError
 from ..security.access import enforce_declared
 
 csrf = CSRFProtect()
@@ -72,6 +73,8 @@ def init_app(app: Flask) -> None:
     for status in (400, 403, 404, 405, 409, 413, 429, 500):
         app.register_error_handler(status, _error_page)
     app.register_error_handler(CSRFError, lambda e: _error_page(e, 400))
+    # A service's refusal (journal.errors) that no view turned into a page of its own.
+    app.register_error_handler(JournalError, lambda e: _error_page(e, e.status))
     from ..storage.errors import StorageError
 
     app.register_error_handler(StorageError, _storage_error_page)
