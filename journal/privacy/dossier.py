@@ -6,7 +6,7 @@ from ..storage import get_store
 
 #: Core collections that hold a pupil's data, in the order they are reported.
 COLLECTIONS = ("pupils", "trajectories", "goals", "entries", "comments", "restricted_notes",
-               "privacy_requests", "adaptations", "handovers", "attachments")
+               "privacy_requests", "adaptations", "handovers", "attachments", "voices")
 
 
 def plugin_tables(store) -> list[str]:
@@ -51,6 +51,7 @@ def pupil_documents(pupil_id: str, *, trajectory_ids: set[str] | None = None) ->
     out["adaptations"] = store.adaptations.filter(belongs)  # the register, promotions included
     out["handovers"] = store.handovers.filter(belongs)
     out["attachments"] = store.attachments.filter(belongs)  # their files go with them
+    out["voices"] = store.voices.filter(belongs)  # what the pupil and parents said
     for table in plugin_tables(store):
         found = [dict(d) for d in store.db.table(table).all()
                  if belongs(d) or d.get("entry_id") in eids or d.get("goal_id") in gids]

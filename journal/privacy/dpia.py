@@ -25,6 +25,9 @@ INVENTORY = (
     ("attachments", _l("Photos, scans and PDF files"),
      _l("pictures re-encoded without hidden details (place, camera), PDF files, file name, caption"),
      "closed"),
+    ("voices", _l("What the pupil and the parents said"),
+     _l("their words about the support and the goals, whether they agreed with a goal, date, "
+        "who wrote it down (staff member or the name on their personal link)"), "closed"),
     ("revisions", _l("Earlier versions"), _l("every earlier version of the documents above"), "closed"),
     ("privacy_requests", _l("Register of parents' requests"), _l("date informed, objection to transfer"), "left"),
     ("audit", _l("Audit log"), _l("time, staff id, IP address, action, object and pupil ids (no content)"),

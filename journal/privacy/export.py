@@ -69,6 +69,17 @@ def _entry(entry: dict, comments: list[dict], history: list[dict], people: dict)
     return out
 
 
+def _voice(voice: dict, people: dict) -> dict:
+    """What the pupil or the parents said, with who wrote it down (a name, never an id)."""
+    if voice.get("link_id"):
+        by = voice.get("recorded_name", "")
+    else:
+        by = people.get(voice.get("recorded_by"), "")
+    return {"speaker": voice.get("speaker"), "date": voice.get("date"),
+            "text": voice.get("text", ""), "agrees_with_goal": bool(voice.get("agrees")),
+            "written_by": by, "on_their_own_page": bool(voice.get("link_id"))}
+
+
 def _files(attachments: list[dict], trajectory_id: str, entry_ids: set[str],
            every_entry: bool) -> list[dict]:
     """The trajectory's photos, scans and PDFs, the files themselves in base64.
@@ -125,6 +136,8 @@ def build(pupil_id: str, *, with_history: bool = False, with_restricted: bool = 
         tid = trajectory["id"]
         kept = [e for e in docs["entries"] if e.get("trajectory_id") == tid
                 and (entry_filter is None or entry_filter(e))]
+        voices = sorted((v for v in docs.get("voices", ()) if v.get("trajectory_id") == tid),
+                        key=lambda v: (v.get("date") or "", v.get("created_at") or ""))
         item = {
             "title": trajectory.get("title", ""),
             "phase": str(phases.label(trajectory.get("phase", ""))),
@@ -135,10 +148,12 @@ def build(pupil_id: str, *, with_history: bool = False, with_restricted: bool = 
             "learning_question": trajectory.get("learning_question", ""),
             "team": [{"name": people.get(m["user_id"], ""), "role": m.get("role")}
                      for m in trajectory.get("members", ())],
+            "voices": [_voice(v, people) for v in voices if not v.get("goal_id")],
             "goals": [
                 {"text": g.get("text", ""), "status": str(goal_service.STATUS_LABELS.get(
                     g.get("status"), g.get("status"))), "review_date": g.get("review_date"),
-                 "evaluations": _plain(g.get("evaluations", []), people)}
+                 "evaluations": _plain(g.get("evaluations", []), people),
+                 "voices": [_voice(v, people) for v in voices if v.get("goal_id") == g["id"]]}
                 for g in docs["goals"] if g.get("trajectory_id") == tid],
             "entries": [
                 _entry(e, sorted((c for c in docs["comments"] if c.get("entry_id") == e["id"]),

@@ -97,7 +97,7 @@ def people_for(trajectory: dict) -> dict[str, dict]:
     """Return ``{user_id: user}`` for everyone who appears in the trajectory.
 
     Members, its creator, authors of entries and comments, goal owners and
-    evaluators; secrets (password hashes) are left out.
+    evaluators, who wrote down what the pupil or parents said; secrets (password hashes) are left out.
     """
     store = get_store()
     ids = {m["user_id"] for m in trajectory.get("members", ())}
@@ -113,6 +113,7 @@ def people_for(trajectory: dict) -> dict[str, dict]:
     for goal in store.goals.find(trajectory_id=trajectory["id"]):
         ids.add(goal.get("owner_id"))
         ids.update(e.get("author_id") for e in goal.get("evaluations", ()))
+    ids.update(v.get("recorded_by") for v in store.voices.find(trajectory_id=trajectory["id"]))
     return users_by_id(ids)
 
 

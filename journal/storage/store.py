@@ -266,6 +266,8 @@ class Store:
         # photos, scans and PDFs on entries, agreements, handover sheets and practice examples;
         # the files live in <instance>/files (journal.storage.files)
         self.attachments = Collection(db, "attachments")
+        # what the pupil and the parents said, about the trajectory or a goal (never edited)
+        self.voices = Collection(db, "voices")
         self.settings = Settings(db)
         self.audit = AuditLog(db)
 

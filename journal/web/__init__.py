@@ -39,12 +39,14 @@ def init_app(app: Flask) -> None:
     from . import signin
     from . import synthesis
     from . import trajectories
+    from . import voices
     from .helpers import init_templates
     from ..plugins import wiring as plugin_wiring
 
     csrf.init_app(app)
     enforce_declared(app)
-    for module in (auth, home, account, trajectories, pupils, entries, goals, admin, search):
+    for module in (auth, home, account, trajectories, pupils, entries, goals, voices, admin,
+                   search):
         app.register_blueprint(module.bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # the API authenticates with Bearer tokens, never cookies

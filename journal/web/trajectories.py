@@ -22,6 +22,7 @@ from ..process import phases
 from ..process import pupils as pupil_service
 from ..process import today
 from ..process import trajectories as service
+from ..process import voices as voice_service
 from ..security import access
 from ..security.audit import audit
 from ..storage import StaleRevision
@@ -269,12 +270,14 @@ def _entries_for(trajectory: dict, filters: dict, kinds: tuple[str, ...]) -> lis
     )
 
 
-def timeline(trajectory: dict, goals: list[dict], filters: dict) -> list[dict]:
+def timeline(trajectory: dict, goals: list[dict], filters: dict,
+             voices: list[dict] = ()) -> list[dict]:
     """Return the trajectory's timeline, newest first, narrowed by ``filters``.
 
-    Items are entries (``type`` "entry"), goal evaluations ("evaluation") and
-    phase changes ("phase"); the kind filter also accepts the last two. Tags
-    only belong to entries, so a tag filter shows entries only.
+    Items are entries (``type`` "entry"), goal evaluations ("evaluation"),
+    what the pupil or parents said ("voice", their reactions on their page
+    included) and phase changes ("phase"); the kind filter also accepts the
+    last three. Tags only belong to entries, so a tag filter shows entries only.
     """
     from ..process import entries as entry_service
 
@@ -294,6 +297,13 @@ def timeline(trajectory: dict, goals: list[dict], filters: dict) -> list[dict]:
                 items.append({"type": "evaluation", "date": evaluation["date"],
                               "at": evaluation.get("at", ""), "goal": goal,
                               "evaluation": evaluation})
+    if not condensed and not filters["tag"] and kind in ("", "voice"):
+        for voice in voices:
+            if (filters["goal"] and voice.get("goal_id") != filters["goal"]) or \
+                    (author and voice.get("recorded_by") != author):
+                continue
+            items.append({"type": "voice", "date": voice["date"],
+                          "at": voice.get("created_at", ""), "voice": voice})
     if not condensed and not filters["tag"] and not filters["goal"] and kind in ("", "phase"):
         for change in trajectory.get("phase_history", ()):
             if author and change.get("by") != author:
@@ -335,11 +345,13 @@ def show(trajectory_id: str):
     filters = _filters()
     goals = goal_service.goals_for(trajectory_id)
     people = service.people_for(trajectory)
+    voices = voice_service.voices_for(trajectory_id)
     all_visible = entry_service.visible_entries(g.user, trajectory)
     published_kinds = {e["kind"] for e in all_visible if e.get("status") == "published"}
     overdue = [goal for goal in goals if goal_service.is_overdue(goal)]
     kind_options = [(k, str(entry_service.KIND_LABELS[k])) for k in entry_service.KINDS]
-    kind_options += [("evaluation", _("Goal evaluation")), ("phase", _("Phase change"))]
+    kind_options += [("evaluation", _("Goal evaluation")),
+                     ("voice", _("What the pupil or parents say")), ("phase", _("Phase change"))]
     tags = sorted({t for e in all_visible for t in e.get("tags", ())})
     current_phase = phases.get(trajectory["phase"])
     return render_template(
@@ -355,7 +367,10 @@ def show(trajectory_id: str):
         phase=current_phase,
         phases=phases.PHASES,
         checklist=phases.checklist(trajectory, goals, published_kinds, len(overdue)),
-        items=timeline(trajectory, goals, filters),
+        items=timeline(trajectory, goals, filters, voices),
+        voices=voice_service.about_goal(voices, None),
+        agreed=voice_service.agreements(voices),
+        goals_by_id={goal["id"]: goal for goal in goals},
         filters=filters,
         filtered=any(filters[k] for k in ("kind", "author", "tag", "goal")),
         kind_options=kind_options,
@@ -394,6 +409,7 @@ def print_view(trajectory_id: str):
     goals = goal_service.goals_for(trajectory_id)
     return render_template(
         "trajectories/print.html",
+        agreed=voice_service.agreements(voice_service.voices_for(trajectory_id)),
         trajectory=trajectory,
         pupil=service.pupil_of(trajectory),
         people=service.people_for(trajectory),

@@ -34,11 +34,18 @@ def school(app, users, make_pupil, make_trajectory, make_goal, make_entry, make_
     jonas_trajectory = make_trajectory(users["outsider_teacher"], pupil_id=jonas["id"],
                                        title="Jonas traject")
     jonas_entry = make_entry(jonas_trajectory, users["outsider_teacher"], seen="Jonas-observatie.")
+    from journal.process import voices
+
+    voice = voices.record_voice(users["teacher"], reading["id"], {
+        "speaker": "pupil", "date": "2025-02-03", "text": "Lotte: voorlezen met een vinger helpt."})
+    agreed = voices.record_voice(users["support"], reading["id"], {
+        "speaker": "parents", "date": "2025-02-04", "goal_id": goal["id"], "agrees": "1",
+        "text": "De ouders lezen thuis elke avond mee."})
     plugin_row = store.plugin_table("tos_instruction").create(
         {"trajectory_id": reading["id"], "teachers": [{"key": "t1", "label": "Frans"}]})
     return {
         "lotte": lotte, "jonas": jonas, "reading": reading, "older": older, "goal": goal,
         "plain": plain, "breach": breach, "internal": internal, "draft": draft,
         "comment": comment, "note": note, "jonas_trajectory": jonas_trajectory,
-        "jonas_entry": jonas_entry, "plugin_row": plugin_row,
+        "jonas_entry": jonas_entry, "plugin_row": plugin_row, "voice": voice, "agreed": agreed,
     }

@@ -15,7 +15,7 @@ def _remaining(school) -> dict:
     lotte = school["lotte"]["id"]
     tids = {school["reading"]["id"], school["older"]["id"]}
     everything = [(name, d) for name in ("pupils", "trajectories", "goals", "entries", "comments",
-                                         "restricted_notes", "privacy_requests")
+                                         "restricted_notes", "privacy_requests", "voices")
                   for d in getattr(store, name).all()]
     everything += [("plugin", dict(d)) for d in store.db.table("plugin:tos_instruction").all()]
     everything += [("revisions", dict(d)) for d in store.db.table("revisions").all()]

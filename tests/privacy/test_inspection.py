@@ -24,9 +24,15 @@ def test_the_copy_holds_everything_about_the_pupil_and_nothing_else(app, users, 
     assert {t["title"] for t in data["trajectories"]} == {"Lezen", "Rekenen"}
     for expected in ("Lotte leest zelfstandig", "werkte samen met Jonas", "duwde een klasgenoot",
                      "Intern overleg", "Nog niet af", "Jonas helpt haar", "Taalontwikkelingsstoornis",
-                     "Frans", "Hoe help ik Lotte"):
+                     "Frans", "Hoe help ik Lotte", "voorlezen met een vinger",
+                     "lezen thuis elke avond mee"):
         assert expected in text, expected
     assert "Jonas-observatie" not in text and "Jonas traject" not in text
+    reading = next(t for t in data["trajectories"] if t["title"] == "Lezen")
+    (said,) = reading["voices"]
+    assert said["speaker"] == "pupil" and said["written_by"] == "Teacher"
+    (agreed,) = reading["goals"][0]["voices"]
+    assert agreed["agrees_with_goal"] and agreed["written_by"] == "Support"
 
 
 def test_the_copy_names_people_not_accounts_and_holds_no_secrets(app, users, school):
@@ -78,6 +84,7 @@ def test_printable_copy_with_names_removed(coordinator, school):
     assert b"Jonas" not in page.data and b"maandag" not in page.data
     assert b"[name removed]" in page.data and b"Lotte leest zelfstandig" in page.data
     assert b"Taalontwikkelingsstoornis" in page.data
+    assert b"voorlezen met een vinger" in page.data and b"written down by Support" in page.data
     assert page.headers["Cache-Control"] == "no-store"
 
 
