@@ -3,13 +3,10 @@ the parser can never hold a worker for long (size, nesting and time bounds)."""
 
 from __future__ import annotations
 
-import time
 
 import pytest
 
-from journal.rendering import ALLOWED_ATTRIBUTES
-from journal.rendering import ALLOWED_TAGS
-from journal.rendering import URL_SCHEMES
+from journal import rendering
 from journal.rendering import RenderError
 from journal.rendering import nesting_depth
 from journal.rendering import render_markdown
@@ -22,20 +19,76 @@ from .corpus import markdown_vectors
 from .corpus import url_scheme
 from .corpus import xss_payloads
 
-#: Attributes nh3 adds itself.
-ADDED = {"a": {"rel"}}
+# What must never pass the sanitiser, written down here and NOT read from
+# journal.rendering: a test that took its expectations from the module it tests
+# would pass whatever the module allowed (adding onclick to the allowlist included).
+
+#: Elements that run code, load content, submit data or restyle the page.
+NEVER_TAGS = {
+    "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "svg",
+    "math", "link", "meta", "base", "form", "input", "button", "textarea", "select", "option",
+    "img", "video", "audio", "source", "track", "picture", "canvas", "template", "slot",
+    "noscript", "marquee", "details", "dialog", "portal", "isindex", "xmp", "plaintext",
+}
+#: Attributes that run code, restyle, load content or change where a form goes.
+NEVER_ATTRIBUTES = {
+    "style", "srcdoc", "src", "srcset", "formaction", "action", "background", "dynsrc",
+    "lowsrc", "ping", "poster", "xlink:href", "xmlns", "is", "autofocus", "contenteditable",
+    "id", "name", "form", "target", "http-equiv",
+}
+#: URL schemes that run code or carry a document of their own.
+NEVER_SCHEMES = {"javascript", "data", "vbscript", "file", "blob", "filesystem", "jar"}
+#: The only attributes an element may keep at all, per element (plus nh3's own rel on links).
+MAY_KEEP = {"a": {"href", "title", "rel"}, "abbr": {"title"}, "th": {"align"}, "td": {"align"},
+            "ol": {"start"}, "span": {"class"}, "div": {"class"}}
+#: Harmless attributes nh3 keeps on any element.
+ANY_ELEMENT_MAY_KEEP = {"title", "lang"}
+#: Elements the sanitiser passes on purpose (Markdown's output), for the probes below.
+SAFE_TAGS = ("p", "a", "span", "div", "abbr", "td", "th", "ol", "li", "strong", "em",
+             "code", "pre", "blockquote", "table", "h2", "mark", "small")
 
 
 def assert_inert(html: str) -> None:
-    """Fail unless ``html`` holds only allowlisted tags, attributes and URL schemes."""
+    """Fail unless ``html`` holds nothing from the never-lists and no attribute outside MAY_KEEP."""
     for tag, attrs in elements(html):
-        assert tag in ALLOWED_TAGS, f"tag <{tag}> survived"
-        allowed = ALLOWED_ATTRIBUTES.get(tag, set()) | ADDED.get(tag, set())
+        assert tag not in NEVER_TAGS, f"tag <{tag}> survived"
         for name, value in attrs.items():
-            assert name in allowed, f"attribute {name} on <{tag}> survived"
-            if name == "href":
-                scheme = url_scheme(value or "")
-                assert scheme is None or scheme in URL_SCHEMES, f"href {value!r} survived"
+            assert not name.startswith("on"), f"event handler {name} on <{tag}> survived"
+            assert name not in NEVER_ATTRIBUTES, f"attribute {name} on <{tag}> survived"
+            assert name in MAY_KEEP.get(tag, set()) | ANY_ELEMENT_MAY_KEEP, f"attribute {name} on <{tag}> survived"
+            scheme = url_scheme(value or "")
+            assert scheme not in NEVER_SCHEMES, f"{name}={value!r} on <{tag}> survived"
+            if name == "class":
+                assert all(c.replace("-", "").isalnum() for c in (value or "").split()), value
+
+
+@pytest.mark.parametrize("tag", SAFE_TAGS)
+@pytest.mark.parametrize("attribute", [
+    "onclick", "onmouseover", "onerror", "onload", "onfocus", "onanimationstart",
+    "onpointerenter", "ontoggle", "style", "srcdoc", "formaction", "xmlns", "id", "name",
+])
+def test_no_allowed_element_keeps_a_dangerous_attribute(tag, attribute):
+    html = str(sanitize_html(f'<{tag} {attribute}="alert(1)" title="t">tekst</{tag}>'))
+    assert attribute not in html.lower()
+    assert "tekst" in html
+    assert_inert(html)
+
+
+@pytest.mark.parametrize("scheme", ["javascript:alert(1)", "JAVASCRIPT:alert(1)",
+                                    " java\tscript:alert(1)", "data:text/html;base64,PHNjcmlwdD4=",
+                                    "vbscript:msgbox(1)", "file:///etc/passwd"])
+def test_links_keep_no_dangerous_scheme(scheme):
+    html = str(sanitize_html(f'<a href="{scheme}">x</a><div class="x"><a href="{scheme}">y</a></div>'))
+    for name, attrs in elements(html):
+        assert "href" not in attrs or url_scheme(attrs["href"] or "") not in NEVER_SCHEMES
+    assert_inert(html)
+
+
+@pytest.mark.parametrize("tag", sorted(NEVER_TAGS - {"plaintext", "xmp", "noscript", "template"}))
+def test_dangerous_elements_are_removed(tag):
+    html = str(sanitize_html(f"<{tag}>x</{tag}><p>rest</p>"))
+    assert f"<{tag}" not in html.lower()
+    assert "<p>rest</p>" in html
 
 
 def test_corpora_are_vendored_and_large():
@@ -120,26 +173,28 @@ def test_too_long_text_is_refused():
     "![" * 5000,
     "".join(" " * (4 * i) + "- a\n" for i in range(60)),
 ])
-def test_pathological_inputs_are_refused_quickly(text):
-    started = time.perf_counter()
+def test_pathological_inputs_are_refused_before_any_parsing(text, monkeypatch):
+    # Refused by the linear-time precheck: the parser (in process or isolated) never runs.
+    monkeypatch.setattr(rendering, "_markdown_to_html", _never_called)
+    monkeypatch.setattr(rendering, "_render_isolated", _never_called)
     with pytest.raises(RenderError):
         render_markdown(text)
-    assert time.perf_counter() - started < 0.5
 
 
 def test_slow_input_that_passes_the_precheck_is_stopped_by_the_time_limit():
-    # Many unclosed links: each one makes Python-Markdown rescan the rest (~2 s at this size).
-    text = "[a](b " * 2000
-    started = time.perf_counter()
-    with pytest.raises(RenderError, match="too long"):
+    # Many unclosed links: each one makes Python-Markdown rescan the rest (about 5 s of
+    # parsing on an idle machine); "took too long" can only come from the killed worker.
+    text = "[a](b " * 3300
+    rendering.precheck(text)
+    with pytest.raises(RenderError, match="took too long"):
         render_markdown(text, timeout=0.3)
-    assert time.perf_counter() - started < 2.0
 
 
 def test_recursion_in_the_isolated_renderer_is_a_render_error():
-    # A long definition list makes Python-Markdown recurse once per item.
+    # A long definition list makes Python-Markdown recurse once per item. The time limit
+    # is lifted far out of reach, so on a loaded machine only the recursion can end it.
     with pytest.raises(RenderError, match="nested"):
-        render_markdown("term\n: def\n" * 1000)
+        render_markdown("term\n: def\n" * 1000, timeout=300)
 
 
 def test_long_ordinary_text_renders_isolated_with_the_same_result():
@@ -157,17 +212,15 @@ def _in_process(text):
     return _markdown_to_html(text)
 
 
-def test_ordinary_text_renders_fast():
+def test_ordinary_text_renders_in_process(monkeypatch):
+    # Everyday entries never pay for a separate interpreter.
+    monkeypatch.setattr(rendering, "_render_isolated", _never_called)
     text = "Jan keek **goed** naar het bord.\n\n- pictogrammen\n- timer\n\n[uitleg](https://school.be)"
-    render_markdown(text)
-    best = min(_timed(text) for _ in range(7))
-    assert best < 0.005
+    assert "<strong>goed</strong>" in str(render_markdown(text))
 
 
-def _timed(text):
-    started = time.perf_counter()
-    render_markdown(text)
-    return time.perf_counter() - started
+def _never_called(*args, **kwargs):
+    raise AssertionError("this input should not have reached the parser")
 
 
 def test_nesting_depth_counts_markers_and_indentation():
