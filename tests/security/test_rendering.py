@@ -3,7 +3,6 @@ the parser can never hold a worker for long (size, nesting and time bounds)."""
 
 from __future__ import annotations
 
-
 import pytest
 
 from journal import rendering
