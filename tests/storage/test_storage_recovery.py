@@ -184,3 +184,50 @@ def _key_of(head):
 
     fields = json.loads(head)
     return {k: fields[k] for k in ("gen", "seq", "origin", "schema", "snapshot_bytes")}
+
+
+# -- damage that leaves valid JSON behind ------------------------------------------
+# Flipped bits usually break the JSON too, and then the parser alone would notice. These
+# change one digit inside a document, so only the checksums can tell.
+
+def _change_one_digit(data: bytes, needle: bytes) -> bytes:
+    """Return ``data`` with the digit after the first ``needle`` changed (same length)."""
+    at = data.index(needle) + len(needle)
+    digit = data[at:at + 1]
+    assert digit.isdigit()
+    return data[:at] + (b"7" if digit != b"7" else b"8") + data[at + 1:]
+
+
+def test_a_changed_value_in_a_middle_record_is_damage_even_with_valid_json(open_db, data_dir):
+    _fill(open_db)
+    log = data_dir / "journal.1.log"
+    log.write_bytes(_change_one_digit(log.read_bytes(), b'"text":"observatie '))
+    before = _fingerprint(data_dir)
+    with pytest.raises(CorruptionError, match="damaged"):
+        open_db()
+    assert _fingerprint(data_dir) == before
+    assert not check_folder(data_dir).ok
+
+
+def test_a_changed_value_in_the_last_record_is_not_trusted(open_db, data_dir):
+    _fill(open_db)
+    log = data_dir / "journal.1.log"
+    data = log.read_bytes()
+    last = data.rindex(b"\n", 0, len(data) - 1) + 1
+    log.write_bytes(data[:last] + _change_one_digit(data[last:], b'"text":"observatie '))
+    texts = [d["text"] for d in open_db().table("entries").all()]
+    assert texts == [f"observatie {k} " * 20 for k in range(4)]  # the unacknowledged tail dropped
+
+
+def test_a_changed_value_in_the_snapshot_stops_the_journal(open_db, data_dir):
+    db = _fill(open_db)
+    db = open_db()
+    db.compact()
+    db.close()
+    snap = data_dir / "journal.snap"
+    snap.write_bytes(_change_one_digit(snap.read_bytes(), b'"text":"observatie '))
+    from journal.storage.cache import CACHE
+
+    os.unlink(data_dir / CACHE)  # no load cache to read instead of the snapshot
+    with pytest.raises(CorruptionError, match="checksum"):
+        open_db()
