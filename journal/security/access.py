@@ -125,6 +125,8 @@ def check(user: dict | None, action: str, trajectory: dict | None) -> None:
     if trajectory is None:
         raise NotFound("trajectory")
     if can(user, action, trajectory):
+        if has_request_context():
+            g.pupil_read = g.get("pupil_read") or (trajectory["id"], trajectory.get("pupil_id") or "")
         return
     _refuse(403 if can(user, READ, trajectory) else 404, action, trajectory, user)
 
@@ -160,8 +162,9 @@ def _to_login():
 
 
 def enforce_declared(app) -> None:
-    """Refuse requests to endpoints that declared no access decision, and
-    audit every refusal of a signed-in user to reach an object by id."""
+    """Refuse requests to endpoints that declared no access decision, audit every
+    refusal of a signed-in user to reach an object by id, and every read of pupil
+    data that no view recorded itself."""
 
     @app.before_request
     def deny_undeclared():
@@ -176,7 +179,30 @@ def enforce_declared(app) -> None:
     def audit_refusals(response):
         if response.status_code in (403, 404) and not g.get("refusal_audited"):
             _audit_refused_route(response.status_code)
+        elif request.method == "GET" and response.status_code == 200 and not g.get("read_audited"):
+            _audit_unrecorded_read()
         return response
+
+
+def _audit_unrecorded_read() -> None:
+    """Record a successful read of a pupil's data that no view audited with more detail.
+
+    A read is one where :func:`check` allowed a trajectory, or the URL names a pupil;
+    forms that show the current text (edit pages) are reads too.
+    """
+    if g.get("user") is None or not request.endpoint:
+        return
+    args = request.view_args or {}
+    trajectory_id, pupil_id = g.get("pupil_read") or ("", "")
+    pupil_id = pupil_id or str(args.get("pupil_id", ""))[:64]
+    if not (trajectory_id or pupil_id):
+        return
+    from .audit import audit
+
+    ids = {k[:-3]: str(v)[:64] for k, v in args.items() if k.endswith("_id")}
+    object_type, object_id = next(reversed(ids.items()), ("trajectory", trajectory_id))
+    audit("view", object_type=object_type, object_id=object_id, pupil_id=pupil_id,
+          detail=request.endpoint[:80])
 
 
 def _audit_refused_route(status: int) -> None:

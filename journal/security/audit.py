@@ -29,6 +29,8 @@ def audit(action: str, *, object_type: str = "", object_id: str = "", pupil_id: 
     if user_id is None and has_request_context():
         user = g.get("user")
         user_id = user["id"] if user else ""
+    if action in READS and has_request_context():
+        g.read_audited = True
     address = request.remote_addr if has_request_context() else "cli"
     get_store().audit.append(
         {
@@ -43,6 +45,9 @@ def audit(action: str, *, object_type: str = "", object_id: str = "", pupil_id: 
         }
     )
 
+
+#: Actions that record a read; a request that wrote one is not audited again as a read.
+READS = ("view", "export")
 
 #: Fields a reader can filter the audit log on (exact match), plus ``since``/``until`` dates.
 FILTER_FIELDS = ("user_id", "address", "action", "object_type", "object_id", "pupil_id", "outcome")

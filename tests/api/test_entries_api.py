@@ -97,6 +97,24 @@ class TestWriting:
                            json=OBSERVATION).status_code == 404
 
 
+class TestReadAudit:
+    def test_reading_an_entry_is_audited_by_id_only(self, client, bearer, published, users,
+                                                    trajectory):
+        client.get(f"/api/v1/entries/{published['id']}", headers=bearer("support"))
+        reads = [r for r in get_store().audit.all() if r["action"] == "view"]
+        assert [(r["user_id"], r["object_type"], r["object_id"], r["pupil_id"]) for r in reads] == [
+            (users["support"]["id"], "entry", published["id"], trajectory["pupil_id"])]
+        assert "lang" not in repr(reads)  # the entry's words never reach the log
+
+    def test_listing_entries_and_comments_is_audited(self, client, bearer, published, users,
+                                                     trajectory):
+        client.get(f"/api/v1/trajectories/{trajectory['id']}/entries", headers=bearer("support"))
+        client.get(f"/api/v1/entries/{published['id']}/comments", headers=bearer("support"))
+        reads = [r for r in get_store().audit.all() if r["action"] == "view"]
+        assert [(r["object_id"], r["pupil_id"]) for r in reads] == [
+            (trajectory["id"], trajectory["pupil_id"]), (published["id"], trajectory["pupil_id"])]
+
+
 class TestDrafts:
     def test_a_draft_is_invisible_to_the_rest_of_the_team(self, client, bearer, trajectory,
                                                           draft):

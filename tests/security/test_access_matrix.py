@@ -230,3 +230,37 @@ def test_team_members_do_see_their_own_pupil(app, users, login, world):
 def test_restricted_roles_exclude_administrators(app, users, world):
     get_store().settings.set("restricted_roles", ["teacher", "support", "coordinator"])
     assert not restricted.can_see(users["admin"], world["theirs"])
+
+
+#: Actions that count as recording a read.
+READ_ACTIONS = ("view", "export")
+
+
+def test_every_read_of_pupil_data_is_audited(app, users, login, world, register_plugin):
+    """Pages and API alike: a successful GET of a pupil's object leaves a content-free
+    audit record naming that pupil (parents may ask who read their child's file)."""
+    register_plugin(ExportEverything(), "matrix")
+    fill = fillers(world, users)
+    caller = Caller(app, users, login)
+    pupil_id = world["pupil"]["id"]
+    unaudited = []
+    for rule, method in _routes(app):
+        if method != "GET" or not set(rule.arguments) & OBJECT_ARGS:
+            continue
+        if any(a not in fill for a in rule.arguments):
+            continue  # the matrix above fails for those
+        url = rule.build({a: fill[a] for a in rule.arguments}, append_unknown=False)[1]
+        for who in INSIDERS:
+            before = len(get_store().audit.all())
+            response, _body = caller.request(who, method, url)
+            if response.status_code != 200:
+                continue
+            records = get_store().audit.all()[before:]
+            reads = [r for r in records if r["action"] in READ_ACTIONS and r["pupil_id"] == pupil_id
+                     and r["user_id"] == users[who]["id"]]
+            if not reads:
+                unaudited.append(f"GET {rule.rule} as {who}")
+            for record in records:
+                assert MARKER not in repr(record).lower(), f"{rule.rule}: content in the audit log"
+            break
+    assert not unaudited, "reads of pupil data without an audit record:\n" + "\n".join(unaudited)
