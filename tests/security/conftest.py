@@ -8,7 +8,10 @@ from datetime import timezone
 
 import pytest
 
+from journal.security.sessions import create_token
 from journal.storage import get_store
+
+from .world import attachments
 
 
 def shift(iso: str, **delta) -> str:
@@ -34,3 +37,32 @@ def sessions_of(app):
 def audit_actions(**match) -> list[dict]:
     """Return the audit records whose fields equal ``match``."""
     return [r for r in get_store().audit.all() if all(r.get(k) == v for k, v in match.items())]
+
+
+@pytest.fixture
+def world(app, users, make_pupil, make_trajectory, make_goal, make_entry, make_comment):
+    """Team A (teacher, support) and team B (the outsiders) with one trajectory each;
+    everything of team B carries :data:`MARKER`."""
+    store = get_store()
+    host = app.extensions["journal.plugins"]
+    store.settings.set("enabled_plugins", sorted(host.records))
+    mine = make_trajectory(users["teacher"], users["support"], title="Traject Alfa")
+    pupil = make_pupil(display_name="Zorgleerling Zeta", class_group="Zeta-klas")
+    theirs = make_trajectory(users["outsider_teacher"], users["outsider_support"],
+                             pupil_id=pupil["id"], title="Traject Zeta",
+                             learning_question="Zeta-leervraag")
+    goal = make_goal(theirs, text="Zeta-doel")
+    entry = make_entry(theirs, users["outsider_teacher"], seen="Zeta-observatie omega")
+    comment = make_comment(entry, users["outsider_support"], "Zeta-reactie")
+    note = store.restricted_notes.create({
+        "trajectory_id": theirs["id"], "pupil_id": pupil["id"], "category": "diagnosis",
+        "title": "Zeta-attest", "text": "Zeta", "html": {"text": "<p>Zeta</p>"},
+        "created_by": users["outsider_support"]["id"]})
+    token, _ = create_token(users["outsider_support"], "Zeta-sleutel")
+    attachment, picture = attachments(theirs, users["outsider_support"])
+    # Admin routes act on this account, so the matrix never locks out an insider.
+    bystander = store.users.create({"username": "bystander", "display_name": "Bystander",
+                                    "roles": ["teacher"], "password_hash": "x", "active": True})
+    return {"mine": mine, "theirs": theirs, "pupil": pupil, "goal": goal, "entry": entry,
+            "comment": comment, "note": note, "token": token, "bystander": bystander,
+            "attachment": attachment, "picture": picture}
