@@ -3,7 +3,6 @@ imported into another journal as suggestions, browsed, adopted and used."""
 
 from __future__ import annotations
 
-import functools
 import io
 import json
 import re
@@ -194,21 +193,14 @@ def exported_file(client, login, world) -> bytes:
     return pre_content(html).encode("utf-8")
 
 
-@functools.cache
-def password_hash() -> str:
-    from journal.security.passwords import hash_password
-
-    return hash_password(TEST_PASSWORD)  # Argon2 is slow on purpose: hash once
-
-
 @pytest.fixture
-def other(tmp_path):
+def other(tmp_path, test_password_hash):
     """A second journal (another school), with its own coordinator and teacher."""
     second = make_test_app(tmp_path / "other")
     with second.app_context():
         for name, roles in (("coordinator", ["coordinator"]), ("teacher", ["teacher"])):
             get_store().users.create({"username": name, "display_name": f"Other {name}",
-                                      "roles": roles, "password_hash": password_hash(),
+                                      "roles": roles, "password_hash": test_password_hash,
                                       "active": True, "locale": "en"})
     return second
 

@@ -121,16 +121,24 @@ def runner(app):
     return app.test_cli_runner()
 
 
-@pytest.fixture
-def users(app):
-    """One active account per role plus outsiders: a dict name -> user document.
+@pytest.fixture(scope="session")
+def test_password_hash() -> str:
+    """The argon2 hash of :data:`TEST_PASSWORD`, computed once per test session.
 
-    Argon2 is slow on purpose; the fixture hashes the shared password once.
+    Argon2 is slow on purpose (tens of milliseconds at the journal's parameters);
+    hashing once instead of once per test saves about a minute over the suite.
     """
     from journal.security.passwords import hash_password
+
+    return hash_password(TEST_PASSWORD)
+
+
+@pytest.fixture
+def users(app, test_password_hash):
+    """One active account per role plus outsiders: a dict name -> user document."""
     from journal.storage import get_store
 
-    hashed = hash_password(TEST_PASSWORD)
+    hashed = test_password_hash
     store = get_store()
     out = {}
     for name, roles in TEST_USERS.items():

@@ -116,15 +116,13 @@ def test_session_cookie_is_httponly_and_samesite_lax(app, users):
     assert "Secure" not in cookie  # plain HTTP in tests; see the next test
 
 
-def test_session_cookie_is_secure_behind_https(tmp_path, users):
+def test_session_cookie_is_secure_behind_https(tmp_path, users, test_password_hash):
     from journal.plugins.testing import make_test_app
 
     secure_app = make_test_app(tmp_path / "secure", SESSION_COOKIE_SECURE=True)
     with secure_app.app_context():
-        from journal.security.passwords import hash_password
-
         get_store().users.create({"username": "t", "display_name": "T", "roles": ["teacher"],
-                                  "password_hash": hash_password(TEST_PASSWORD), "active": True})
+                                  "password_hash": test_password_hash, "active": True})
         response = secure_app.test_client().post(
             "/login", data={"username": "t", "password": TEST_PASSWORD}, base_url="https://localhost")
         assert "Secure" in response.headers["Set-Cookie"]

@@ -107,15 +107,14 @@ def test_counters_keep_hashes_not_names_or_addresses(client, users):
     assert "teacher" not in dump and "192.0.2.55" not in dump
 
 
-def test_counters_survive_a_restart(tmp_path):
-    from journal.security.passwords import hash_password
+def test_counters_survive_a_restart(tmp_path, test_password_hash):
     from journal.plugins.testing import make_test_app
 
     config = {"JOURNAL_IN_MEMORY": False, "JOURNAL_DATA_DIR": str(tmp_path / "data")}
     first = make_test_app(tmp_path, **config)
     with first.app_context():
         get_store().users.create({"username": "t", "display_name": "T", "roles": ["teacher"],
-                                  "password_hash": hash_password(TEST_PASSWORD), "active": True})
+                                  "password_hash": test_password_hash, "active": True})
         client = first.test_client()
         for _ in range(5):
             _attempt(client, "t")
