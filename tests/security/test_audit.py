@@ -14,6 +14,16 @@ from journal.plugins.testing import TEST_PASSWORD
 EN = {"Accept-Language": "en"}
 
 
+@pytest.fixture(autouse=True, params=["09:59:59", "10:00:00", "20:59:59", "23:59:59"])
+def clock(request, monkeypatch):
+    """Run every test at several pinned times of day: record times and ids must never
+    be confused by a filter or an assertion, whatever the hour (an id "T2" once matched
+    "…T21:05" after 20:00 UTC)."""
+    from journal.storage import store
+
+    monkeypatch.setattr(store, "utcnow", lambda: f"2026-03-04T{request.param}+00:00")
+
+
 def test_records_carry_time_user_address_action_object_and_outcome(app, users, login):
     client = app.test_client()
     client.post("/login", data={"username": "teacher", "password": "wrong"},
@@ -43,7 +53,6 @@ def test_only_coordinator_and_admin_read_it(app, users, login, who, status):
     assert client.get("/audit/export.csv").status_code == status
 
 
-# Object ids that no timestamp contains: an id "T2" matched "...T21:05" after 20:00 UTC.
 def _seed(users):
     audit("view", object_type="trajectory", object_id="traj-one", pupil_id="P1",
           user_id=users["teacher"]["id"])
