@@ -63,7 +63,7 @@ def summary(entry: dict) -> list[dict] | None:
     """
     if length(entry) <= limit():
         return None
-    from .process import entries as entry_service
+    from .process import entry_forms
 
     bullets = []
     fields = entry.get("fields") or {}
@@ -76,7 +76,7 @@ def summary(entry: dict) -> list[dict] | None:
                 bullets.append({"label": phase["title"],
                                 "text": ngettext("%(num)d contribution", "%(num)d contributions",
                                                  count)})
-    for fd in entry_service.FIELD_DEFS.get(entry.get("kind"), ()):
+    for fd in entry_forms.FIELD_DEFS.get(entry.get("kind"), ()):
         value = fields.get(fd.key)
         if not value:
             continue

@@ -129,37 +129,32 @@ class _School:
 
     def entry(self, trajectory: dict, author: str, kind: str, *, days_ago: int,
               publish: bool = True, tags: str = "", goals: tuple = (), co_authors: tuple = (),
-              fields_extra: dict | None = None, **fields) -> dict:
+              model_id: str | None = None, contributions: tuple = (), **fields) -> dict:
         from .process import entries as entry_service
 
         form = {"date": self.d(days_ago), "tags": tags, "goal_ids": [g["id"] for g in goals]}
         form.update(fields)
-        values = entry_service.parse_values(kind, form, goal_ids={g["id"] for g in goals})
         return entry_service.create_entry(
-            self.u[author], trajectory, kind, values, publish=publish,
-            co_author_ids=[self.u[c]["id"] for c in co_authors], fields_extra=fields_extra)
+            self.u[author], trajectory["id"], kind, form, publish=publish,
+            co_author_ids=[self.u[c]["id"] for c in co_authors], model_id=model_id,
+            contributions=contributions)
 
     def reflection(self, trajectory: dict, author: str, partner: str, *, days_ago: int,
                    mine: dict, theirs: dict, **fields) -> dict:
         from .process import reflection
 
-        model = reflection.model_by_id("korthagen")
-        extra = None
-        if model is not None:
-            extra = {"model": model["id"], "contributions": [
-                reflection.make_contribution(self.u[author], key, text, model)
-                for key, text in mine.items()]}
         entry = self.entry(trajectory, author, "reflection", days_ago=days_ago,
-                           co_authors=(partner,), fields_extra=extra, **fields)
-        if model is not None:
-            for key, text in theirs.items():
-                entry = reflection.add_contribution(self.u[partner], entry["id"], key, text)
+                           co_authors=(partner,), model_id="korthagen",
+                           contributions=[{"phase": k, "text": t} for k, t in mine.items()],
+                           **fields)
+        for key, text in theirs.items():
+            entry = reflection.add_contribution(self.u[partner], entry["id"], key, text)
         return entry
 
     def comment(self, entry: dict, author: str, body: str) -> None:
         from .process import comments
 
-        comments.add_comment(self.u[author], entry, body)
+        comments.add_comment(self.u[author], entry["id"], body)
 
     # -- the school --------------------------------------------------------------
     def build(self) -> None:

@@ -4,7 +4,6 @@ ratings per teacher, editing with conflicts, promotion to the class or school.""
 from __future__ import annotations
 
 import pytest
-from werkzeug.datastructures import MultiDict
 
 from journal.process import adaptations
 from journal.storage import get_store
@@ -52,16 +51,11 @@ def checklist_spec(register_plugin):
     return spec
 
 
-def template_entry(trajectory, author, spec, answers, **fields):
+def template_entry(make_entry, trajectory, author, spec, answers, **fields):
     """Store a published agreement filled from ``spec`` (as the entry pages do)."""
-    from journal.plugins.host import get_plugins
-    from journal.process import entries
-
     form = {"date": "2025-02-10", "what": "Zie de checklist.", "applied_by": "alle leraren",
             "from_date": "2025-02-10", "review_date": "2025-04-01", **fields}
-    values = entries.parse_values("agreement", MultiDict(form), goal_ids=set())
-    return entries.create_entry(author, trajectory, "agreement", values, publish=True,
-                                template=get_plugins().snapshot_for_entry(spec), answers=answers)
+    return make_entry(trajectory, author, "agreement", template=spec, answers=answers, **form)
 
 
 def keys(trajectory):
@@ -73,7 +67,7 @@ def test_agreements_and_checklist_items_with_a_status_are_rows(app, users, team,
     agreement = make_entry(team, users["teacher"], "agreement", what="Time-outkaart op de bank.",
                            applied_by="klasleraar")
     make_entry(team, users["teacher"], "agreement", what="Nog een concept.", publish=False)
-    templated = template_entry(team, users["support"], checklist_spec, {"instructie": {
+    templated = template_entry(make_entry, team, users["support"], checklist_spec, {"instructie": {
         "visueel": {"status": "werkt", "note": "Met pictogrammen op het bord."},
         "wachttijd": {"status": "ga_ik_proberen", "note": ""},
         "stil": {"status": "", "note": "enkel een notitie"},

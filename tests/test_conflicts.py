@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from journal.process import entries as entry_service
+from journal.process import entry_forms
 from journal.storage import get_store
 
 EN = {"Accept-Language": "en"}
@@ -22,7 +23,7 @@ def entry(client, login, users, make_trajectory):
 
 
 def form_of(entry, **changes):
-    data = entry_service.form_of(entry["kind"], entry_service.values_of(entry))
+    data = entry_forms.form_of(entry["kind"], entry_forms.values_of(entry))
     data = {k: v for k, v in data.items() if v not in (False, None)}
     data.update(rev=entry["rev"], action="save")
     data.update(changes)
@@ -105,10 +106,10 @@ def test_same_change_on_both_sides_is_no_conflict(app, client, login, entry):
 
 
 def test_service_raises_edit_conflict_and_writes_nothing(app, users, entry):
-    values = entry_service.values_of(entry)
-    entry_service.edit_entry(users["support"], entry["id"], dict(values, **{"fields.seen": "A"}), expected_rev=1)
+    data = entry_forms.form_of(entry["kind"], entry_forms.values_of(entry))
+    entry_service.edit_entry(users["support"], entry["id"], dict(data, seen="A"), expected_rev=1)
     with pytest.raises(entry_service.EditConflict) as caught:
-        entry_service.edit_entry(users["teacher"], entry["id"], dict(values, **{"fields.seen": "B"}), expected_rev=1)
+        entry_service.edit_entry(users["teacher"], entry["id"], dict(data, seen="B"), expected_rev=1)
     assert caught.value.keys == ["fields.seen"]
     assert caught.value.current["fields"]["seen"] == "A"
     assert caught.value.mine["fields.seen"] == "B"
@@ -131,22 +132,22 @@ def test_parallel_saves_lose_no_update(app, users, entry):
     """Threads saving at once from the same revision: every change is kept or refused, none lost."""
     import threading
 
-    values = entry_service.values_of(entry)
+    data = entry_forms.form_of(entry["kind"], entry_forms.values_of(entry))
     outcomes = {}
 
     def save(name, user, key, text):
         with app.app_context():
             try:
-                entry_service.edit_entry(user, entry["id"], dict(values, **{key: text}), expected_rev=1)
+                entry_service.edit_entry(user, entry["id"], dict(data, **{key: text}), expected_rev=1)
                 outcomes[name] = "saved"
             except entry_service.EditConflict:
                 outcomes[name] = "conflict"
 
     jobs = [
-        threading.Thread(target=save, args=("a", users["teacher"], "fields.lesson", "Frans")),
-        threading.Thread(target=save, args=("b", users["support"], "fields.moment", "Maandag")),
-        threading.Thread(target=save, args=("c", users["support"], "fields.seen", "C")),
-        threading.Thread(target=save, args=("d", users["teacher"], "fields.seen", "D")),
+        threading.Thread(target=save, args=("a", users["teacher"], "lesson", "Frans")),
+        threading.Thread(target=save, args=("b", users["support"], "moment", "Maandag")),
+        threading.Thread(target=save, args=("c", users["support"], "seen", "C")),
+        threading.Thread(target=save, args=("d", users["teacher"], "seen", "D")),
     ]
     for job in jobs:
         job.start()

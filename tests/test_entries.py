@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from journal.process import entries as entry_service
+from journal.process import entry_access
 from journal.storage import get_store
 
 EN = {"Accept-Language": "en"}
@@ -147,11 +147,11 @@ def test_draft_is_visible_only_to_its_authors(app, client, login, users, team, m
     coordinator = login(app.test_client(), "coordinator")
     assert coordinator.get(url(team, f"/{entry['id']}")).status_code == 404
 
-    assert entry_service.visible_entries(users["teacher"], team) == [entry]
-    assert entry_service.visible_entries(users["support"], team) == []
-    assert entry_service.visible_entries(users["coordinator"], team) == []
-    assert [d["id"] for d in entry_service.drafts_of(users["teacher"])] == [entry["id"]]
-    assert entry_service.drafts_of(users["support"]) == []
+    assert entry_access.visible_entries(users["teacher"], team) == [entry]
+    assert entry_access.visible_entries(users["support"], team) == []
+    assert entry_access.visible_entries(users["coordinator"], team) == []
+    assert [d["id"] for d in entry_access.drafts_of(users["teacher"])] == [entry["id"]]
+    assert entry_access.drafts_of(users["support"]) == []
 
 
 def test_publish_shows_the_draft_to_the_team(app, client, login, users, team):
@@ -162,8 +162,8 @@ def test_publish_shows_the_draft_to_the_team(app, client, login, users, team):
     assert only_entry(team)["status"] == "published"
     support = login(app.test_client(), "support")
     assert support.get(url(team, f"/{entry['id']}")).status_code == 200
-    assert [e["id"] for e in entry_service.visible_entries(users["support"], team)] == [entry["id"]]
-    assert entry_service.drafts_of(users["teacher"]) == []
+    assert [e["id"] for e in entry_access.visible_entries(users["support"], team)] == [entry["id"]]
+    assert entry_access.drafts_of(users["teacher"]) == []
 
 
 def test_co_author_sees_and_edits_the_draft(app, client, login, users, team):
@@ -200,12 +200,12 @@ def test_entries_are_listed_newest_first_and_filtered(client, login, users, team
         "date": "2025-03-10", "what": "Visueel", "applied_by": "Alle leraren", "from_date": "2025-03-11",
         "review_date": "2025-05-01", "action": "publish"})
     teacher = users["teacher"]
-    dates = [e["date"] for e in entry_service.visible_entries(teacher, team)]
+    dates = [e["date"] for e in entry_access.visible_entries(teacher, team)]
     assert dates == ["2025-03-20", "2025-03-10", "2025-03-01"]
-    assert [e["kind"] for e in entry_service.visible_entries(teacher, team, kind="agreement")] == ["agreement"]
-    assert [e["date"] for e in entry_service.visible_entries(teacher, team, tag=" INSTRUCTIE")] == ["2025-03-20"]
-    assert [e["date"] for e in entry_service.visible_entries(teacher, team, goal_id=goal["id"])] == ["2025-03-20"]
-    assert entry_service.visible_entries(teacher, team, author_id=users["support"]["id"]) == []
+    assert [e["kind"] for e in entry_access.visible_entries(teacher, team, kind="agreement")] == ["agreement"]
+    assert [e["date"] for e in entry_access.visible_entries(teacher, team, tag=" INSTRUCTIE")] == ["2025-03-20"]
+    assert [e["date"] for e in entry_access.visible_entries(teacher, team, goal_id=goal["id"])] == ["2025-03-20"]
+    assert entry_access.visible_entries(teacher, team, author_id=users["support"]["id"]) == []
 
 
 def test_goals_of_another_trajectory_cannot_be_linked(client, login, users, team, make_trajectory, make_goal):

@@ -118,15 +118,11 @@ def test_the_api_refuses_closing_with_what_is_missing(app, client, users, team):
 # -- the start page ------------------------------------------------------------
 
 def reflection_by(trajectory, author, *, co_authors=(), publish=False, day=None):
-    from werkzeug.datastructures import MultiDict
-
-    values = entry_service.parse_values(
-        "reflection", MultiDict({"date": day or date.today().isoformat(),
-                                 "conclusions": "Samen bekeken.", "next_steps": "Verder."}),
-        goal_ids=set())
-    entry = entry_service.create_entry(author, trajectory, "reflection", values, publish=publish,
-                                       co_author_ids=list(co_authors),
-                                       fields_extra={"model": "korthagen", "contributions": []})
+    form = {"date": day or date.today().isoformat(), "conclusions": "Samen bekeken.",
+            "next_steps": "Verder."}
+    entry = entry_service.create_entry(author, trajectory["id"], "reflection", form,
+                                       publish=publish, co_author_ids=list(co_authors),
+                                       model_id="korthagen")
     return reflection.add_contribution(author, entry["id"], "handelen", "Wat ik deed.")
 
 

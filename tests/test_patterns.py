@@ -7,10 +7,8 @@ import csv
 import io
 
 import pytest
-from werkzeug.datastructures import MultiDict
 
 import journal_ass_predictability as ass_plugin
-from journal.process import entries as entry_service
 from journal.process import patterns
 from journal.storage import get_store
 
@@ -18,18 +16,14 @@ EN = {"Accept-Language": "en"}
 NAMES = ("Amira Zonneveld", "Bodhi Verhaegen", "Casper Moltmans")
 
 
-def _checklist(trajectory, author, answers, *, date, publish=True):
+def _checklist(make_entry, trajectory, author, answers, *, date, publish=True):
     """Publish an ASS predictability checklist (an agreement from a template)."""
     from journal.plugins.host import get_plugins
 
     spec = get_plugins().template("ass_predictability.adaptations")
-    values = entry_service.parse_values("agreement", MultiDict({
-        "date": date, "what": "Voorspelbaarheid", "applied_by": "klasleraar",
-        "from_date": date, "review_date": "2026-06-30"}), goal_ids=set())
-    written_while_open = dict(trajectory, phase="implementation")  # some trajectories closed since
-    return entry_service.create_entry(author, written_while_open, "agreement", values,
-                                      publish=publish, template=entry_service.template_ref(spec),
-                                      answers=answers)
+    return make_entry(trajectory, author, "agreement", publish=publish, template=spec,
+                      answers=answers, date=date, what="Voorspelbaarheid", applied_by="klasleraar",
+                      from_date=date, review_date="2026-06-30")
 
 
 @pytest.fixture
@@ -48,17 +42,17 @@ def school(app, users, register_plugin, make_pupil, make_trajectory, make_goal, 
                          start_date="2023-11-01", phase="closed", closed_on="2024-03-01")
     teacher = users["teacher"]
     # Amira: the day schedule first "to try", later it works; the visual steps work.
-    _checklist(t1, teacher, {"time": {"day_schedule": {"status": "ga_ik_proberen", "note": ""}},
+    _checklist(make_entry, t1, teacher, {"time": {"day_schedule": {"status": "ga_ik_proberen", "note": ""}},
                              "activities": {"visual_steps": {"status": "werkt", "note": ""}}},
                date="2024-11-04")
-    _checklist(t1, teacher, {"time": {"day_schedule": {"status": "werkt", "note": "Amira kijkt"}}},
+    _checklist(make_entry, t1, teacher, {"time": {"day_schedule": {"status": "werkt", "note": "Amira kijkt"}}},
                date="2025-02-03")
     # Bodhi: the visual steps work too; the fixed workspace does not.
-    _checklist(t2, teacher, {"activities": {"visual_steps": {"status": "werkt", "note": ""}},
+    _checklist(make_entry, t2, teacher, {"activities": {"visual_steps": {"status": "werkt", "note": ""}},
                              "places": {"fixed_workspace": {"status": "werkt_niet", "note": ""}}},
                date="2025-03-03")
     # A draft is private to its author: never counted.
-    _checklist(t2, teacher, {"persons": {"who_present": {"status": "werkt", "note": ""}}},
+    _checklist(make_entry, t2, teacher, {"persons": {"who_present": {"status": "werkt", "note": ""}}},
                date="2025-03-10", publish=False)
     # Casper: a free agreement that names another pupil in its first line.
     make_entry(t3, teacher, "agreement", what="Amira en Casper krijgen een time-outkaart",

@@ -12,7 +12,6 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 import journal_ass_predictability as ass_plugin
-from journal.process import entries as entry_service
 from journal.process import practice
 from journal.storage import get_store
 from journal.plugins.testing import TEST_PASSWORD
@@ -33,14 +32,12 @@ def world(app, users, register_plugin, make_pupil, make_trajectory, make_entry):
     trajectory = make_trajectory(users["teacher"], users["support"], pupil_id=pupil["id"],
                                  focus_areas=["ass"], phase="implementation")
     spec = get_plugins().template("ass_predictability.adaptations")
-    values = entry_service.parse_values("agreement", MultiDict({
-        "date": "2025-03-03", "what": "Voorspelbaarheid", "applied_by": "klasleraar",
-        "from_date": "2025-03-03", "review_date": "2025-06-30"}), goal_ids=set())
-    checklist = entry_service.create_entry(
-        users["teacher"], trajectory, "agreement", values, publish=True,
-        template=entry_service.template_ref(spec),
+    checklist = make_entry(
+        trajectory, users["teacher"], "agreement", template=spec,
         answers={"activities": {"visual_steps": {"status": "werkt", "note": "Amira in 3A"}},
-                 "time": {"day_schedule": {"status": "ga_ik_proberen", "note": ""}}})
+                 "time": {"day_schedule": {"status": "ga_ik_proberen", "note": ""}}},
+        date="2025-03-03", what="Voorspelbaarheid", applied_by="klasleraar",
+        from_date="2025-03-03", review_date="2025-06-30")
     free = make_entry(trajectory, users["teacher"], "agreement",
                       what="Amira krijgt een time-outkaart, net als haar broer Jonas.\n\n"
                            "Bodhi helpt haar als buddy.", tags="compenseren")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from journal.process import entries as entry_service
+from journal.process import entry_forms
 from journal.process import reflection as reflection_service
 from journal.storage import get_store
 
@@ -121,7 +122,7 @@ def test_editing_conclusions_after_a_new_contribution_keeps_both(app, client, lo
     support = login(app.test_client(), "support")
     support.post(f"/t/{team['id']}/entries/{entry['id']}/contributions",
                  data={"phase": "alternatieven", "text": "Pictogrammen proberen"})
-    data = entry_service.form_of("reflection", entry_service.values_of(entry))
+    data = entry_forms.form_of("reflection", entry_forms.values_of(entry))
     data.update(rev=entry["rev"], action="save", conclusions="Gedeelde conclusie")
     data = {k: v for k, v in data.items() if v is not False}
     response = client.post(f"/t/{team['id']}/entries/{entry['id']}/edit", data=data)
@@ -136,7 +137,7 @@ def test_conflicting_conclusions_are_not_overwritten(app, client, login, team):
     client.post(new_url(team), data={"date": "2025-03-12", "model": "korthagen", "action": "publish",
                                      "conclusions": "Basis", "next_steps": "Stap"})
     entry = only_entry(team)
-    base = entry_service.form_of("reflection", entry_service.values_of(entry))
+    base = entry_forms.form_of("reflection", entry_forms.values_of(entry))
     base = {k: v for k, v in base.items() if v is not False}
     support = login(app.test_client(), "support")
     assert support.post(f"/t/{team['id']}/entries/{entry['id']}/edit",
@@ -226,8 +227,9 @@ def test_parallel_contributions_are_all_kept(app, users, make_trajectory):
     from journal.process import reflection
 
     trajectory = make_trajectory(users["teacher"], users["support"])
-    entry = entry_service.create_entry(users["teacher"], trajectory, "reflection",
-                                       {"date": "2025-03-12"}, fields_extra={"model": "korthagen"})
+    entry = entry_service.create_entry(users["teacher"], trajectory["id"], "reflection",
+                                       {"date": "2025-03-12"}, model_id="korthagen",
+                                       co_author_ids=[users["support"]["id"]])
 
     def write(user, n):
         with app.app_context():

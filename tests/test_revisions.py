@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from journal.process import entries as entry_service
+from journal.process import entry_forms
+from journal.process import entry_history
 from journal.storage import get_store
 
 EN = {"Accept-Language": "en"}
@@ -22,7 +23,7 @@ def entry(client, login, users, make_trajectory):
 
 
 def edit(test_client, entry, **changes):
-    data = entry_service.form_of(entry["kind"], entry_service.values_of(entry))
+    data = entry_forms.form_of(entry["kind"], entry_forms.values_of(entry))
     data = {k: v for k, v in data.items() if v not in (False, None)}
     data.update(rev=get_store().entries.require(entry["id"])["rev"], action="save", **changes)
     return test_client.post(f"/t/{entry['trajectory_id']}/entries/{entry['id']}/edit", data=data)
@@ -51,7 +52,7 @@ def test_history_service_lists_changes_newest_first(app, client, login, users, e
     support = login(app.test_client(), "support")
     edit(support, entry, tags="visueel")
     current = get_store().entries.require(entry["id"])
-    changes = entry_service.history(current)
+    changes = entry_history.history(current)
     assert [c["rev"] for c in changes] == [3, 2]
     assert [c["by"] for c in changes] == [users["support"]["id"], users["teacher"]["id"]]
     (review,) = changes[1]["changes"]
@@ -88,5 +89,5 @@ def test_history_follows_entry_access(app, login, entry):
 
 
 def test_line_diff_marks_removed_and_added_lines():
-    diff = entry_service.line_diff("een\ntwee\ndrie", "een\nTWEE\ndrie\nvier")
+    diff = entry_history.line_diff("een\ntwee\ndrie", "een\nTWEE\ndrie\nvier")
     assert diff == [(" ", "een"), ("-", "twee"), ("+", "TWEE"), (" ", "drie"), ("+", "vier")]

@@ -271,9 +271,7 @@ def test_story_2_kleuter_with_ass(app, users, register_plugin):
 # -- story 3 ----------------------------------------------------------------------------------
 
 def test_story_3_from_a_school_wide_pattern_to_another_schools_library(
-        app, users, register_plugin, make_pupil, make_trajectory, tmp_path):
-    from journal.process import entries as entry_service
-
+        app, users, register_plugin, make_pupil, make_trajectory, make_entry, tmp_path):
     register_plugin(tos_plugin, "tos_instruction")
     spec = spec_of("tos_instruction.adaptations")
     # Three classes meet the same challenge; splitting instructions works in each.
@@ -281,14 +279,12 @@ def test_story_3_from_a_school_wide_pattern_to_another_schools_library(
         pupil = make_pupil(name, group)
         trajectory = make_trajectory(users["teacher"], users["support"], pupil_id=pupil["id"],
                                      focus_areas=["tos"], phase="implementation")
-        values = entry_service.parse_values("agreement", MultiDict({
-            "date": "2025-10-06", "what": "Instructie in stappen", "applied_by": "klasleraar",
-            "from_date": "2025-10-06", "review_date": "2025-12-19"}), goal_ids=set())
-        entry_service.create_entry(
-            users["teacher"], trajectory, "agreement", values, publish=True,
-            template=entry_service.template_ref(spec),
+        make_entry(
+            trajectory, users["teacher"], "agreement", template=spec,
             answers={"instruction": {"split_and_project": {"status": "werkt",
-                                                           "note": f"{name} volgt nu mee"}}})
+                                                           "note": f"{name} volgt nu mee"}}},
+            date="2025-10-06", what="Instructie in stappen", applied_by="klasleraar",
+            from_date="2025-10-06", review_date="2025-12-19")
 
     # The care coordinator sees the shared challenge on the patterns page.
     coordinator = as_user(app, "coordinator")

@@ -7,10 +7,9 @@ from flask import jsonify
 from flask_babel import gettext as _
 
 from ..process import comments as service
+from ..process.entry_access import load_entry
 from ..security import access
-from ..security.audit import audit
 from . import bp
-from .entries import load_entry
 from .errors import invalid
 from .errors import json_body
 from .helpers import listing
@@ -44,7 +43,7 @@ def comment_json(comment: dict) -> dict:
 @access.login_required
 def list_comments(entry_id: str):
     """List the comments on an entry the user may see, oldest first."""
-    _trajectory, entry = load_entry(entry_id)
+    _trajectory, entry = load_entry(g.user, entry_id)
     return listing([comment_json(c) for c in service.comments_for(entry["id"])])
 
 
@@ -52,14 +51,12 @@ def list_comments(entry_id: str):
 @access.login_required
 def add_comment(entry_id: str):
     """Add a Markdown comment to an entry (team members of its trajectory)."""
-    _trajectory, entry = load_entry(entry_id, access.WRITE)
+    load_entry(g.user, entry_id, access.WRITE)  # refusals before any detail of the body
     data = json_body()
     unknown_fields(data, {"body"})
     if not isinstance(data.get("body"), str):
         raise invalid({"body": [_("Write your comment first.")]})
-    comment = service.add_comment(g.user, entry, data["body"])
-    audit("create", object_type="comment", object_id=comment["id"],
-          pupil_id=entry.get("pupil_id") or "", detail="entry:" + entry["id"])
+    comment = service.add_comment(g.user, entry_id, data["body"], via="api")
     return jsonify(comment_json(comment)), 201
 
 

@@ -8,27 +8,34 @@ offers a merge, the API answers a stale revision with 409 and changes nothing.
 
 from __future__ import annotations
 
-from flask import abort
 from flask import g
 from flask import jsonify
 from flask import request
 from flask_babel import gettext as _
 
 from ..process import ValidationError
-from ..process import comments as comment_service
 from ..process import entries as service
-from ..process import reflection as reflection_service
+from ..process import entry_forms
+from ..process.entry_access import load_entry
+from ..process.entry_access import open_entry
+from ..process.entry_access import visible_entries
+from ..process.entry_plugins import template_of
+from ..process.reflection import add_contribution
+from ..process.trajectories import load_trajectory
 from ..security import access
 from ..security.audit import audit
 from ..storage import StaleRevision
-from ..storage import get_store
 from . import bp
+from .entry_json import contributions_of
+from .entry_json import entry_json
+from .entry_json import field_errors
+from .entry_json import form_data
+from .entry_json import strings
 from .errors import conflict
 from .errors import invalid
 from .errors import json_body
 from .helpers import expected_rev
 from .helpers import listing
-from .helpers import trajectory_for
 from .helpers import unknown_fields
 from .spec import DATE
 from .spec import HTML
@@ -46,137 +53,6 @@ COMMON = ("date", "tags", "goal_ids", "internal", "breach_of_rules", "fields")
 CREATE_ONLY = ("kind", "publish", "co_author_ids", "contributions")
 
 
-def entry_json(entry: dict) -> dict:
-    """Return the API representation of an entry."""
-    return {
-        "id": entry["id"],
-        "rev": entry["rev"],
-        "trajectory_id": entry["trajectory_id"],
-        "pupil_id": entry.get("pupil_id"),
-        "kind": entry["kind"],
-        "status": entry.get("status"),
-        "date": entry.get("date"),
-        "authors": entry.get("authors", []),
-        "created_by": entry.get("created_by"),
-        "tags": entry.get("tags", []),
-        "goal_ids": entry.get("goal_ids", []),
-        "fields": entry.get("fields", {}),
-        "html": entry.get("html", {}),
-        "template": entry.get("template"),
-        "answers": entry.get("answers") or {},
-        "internal": bool(entry.get("internal")),
-        "breach_of_rules": bool(entry.get("breach_of_rules")),
-        "comment_count": comment_service.count_for(entry["id"]),
-        "created_at": entry.get("created_at"),
-        "updated_at": entry.get("updated_at"),
-        "updated_by": entry.get("updated_by"),
-    }
-
-
-def load_entry(entry_id: str, action: str = access.READ) -> tuple[dict, dict]:
-    """Return ``(trajectory, entry)`` after the entry pages' checks, or abort.
-
-    404 when the user may not read the trajectory or the entry is someone
-    else's draft; 403 when they may read but not do ``action``.
-    """
-    entry = get_store().entries.get(entry_id)
-    trajectory = trajectory_for(access.READ, entry["trajectory_id"] if entry else None)
-    return trajectory, service.require_visible(trajectory, entry, action)
-
-
-def _audit(action: str, entry: dict, detail: str = "api") -> None:
-    audit(action, object_type="entry", object_id=entry["id"],
-          pupil_id=entry.get("pupil_id") or "", detail=detail)
-
-
-# -- from JSON to the values the service parses ---------------------------------
-
-def _form(kind: str, data: dict, base: dict, errors: dict[str, list[str]]) -> dict:
-    """Check JSON types and return form data for :func:`service.parse_values`.
-
-    :param base: form data to start from (an existing entry's, or empty).
-    :param errors: field errors found so far; raised together with these.
-    """
-    errors = dict(errors)
-    form = dict(base)
-    if "date" in data:
-        if data["date"] is not None and not isinstance(data["date"], str):
-            errors["date"] = [_("Use a date like 2025-03-31.")]
-        form["date"] = data["date"]
-    if "tags" in data:
-        tags = data["tags"]
-        if not _strings(tags):
-            errors["tags"] = [_("Send a list of tags.")]
-        elif any("," in tag for tag in tags):
-            errors["tags"] = [_("A tag cannot contain a comma.")]
-        else:
-            form["tags"] = ", ".join(tags)
-    if "goal_ids" in data:
-        if not _strings(data["goal_ids"]):
-            errors["goal_ids"] = [_("Send a list of ids.")]
-        form["goal_ids"] = data["goal_ids"]
-    for flag in ("internal", "breach_of_rules"):
-        if flag in data:
-            if not isinstance(data[flag], bool):
-                errors[flag] = [_("Send true or false.")]
-            form[flag] = data[flag] is True
-    fields = data.get("fields", {})
-    if not isinstance(fields, dict):
-        errors["fields"] = [_("Send an object with the fields of this kind of entry.")]
-        fields = {}
-    allowed = {fd.key for fd in service.field_defs(kind)}
-    for key, value in fields.items():
-        if key not in allowed:
-            errors["fields." + key] = [_("This field cannot be set here.")]
-        elif value is not None and not isinstance(value, str):
-            errors["fields." + key] = [_("Send text here.")]
-        else:
-            form[key] = value or ""
-    if errors:
-        raise invalid(errors)
-    return form
-
-
-def _strings(value) -> bool:
-    return isinstance(value, list) and all(isinstance(v, str) for v in value)
-
-
-def _field_errors(kind: str, errors: dict[str, list[str]]) -> dict[str, list[str]]:
-    """Name kind-specific fields as the JSON does (``fields.seen``), not as the form does."""
-    names = {fd.key for fd in service.field_defs(kind)} | {"conclusions", "next_steps"}
-    out: dict[str, list[str]] = {}
-    for key, messages in errors.items():
-        if key.startswith("phase_"):
-            key = "contributions"
-        elif key in names:
-            key = "fields." + key
-        out.setdefault(key, []).extend(messages)
-    return out
-
-
-def _goal_ids(trajectory: dict) -> set[str]:
-    return {goal["id"] for goal in get_store().goals.find(trajectory_id=trajectory["id"])}
-
-
-def _reflection_extra(data: dict) -> dict:
-    """Return a new reflection's model and first contributions, or raise a 400."""
-    model_id = data.get("model", "korthagen")
-    model = reflection_service.model_by_id(model_id) if isinstance(model_id, str) else None
-    if model is None:
-        raise invalid({"model": [_("Choose a reflection model.")]})
-    given = data.get("contributions", [])
-    if not (isinstance(given, list) and all(
-            isinstance(c, dict) and isinstance(c.get("phase"), str)
-            and isinstance(c.get("text"), str) for c in given)):
-        raise invalid({"contributions": [_("Send a list of {phase, text}.")]})
-    try:
-        contributions = [reflection_service.make_contribution(g.user, c["phase"], c["text"], model)
-                         for c in given]
-    except ValidationError as exc:
-        raise invalid({"contributions": [m for ms in exc.errors.values() for m in ms]}) from None
-    return {"model": model["id"], "contributions": contributions}
-
-
 # -- routes ----------------------------------------------------------------------
 
 @bp.get("/trajectories/<trajectory_id>/entries")
@@ -186,10 +62,10 @@ def list_entries(trajectory_id: str):
 
     Optional filters in the query: ``kind``, ``author_id``, ``tag``, ``goal_id``.
     """
-    trajectory = trajectory_for(access.READ, trajectory_id)
+    trajectory = load_trajectory(g.user, trajectory_id)
     filters = {key: request.args.get(key) or None
                for key in ("kind", "author_id", "tag", "goal_id")}
-    entries = service.visible_entries(g.user, trajectory, **filters)
+    entries = visible_entries(g.user, trajectory, **filters)
     audit("view", object_type="trajectory", object_id=trajectory["id"],
           pupil_id=trajectory.get("pupil_id") or "", detail="api:entries")
     return listing([entry_json(e) for e in entries])
@@ -199,10 +75,10 @@ def list_entries(trajectory_id: str):
 @access.login_required
 def create_entry(trajectory_id: str):
     """Write a new entry: a draft only its authors see, or published with ``publish``."""
-    trajectory = trajectory_for(access.WRITE, trajectory_id)
+    load_trajectory(g.user, trajectory_id, access.WRITE)  # refusals before any detail of the body
     data = json_body()
     kind = data.get("kind")
-    if kind not in service.KINDS:
+    if kind not in entry_forms.KINDS:
         raise invalid({"kind": [_("Choose a kind of entry.")]})
     allowed = set(COMMON) | set(CREATE_ONLY) | ({"model"} if kind == "reflection" else set())
     errors = unknown_fields(data, allowed, raise_now=False)
@@ -210,26 +86,20 @@ def create_entry(trajectory_id: str):
         errors["contributions"] = [_("Only reflections take contributions.")]
     publish = data.get("publish", False)
     co_authors = data.get("co_author_ids", [])
-    if not isinstance(publish, bool) or not _strings(co_authors):
+    if not isinstance(publish, bool) or not strings(co_authors):
         raise invalid({name: [_("Send true or false.") if name == "publish"
                               else _("Send a list of ids.")]
                        for name, ok in (("publish", isinstance(publish, bool)),
-                                        ("co_author_ids", _strings(co_authors))) if not ok})
-    form = _form(kind, data, service.form_of(kind, {}), errors)
+                                        ("co_author_ids", strings(co_authors))) if not ok})
+    form = form_data(kind, data, entry_forms.form_of(kind, {}), errors)
+    reflection = kind == "reflection"
     try:
-        values = service.parse_values(kind, form, goal_ids=_goal_ids(trajectory))
-        extra = _reflection_extra(data) if kind == "reflection" else {}
-        if publish:
-            fields = {k.split(".", 1)[1]: v for k, v in values.items() if k.startswith("fields.")}
-            problems = service.publish_problems({"kind": kind, "fields": fields})
-            if problems:
-                raise ValidationError(problems)
-        entry = service.create_entry(g.user, trajectory, kind, values, publish=publish,
-                                     co_author_ids=co_authors, fields_extra=extra)
+        entry = service.create_entry(
+            g.user, trajectory_id, kind, form, publish=publish, co_author_ids=co_authors,
+            model_id=data.get("model", "korthagen") if reflection else None,
+            contributions=contributions_of(data) if reflection else (), via="api")
     except ValidationError as exc:
-        raise invalid(_field_errors(kind, exc.errors)) from None
-    _audit("create", entry)
-    service.notify_saved(entry, trajectory, created=True)
+        raise invalid(field_errors(kind, exc.errors)) from None
     return jsonify(entry_json(entry)), 201
 
 
@@ -237,8 +107,7 @@ def create_entry(trajectory_id: str):
 @access.login_required
 def get_entry(entry_id: str):
     """Show one entry (someone else's draft is 404); the read is audited."""
-    _trajectory, entry = load_entry(entry_id)
-    _audit("view", entry)
+    _trajectory, entry = open_entry(g.user, entry_id, detail="api")
     return jsonify(entry_json(entry))
 
 
@@ -250,28 +119,21 @@ def update_entry(entry_id: str):
     A stale revision answers 409 with the current entry and changes nothing.
     The person saving becomes one of the authors, as on the page.
     """
-    trajectory, entry = load_entry(entry_id, access.WRITE)
+    _trajectory, entry = load_entry(g.user, entry_id, access.WRITE)
     data = json_body()
     errors = unknown_fields(data, set(COMMON) | {"rev"}, raise_now=False)
     rev = expected_rev(data)
+    if entry["rev"] != rev:
+        raise conflict(entry_json(entry))
     kind = entry["kind"]
-    store = get_store()
-    # One transaction: the revision check and the save cannot be split by another save.
-    with store.transaction():
-        current = store.entries.require(entry["id"])
-        if current["rev"] != rev:
-            raise conflict(entry_json(current))
-        form = _form(kind, data, service.form_of(kind, service.values_of(current)), errors)
-        try:
-            values = service.parse_values(kind, form, goal_ids=_goal_ids(trajectory))
-            saved = service.edit_entry(g.user, entry["id"], values, expected_rev=rev)
-        except StaleRevision as stale:
-            raise conflict(entry_json(stale.current)) from None
-        except ValidationError as exc:
-            raise invalid(_field_errors(kind, exc.errors)) from None
-    if saved["rev"] > current["rev"]:
-        _audit("update", saved)
-        service.notify_saved(saved, trajectory, created=False)
+    base = entry_forms.form_of(kind, entry_forms.values_of(entry), template_of(entry))
+    form = form_data(kind, data, base, errors)
+    try:
+        saved = service.edit_entry(g.user, entry_id, form, expected_rev=rev, merge=False, via="api")
+    except StaleRevision as stale:
+        raise conflict(entry_json(stale.current)) from None
+    except ValidationError as exc:
+        raise invalid(field_errors(kind, exc.errors)) from None
     return jsonify(entry_json(saved))
 
 
@@ -279,14 +141,11 @@ def update_entry(entry_id: str):
 @access.login_required
 def publish_entry(entry_id: str):
     """Publish a draft to the team; publishing twice changes nothing."""
-    trajectory, entry = load_entry(entry_id, access.WRITE)
+    _trajectory, entry = load_entry(g.user, entry_id, access.WRITE)
     try:
-        published = service.publish_entry(g.user, entry["id"])
+        published = service.publish_entry(g.user, entry_id, via="api")
     except ValidationError as exc:
-        raise invalid(_field_errors(entry["kind"], exc.errors)) from None
-    if published["rev"] != entry["rev"]:
-        _audit("update", published, detail="api:publish")
-        service.notify_saved(published, trajectory, created=False)
+        raise invalid(field_errors(entry["kind"], exc.errors)) from None
     return jsonify(entry_json(published))
 
 
@@ -294,9 +153,7 @@ def publish_entry(entry_id: str):
 @access.login_required
 def contribute(entry_id: str):
     """Add the user's contribution to one phase of a reflection (no revision needed)."""
-    trajectory, entry = load_entry(entry_id, access.WRITE)
-    if entry["kind"] != "reflection":
-        abort(404)
+    load_entry(g.user, entry_id, access.WRITE)  # refusals before any detail of the body
     data = json_body()
     unknown_fields(data, {"phase", "text"})
     phase, text = data.get("phase"), data.get("text")
@@ -304,19 +161,17 @@ def contribute(entry_id: str):
              if not isinstance(v, str)}
     if wrong:
         raise invalid(wrong)
-    saved = reflection_service.add_contribution(g.user, entry["id"], phase, text)
-    _audit("update", saved, detail="api:contribution")
-    service.notify_saved(saved, trajectory, created=False)
+    saved = add_contribution(g.user, entry_id, phase, text, via="api")
     return jsonify(entry_json(saved)), 201
 
 
 # -- OpenAPI -------------------------------------------------------------------------
 
-_KIND = {"type": "string", "enum": list(service.KINDS)}
+_KIND = {"type": "string", "enum": list(entry_forms.KINDS)}
 _FIELDS = {
     "type": "object",
     "description": "Kind-specific fields: " + "; ".join(
-        f"{kind}: " + ", ".join(fd.key for fd in defs) for kind, defs in service.FIELD_DEFS.items()
+        f"{kind}: " + ", ".join(fd.key for fd in defs) for kind, defs in entry_forms.FIELD_DEFS.items()
     ) + ". A reflection also has `model` and `contributions` (read-only here).",
     "additionalProperties": True,
 }
@@ -327,7 +182,7 @@ _INPUT_FIELDS = {
 }
 _INPUT = {
     "date": DATE,
-    "tags": {"type": "array", "items": {"type": "string", "maxLength": service.MAX_TAG_CHARS}},
+    "tags": {"type": "array", "items": {"type": "string", "maxLength": entry_forms.MAX_TAG_CHARS}},
     "goal_ids": {"type": "array", "items": STRING},
     "internal": {"type": "boolean"},
     "breach_of_rules": {"type": "boolean"},

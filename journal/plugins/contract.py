@@ -61,20 +61,9 @@ def sample_answers(spec: TemplateSpec) -> dict:
 
 def form_data(spec: TemplateSpec, answers: dict, prefix: str = "t_") -> dict:
     """Return the form fields a browser would post for ``answers`` (for client tests)."""
-    from journal.plugins.entry_templates.forms import item_input
+    from journal.plugins.entry_templates.forms import form_values
 
-    data = {}
-    for f in spec.fields():
-        value = answers.get(f.key)
-        if value in (None, ""):
-            continue
-        if f.type == "checklist":
-            for item_key, answer in value.items():
-                data[item_input(prefix, f, item_key, "status")] = answer.get("status", "")
-                data[item_input(prefix, f, item_key, "note")] = answer.get("note", "")
-        else:
-            data[prefix + f.key] = str(value)
-    return data
+    return form_values(spec, answers, prefix)
 
 
 def post_template_entry(client, trajectory: dict, spec: TemplateSpec, answers: dict, **fields):
@@ -86,7 +75,7 @@ def post_template_entry(client, trajectory: dict, spec: TemplateSpec, answers: d
     :return: the response: 302 to the new entry's page once saved, 400 with the
         form (and what was typed) when something is missing.
     """
-    from journal.web.entries import TEMPLATE_PREFIX
+    from journal.process.entry_forms import TEMPLATE_PREFIX
 
     data = {**form_data(spec, answers, prefix=TEMPLATE_PREFIX), **fields}
     return client.post(

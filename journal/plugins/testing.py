@@ -232,16 +232,23 @@ def make_goal(app):
 
 @pytest.fixture
 def make_entry(app):
-    """Create an entry through the entry service (published unless ``publish=False``):
+    """Create an entry (published unless ``publish=False``):
     ``make_entry(trajectory, author, seen="…", internal=True, breach_of_rules=True)``.
 
     Keyword arguments are form fields of the kind (``seen``, ``what``, ``date``,
     ``tags``, ``goal_ids``, ``internal``, ``breach_of_rules`` …); sensible
-    defaults fill the required ones.
+    defaults fill the required ones. ``template=spec, answers={…}`` fills it from a
+    plugin template (its snapshot is stored as on the page). The fields are checked and rendered as the
+    entry service does, but like the other factories it arranges data: no access
+    check, no audit record, no ``journal_entry_saved`` call, and closed
+    trajectories take entries too (written before they closed). To test what a
+    save does, write through a page, the API or :func:`journal.plugins.api.create_entry`.
     """
     from werkzeug.datastructures import MultiDict
 
     from journal.process import entries
+    from journal.process.entry_forms import parse_values
+    from journal.process.entry_plugins import template_ref
     from journal.storage import get_store
 
     defaults = {
@@ -255,27 +262,29 @@ def make_entry(app):
     }
 
     def factory(trajectory: dict, author: dict, kind: str = "observation", *,
-                publish: bool = True, **fields) -> dict:
+                publish: bool = True, template=None, answers: dict | None = None,
+                **fields) -> dict:
         form = {"date": "2025-02-03", **defaults.get(kind, {}), **fields}
         for flag in ("internal", "breach_of_rules"):
             form[flag] = "1" if form.get(flag) else ""
-        goal_ids = {g["id"] for g in get_store().goals.find(trajectory_id=trajectory["id"])}
-        values = entries.parse_values(kind, MultiDict(form), goal_ids=goal_ids)
-        if trajectory.get("phase") == "closed":
-            # Arranging history: the entry was written before the trajectory closed.
-            trajectory = dict(trajectory, phase="fading_out")
-        return entries.create_entry(author, trajectory, kind, values, publish=publish)
+        values = parse_values(kind, MultiDict(form), goal_ids=entries.goal_ids_of(trajectory))
+        if template is not None:
+            values["answers"] = dict(answers or {})
+        doc = entries.entry_document(author, trajectory, kind, values, publish=publish,
+                                     template=template_ref(template))
+        return get_store().entries.create(doc, actor_id=author["id"])
 
     return factory
 
 
 @pytest.fixture
 def make_comment(app):
-    """Add a comment to an entry: ``make_comment(entry, author, "Goed idee!")``."""
+    """Add a comment to an entry through the comment service (audited as on the page):
+    ``make_comment(entry, author, "Goed idee!")``; ``author`` writes in its trajectory."""
     from journal.process import comments
 
     def factory(entry: dict, author: dict, body: str = "Goed idee, dat probeer ik ook.") -> dict:
-        return comments.add_comment(author, entry, body)
+        return comments.add_comment(author, entry["id"], body)
 
     return factory
 

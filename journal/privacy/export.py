@@ -8,7 +8,7 @@ secrets never appear. Other pupils' names are removed in a review step
 
 from __future__ import annotations
 
-from ..process import entries as entry_service
+from ..process import entry_forms
 from ..process import goals as goal_service
 from ..process import phases
 from ..storage import get_store
@@ -48,7 +48,7 @@ def _plain(value, people: dict[str, str]):
 
 def _entry(entry: dict, comments: list[dict], history: list[dict], people: dict) -> dict:
     out = {
-        "kind": str(entry_service.KIND_LABELS.get(entry["kind"], entry["kind"])),
+        "kind": str(entry_forms.KIND_LABELS.get(entry["kind"], entry["kind"])),
         "date": entry.get("date"),
         "status": entry.get("status"),
         "authors": [people.get(a, "") for a in entry.get("authors", ()) if a in people],

@@ -375,7 +375,7 @@ def may_see(user: dict | None, doc: dict | None, trajectory: dict | None) -> boo
     elif doc["owner_type"] == "adaptation" and doc["owner_id"].startswith("entry."):
         entry_id = doc["owner_id"].split(".")[1]
     if entry_id is not None:
-        from .entries import may_see as may_see_entry
+        from .entry_access import may_see as may_see_entry
 
         entry = get_store().entries.get(entry_id)
         return entry is not None and entry.get("trajectory_id") == trajectory["id"] and \

@@ -1,13 +1,22 @@
-"""Comments on entries: short Markdown remarks by team members, kept with history."""
+"""Comments on entries: short Markdown remarks by team members, kept with history.
+
+Adding one follows the entry's rules (:func:`~journal.process.entry_access.load_entry`):
+whoever may see the entry and write in its trajectory may comment, and each
+comment is audited (without its text).
+"""
 
 from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from ..security import access
+from ..security.audit import audit
 from ..storage import get_store
 from . import ValidationError
 from . import add_error
 from . import render_field
+from .entry_access import load_entry
+from .entry_events import detail_of
 
 #: Longest comment, in characters.
 MAX_COMMENT = 5_000
@@ -24,13 +33,18 @@ def count_for(entry_id: str) -> int:
     return len(get_store().comments.find(entry_id=entry_id))
 
 
-def add_comment(user: dict, entry: dict, body: str) -> dict:
-    """Store ``user``'s comment on ``entry`` and return it.
+def add_comment(actor: dict, entry_id: str, body: str, *, trajectory_id: str | None = None,
+                via: str = "") -> dict:
+    """Store ``actor``'s comment on an entry they may see and write about, and return it.
 
+    :param trajectory_id: the trajectory the entry was reached through (a page's URL).
+    :param via: the surface it came through, for the audit record (``api``).
+    :raise NotFound, Forbidden: ``actor`` may not see the entry or not write in its trajectory.
     :raise ValidationError: the body is empty, too long or cannot be rendered.
     """
+    _trajectory, entry = load_entry(actor, entry_id, access.WRITE, trajectory_id=trajectory_id)
     errors: dict[str, list[str]] = {}
-    body = (body or "").replace("\r\n", "\n").strip()
+    body = (body if isinstance(body, str) else "").replace("\r\n", "\n").strip()
     if not body:
         add_error(errors, "body", _("Write your comment first."))
     elif len(body) > MAX_COMMENT:
@@ -43,8 +57,12 @@ def add_comment(user: dict, entry: dict, body: str) -> dict:
     doc = {
         "entry_id": entry["id"],
         "trajectory_id": entry["trajectory_id"],
-        "author_id": user["id"],
+        "author_id": actor["id"],
         "body": body,
         "html": html["body"],
     }
-    return get_store().comments.create(doc, actor_id=user["id"])
+    comment = get_store().comments.create(doc, actor_id=actor["id"])
+    audit("create", object_type="comment", object_id=comment["id"],
+          pupil_id=entry.get("pupil_id") or "", user_id=actor["id"],
+          detail=detail_of(via, "entry:" + entry["id"]))
+    return comment

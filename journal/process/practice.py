@@ -458,28 +458,28 @@ def adopt(example: dict, *, actor: dict) -> dict:
     return updated
 
 
-def agreement_values(example: dict) -> dict:
-    """Return entry values for a draft agreement that applies the example in a trajectory."""
-    from werkzeug.datastructures import MultiDict
-
-    from . import entries as entry_service
-
+def agreement_form(example: dict) -> dict:
+    """Return entry form data for a draft agreement that applies the example in a trajectory."""
     adaptation = example.get("adaptation") or {}
     what = adaptation.get("text") or "\n".join(
         f"- {i['label']}" for i in (example.get("template") or {}).get("items", ()))
     what = f"{what}\n\n*{_('From the practice example: %(title)s', title=example['title'])}*"
     day = today().isoformat()
     tags = ", ".join(t for t in (adaptation.get("category"), "praktijkvoorbeeld") if t)
-    return entry_service.parse_values("agreement", MultiDict({
-        "date": day, "what": what, "applied_by": _("to be agreed"), "from_date": day,
-        "review_date": day, "tags": tags}), goal_ids=set())
+    return {"date": day, "what": what, "applied_by": _("to be agreed"), "from_date": day,
+            "review_date": day, "tags": tags}
 
 
 def use_in(example: dict, trajectory: dict, *, actor: dict) -> dict:
-    """Start a draft agreement in ``trajectory`` from the example, and mark it adopted."""
+    """Start a draft agreement in ``trajectory`` from the example, and mark it adopted.
+
+    The agreement is written by the entry service, so it is audited and announced
+    to the plugins like every other new entry.
+    """
     from . import entries as entry_service
 
-    entry = entry_service.create_entry(actor, trajectory, "agreement", agreement_values(example))
+    entry = entry_service.create_entry(actor, trajectory["id"], "agreement", agreement_form(example),
+                                       via="practice")
     adopt(get_store().practice_examples.require(example["id"]), actor=actor)
     return entry
 

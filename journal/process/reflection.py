@@ -5,19 +5,26 @@ plugins (both served by the plugin host, see :mod:`journal.plugins.vocabularies`
 Each team member adds contributions to the phases; every contribution keeps
 its author and time. Adding a contribution appends inside
 one transaction, so two people writing at once never conflict; the shared
-conclusions are edited like any other entry field (with a revision check).
+conclusions are edited like any other entry field (with a revision check,
+:mod:`journal.process.entries`), and a contribution is audited and announced
+to the plugins like any other change to an entry.
 """
 
 from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from ..errors import NotFound
+from ..security import access
 from ..storage import get_store
 from ..storage.store import new_id
 from ..storage.store import utcnow
 from . import ValidationError
 from . import add_error
 from . import render_field
+from .entry_access import load_entry
+from .entry_events import detail_of
+from .entry_events import saved
 
 #: Longest contribution, in characters.
 MAX_CONTRIBUTION = 10_000
@@ -58,7 +65,7 @@ def phases_of(entry: dict) -> list[dict]:
 def make_contribution(user: dict, phase: str, text: str, model: dict) -> dict:
     """Return a new, rendered contribution, or raise :class:`ValidationError`."""
     errors: dict[str, list[str]] = {}
-    text = (text or "").replace("\r\n", "\n").strip()
+    text = (text if isinstance(text, str) else "").replace("\r\n", "\n").strip()
     if phase not in {p["key"] for p in model["phases"]}:
         add_error(errors, "phase", _("Choose a phase of the reflection model."))
     if not text:
@@ -74,48 +81,52 @@ def make_contribution(user: dict, phase: str, text: str, model: dict) -> dict:
             "html": html["text"], "at": utcnow()}
 
 
-def initial_contributions(user: dict, model: dict, form) -> list[dict]:
-    """Return the creator's first contributions from the ``phase_<key>`` form fields.
+def first_contributions(actor: dict, model: dict, contributions) -> list[dict]:
+    """Return a new reflection's first contributions by ``actor``, rendered.
 
-    :raise ValidationError: a text cannot be rendered (errors keyed ``phase_<key>``).
+    :param contributions: ``[{"phase", "text"}]``.
+    :raise ValidationError: a text is empty or cannot be rendered, or a phase is not
+        the model's (errors keyed ``phase_<key>``, as the form names the fields).
     """
     out, errors = [], {}
-    for phase in model["phases"]:
-        text = form.get("phase_" + phase["key"], "") or ""
-        if not text.strip():
-            continue
+    for given in contributions:
+        phase = str(given.get("phase"))
         try:
-            out.append(make_contribution(user, phase["key"], text, model))
+            out.append(make_contribution(actor, phase, given.get("text"), model))
         except ValidationError as exc:
             for messages in exc.errors.values():
                 for message in messages:
-                    add_error(errors, "phase_" + phase["key"], message)
+                    add_error(errors, "phase_" + phase, message)
     if errors:
         raise ValidationError(errors)
     return out
 
 
-def add_contribution(user: dict, entry_id: str, phase: str, text: str) -> dict:
-    """Append ``user``'s contribution to a reflection and return the stored entry.
+def add_contribution(actor: dict, entry_id: str, phase: str, text: str, *,
+                     trajectory_id: str | None = None, via: str = "") -> dict:
+    """Append ``actor``'s contribution to a reflection and return the stored entry.
 
     No revision check on purpose: contributions from several people are all
     kept, whatever the order in which they arrive. The contributor becomes an
     author of the reflection.
 
-    :raise ValidationError: empty text, unknown phase, or not a reflection.
+    :raise NotFound: no such reflection for ``actor`` (also when the entry is of another kind).
+    :raise Forbidden: ``actor`` may read the reflection but not write in its trajectory.
+    :raise ValidationError: empty text, unknown phase, or a model no longer available.
     """
-    store = get_store()
-    entry = store.entries.require(entry_id)
+    trajectory, entry = load_entry(actor, entry_id, access.WRITE, trajectory_id=trajectory_id)
     if entry.get("kind") != "reflection":
-        raise ValidationError({"text": [_("Only reflections take contributions.")]})
+        raise NotFound("reflection")
     model = model_by_id(entry["fields"].get("model"))
     if model is None:
         raise ValidationError({"phase": [_("The reflection model of this entry is no longer available.")]})
-    contribution = make_contribution(user, phase, text, model)
+    contribution = make_contribution(actor, phase, text, model)
 
     def append(doc):
         doc["fields"].setdefault("contributions", []).append(contribution)
-        if user["id"] not in doc["authors"]:
-            doc["authors"].append(user["id"])
+        if actor["id"] not in doc["authors"]:
+            doc["authors"].append(actor["id"])
 
-    return store.entries.update(entry_id, append, actor_id=user["id"])
+    stored = get_store().entries.update(entry_id, append, actor_id=actor["id"])
+    saved(actor, stored, trajectory, created=False, detail=detail_of(via, "contribution"))
+    return stored

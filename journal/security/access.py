@@ -139,19 +139,27 @@ def require(action: str, trajectory: dict | None) -> None:
 def _refuse(status: int, what: str, trajectory: dict | None = None,
             user: dict | None = None) -> None:
     """Audit a refusal and raise the domain error for ``status`` (404 or 403)."""
+    deny(user, what, status=status,
+         object_type="trajectory" if trajectory else "route",
+         object_id=trajectory["id"] if trajectory else (request.endpoint or "" if has_request_context() else ""),
+         pupil_id=(trajectory or {}).get("pupil_id") or "")
+
+
+def deny(user: dict | None, what: str, *, object_type: str, object_id: str, pupil_id: str = "",
+         status: int = 404) -> None:
+    """Audit that ``user`` was refused one object and raise :class:`NotFound` (or :class:`Forbidden`).
+
+    For refusals finer than the trajectory (someone else's draft): services call it
+    so the refusal is recorded once, whoever asked (page, API, plugin, command).
+
+    :param what: a short, content-free reason (``draft``, an action name).
+    """
     from .audit import audit
 
     if has_request_context():
         g.refusal_audited = True
-    audit(
-        "denied",
-        object_type="trajectory" if trajectory else "route",
-        object_id=trajectory["id"] if trajectory else (request.endpoint or "" if has_request_context() else ""),
-        pupil_id=(trajectory or {}).get("pupil_id") or "",
-        outcome=str(status),
-        user_id=user["id"] if user else None,
-        detail=what,
-    )
+    audit("denied", object_type=object_type, object_id=object_id, pupil_id=pupil_id,
+          outcome=str(status), user_id=user["id"] if user else None, detail=what)
     raise (Forbidden if status == 403 else NotFound)(what)
 
 

@@ -26,6 +26,7 @@ def init_app(app: Flask) -> None:
     from . import audit
     from . import auth
     from . import entries
+    from . import entry_cards
     from . import exports
     from . import goals
     from . import handover
@@ -67,6 +68,7 @@ def init_app(app: Flask) -> None:
     # Plugin pages come after the core ones, so a plugin can never take a core name.
     plugin_wiring.register_blueprints(app, app.extensions["journal.plugins"])
     init_templates(app)
+    entry_cards.init_app(app)  # entry helpers for every page that shows entries
     from .. import brevity
 
     app.add_template_global(brevity.summary, "entry_brief")  # long entries as a short list

@@ -55,7 +55,7 @@ def owner_target(trajectory: dict, owner_type: str, owner_id: str) -> str | None
     store = get_store()
     if owner_type == "entry":
         entry = store.entries.get(owner_id)
-        from ..process.entries import may_see
+        from ..process.entry_access import may_see
 
         if entry is None or entry.get("trajectory_id") != trajectory["id"] or \
                 not may_see(g.user, entry):

@@ -8,7 +8,7 @@ from flask import abort
 from flask import g
 
 from ..plugins.host import get_plugins
-from ..process import entries as entry_service
+from ..process.entry_access import visible_entries
 from ..process import goals as goal_service
 from ..process.trajectories import require_trajectory
 from ..security import access
@@ -26,7 +26,7 @@ def download(trajectory_id: str, format_id: str):
     or failing format answers 404 (the failure is recorded on the admin page).
     """
     trajectory = require_trajectory(trajectory_id, access.READ)
-    entries = [e for e in entry_service.visible_entries(g.user, trajectory)
+    entries = [e for e in visible_entries(g.user, trajectory)
                if e.get("status") == "published" and not e.get("internal")]
     result = get_plugins().run_export(format_id, trajectory, entries,
                                       goal_service.goals_for(trajectory_id))

@@ -91,12 +91,13 @@ def new(trajectory_id: str):
 @access.login_required
 def show(trajectory_id: str, goal_id: str):
     """One goal with its evaluations and the entries linked to it."""
-    from ..process import entries as entry_service
+    from ..process import entry_forms
+    from ..process.entry_access import visible_entries
 
     from ..process import voices as voice_service
 
     trajectory, goal = _load(trajectory_id, goal_id, access.READ)
-    entries = entry_service.visible_entries(g.user, trajectory, goal_id=goal_id)
+    entries = visible_entries(g.user, trajectory, goal_id=goal_id)
     voices = voice_service.about_goal(voice_service.voices_for(trajectory_id), goal_id)
     return render_template(
         "goals/show.html", trajectory=trajectory, goal=goal,
@@ -105,7 +106,7 @@ def show(trajectory_id: str, goal_id: str):
         overdue=service.is_overdue(goal), status_labels=service.STATUS_LABELS,
         entries=entries, voices=voices,
         agreed=voice_service.agreements(voices).get(goal_id, {}),
-        kind_labels={k: str(v) for k, v in entry_service.KIND_LABELS.items()},
+        kind_labels={k: str(v) for k, v in entry_forms.KIND_LABELS.items()},
     )
 
 

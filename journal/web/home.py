@@ -22,7 +22,8 @@ bp = Blueprint("home", __name__)
 @access.login_required
 def index():
     """Show overdue goals, drafts, quiet trajectories and the user's own trajectories."""
-    from ..process import entries as entry_service
+    from ..process import entry_forms
+    from ..process.entry_access import drafts_of
 
     user = g.user
     visible = trajectory_service.get_visible(user)
@@ -45,8 +46,8 @@ def index():
     waiting_ids = {w["entry"]["id"] for w in waiting}
     drafts = [
         {"entry": d, "trajectory": by_id.get(d["trajectory_id"]),
-         "kind": str(entry_service.KIND_LABELS.get(d["kind"], d["kind"]))}
-        for d in entry_service.drafts_of(user)
+         "kind": str(entry_forms.KIND_LABELS.get(d["kind"], d["kind"]))}
+        for d in drafts_of(user)
         if d["trajectory_id"] in by_id and d["id"] not in waiting_ids
     ]
     overdue_ids = {o["goal"]["trajectory_id"] for o in overdue}

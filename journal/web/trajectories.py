@@ -257,14 +257,14 @@ def _filters() -> dict:
 
 
 def _entries_for(trajectory: dict, filters: dict, kinds: tuple[str, ...]) -> list[dict]:
-    from ..process import entries as entry_service
+    from ..process import entry_access
 
     kind = filters["kind"] if filters["kind"] in kinds else None
     if filters["view"] == "condensed":
         kind = "agreement"
     elif filters["kind"] and kind is None:
         return []  # a non-entry kind (evaluations, phase changes) was asked for
-    return entry_service.visible_entries(
+    return entry_access.visible_entries(
         g.user, trajectory, kind=kind, author_id=filters["author"] or None,
         tag=filters["tag"] or None, goal_id=filters["goal"] or None,
     )
@@ -279,9 +279,9 @@ def timeline(trajectory: dict, goals: list[dict], filters: dict,
     included) and phase changes ("phase"); the kind filter also accepts the
     last three. Tags only belong to entries, so a tag filter shows entries only.
     """
-    from ..process import entries as entry_service
+    from ..process import entry_forms
 
-    kinds = tuple(entry_service.KINDS)
+    kinds = tuple(entry_forms.KINDS)
     items = [{"type": "entry", "date": e.get("date") or e.get("created_at", "")[:10],
               "at": e.get("created_at", ""), "entry": e}
              for e in _entries_for(trajectory, filters, kinds)]
@@ -337,7 +337,8 @@ def _entry_links() -> dict:
 @access.login_required
 def show(trajectory_id: str):
     """The trajectory page: need and question, team, goals and the filterable timeline."""
-    from ..process import entries as entry_service
+    from ..process import entry_access
+    from ..process import entry_forms
 
     trajectory = service.require_trajectory(trajectory_id, access.READ)
     audit("view", object_type="trajectory", object_id=trajectory_id,
@@ -346,10 +347,10 @@ def show(trajectory_id: str):
     goals = goal_service.goals_for(trajectory_id)
     people = service.people_for(trajectory)
     voices = voice_service.voices_for(trajectory_id)
-    all_visible = entry_service.visible_entries(g.user, trajectory)
+    all_visible = entry_access.visible_entries(g.user, trajectory)
     published_kinds = {e["kind"] for e in all_visible if e.get("status") == "published"}
     overdue = [goal for goal in goals if goal_service.is_overdue(goal)]
-    kind_options = [(k, str(entry_service.KIND_LABELS[k])) for k in entry_service.KINDS]
+    kind_options = [(k, str(entry_forms.KIND_LABELS[k])) for k in entry_forms.KINDS]
     kind_options += [("evaluation", _("Goal evaluation")),
                      ("voice", _("What the pupil or parents say")), ("phase", _("Phase change"))]
     tags = sorted({t for e in all_visible for t in e.get("tags", ())})
@@ -383,7 +384,7 @@ def show(trajectory_id: str):
         phase_position=phases.position(trajectory["phase"]),
         entry_links=_entry_links(),
         suggested_kinds=[k for k in (current_phase.suggested_kinds if current_phase else ())
-                         if k in entry_service.KINDS],
+                         if k in entry_forms.KINDS],
         fragments=plugin_fragments("trajectory_header", "trajectory_sidebar",
                                    trajectory=trajectory),
     )
@@ -397,13 +398,14 @@ def print_view(trajectory_id: str):
     By default goals and agreements (the "need to know"); ``?all=1`` adds every
     published entry.
     """
-    from ..process import entries as entry_service
+    from ..process import entry_access
+    from ..process import entry_forms
 
     trajectory = service.require_trajectory(trajectory_id, access.READ)
     audit("view", object_type="trajectory", object_id=trajectory_id,
           pupil_id=trajectory.get("pupil_id") or "", detail="print")
     everything = request.args.get("all") == "1"
-    entries = [e for e in entry_service.visible_entries(g.user, trajectory)
+    entries = [e for e in entry_access.visible_entries(g.user, trajectory)
                if e.get("status") == "published"]
     agreements = [e for e in entries if e["kind"] == "agreement"]
     goals = goal_service.goals_for(trajectory_id)
@@ -421,7 +423,7 @@ def print_view(trajectory_id: str):
         agreements=agreements,
         entries=entries if everything else [],
         everything=everything,
-        kind_labels={k: str(v) for k, v in entry_service.KIND_LABELS.items()},
+        kind_labels={k: str(v) for k, v in entry_forms.KIND_LABELS.items()},
         printed_on=today().isoformat(),
         fragments=plugin_fragments("print_footer", trajectory=trajectory),
     )

@@ -8,7 +8,7 @@ from journal import hookimpl
 from journal.plugins.hookspecs import PLUGIN_API_VERSION
 from journal.storage import get_store
 from journal.plugins.testing import form_data
-from journal.web.entries import TEMPLATE_PREFIX
+from journal.process.entry_forms import TEMPLATE_PREFIX
 
 from .conftest import SamplePlugin
 

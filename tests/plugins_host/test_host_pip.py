@@ -15,7 +15,7 @@ import pytest
 from journal.storage import get_store
 from journal.plugins.testing import form_data
 from journal.plugins.testing import make_test_app
-from journal.web.entries import TEMPLATE_PREFIX
+from journal.process.entry_forms import TEMPLATE_PREFIX
 
 NAME = f"piptest_{uuid.uuid4().hex[:8]}"
 MODULE = f"journal_{NAME}"

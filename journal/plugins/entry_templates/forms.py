@@ -105,6 +105,22 @@ def parse_form(spec: TemplateSpec, form: Mapping, prefix: str = "t_") -> tuple[d
     return answers, errors
 
 
+def form_values(spec: TemplateSpec, answers: Mapping, prefix: str = "t_") -> dict:
+    """Return the inputs a browser posts for ``answers``: the inverse of :func:`parse_form`."""
+    data = {}
+    for f in spec.fields():
+        value = answers.get(f.key)
+        if value in (None, ""):
+            continue
+        if f.type == "checklist":
+            for item_key, answer in value.items():
+                data[item_input(prefix, f, item_key, "status")] = answer.get("status", "")
+                data[item_input(prefix, f, item_key, "note")] = answer.get("note", "")
+        else:
+            data[prefix + f.key] = str(value)
+    return data
+
+
 def _parse_checklist(f: Field, form: Mapping, prefix: str, error) -> dict:
     value = {}
     for item in f.items:
