@@ -246,3 +246,38 @@ def test_the_entry_services_never_read_the_request(module):
     names = {alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
              and (node.module or "").startswith("flask") for alias in node.names}
     assert not names & {"g", "request", "session", "abort"}
+
+
+def test_the_plugin_api_example_in_the_docs_works_as_written(app, users, login, team,
+                                                              register_plugin):
+    """The example in docs/plugins.md ("The plugin API"), run as a plugin author would copy it."""
+    import re
+    from pathlib import Path
+
+    guide = (Path(__file__).resolve().parent.parent / "docs" / "plugins.md").read_text("utf-8")
+    section = guide.split("## The plugin API", 1)[1].split("\n## ", 1)[0]
+    (example,) = re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)
+    namespace: dict = {"__name__": __name__}  # as if pasted into the plugin's module
+    exec(compile(example, "docs/plugins.md", "exec"), namespace)
+
+    class SensoryBreaks:
+        @hookimpl
+        def journal_plugin_info(self):
+            return {"title": "Prikkelpauzes", "description": "", "api_version": 1}
+
+        @hookimpl
+        def journal_blueprints(self):
+            return [namespace["bp"]]
+
+    register_plugin(SensoryBreaks(), "sensory_breaks")
+    client = login(app.test_client(), "teacher")
+    response = client.post(f"/p/sensory_breaks/t/{team['id']}/break",
+                           data={"date": "2025-03-10", "what": "Tien minuten in de rustige hoek."})
+    assert response.status_code == 302
+    (entry,) = get_store().entries.find(trajectory_id=team["id"])
+    assert (entry["status"], entry["tags"], entry["authors"]) == (
+        "published", ["prikkelpauze"], [users["teacher"]["id"]])
+    assert len(_entry_audits("create")) == 1
+    outsider = login(app.test_client(), "outsider_teacher")
+    assert outsider.post(f"/p/sensory_breaks/t/{team['id']}/break",
+                         data={"date": "2025-03-10", "what": "x"}).status_code == 404
