@@ -93,8 +93,9 @@ def _answer_bullets(entry: dict) -> list[dict]:
     from .plugins.host import get_plugins
     from .plugins.entry_templates.forms import STATUS_LABELS
     from .plugins.entry_templates.forms import iter_checklist
+    from .plugins.entry_templates.registry import spec_for_entry
 
-    found = get_plugins().spec_for_entry(entry)
+    found = spec_for_entry(get_plugins(), entry)
     spec = found.spec if found is not None else None
     if spec is None:
         return []

@@ -84,6 +84,62 @@ def sanitize_html(html: str) -> Markup:
     return Markup(cleaned)
 
 
+#: Plugin pages (``/p/<plugin>/…``) may also hold forms, tables and page structure; the
+#: same rules otherwise: no scripts, no event handlers, no styles, no ``javascript:`` URLs.
+PAGE_ALLOWED_TAGS = ALLOWED_TAGS | {
+    "form", "input", "select", "option", "optgroup", "textarea", "button", "label",
+    "fieldset", "legend", "caption", "colgroup", "col", "tfoot", "section", "article",
+    "header", "footer", "nav", "aside", "figure", "figcaption", "details", "summary", "time",
+    "meter", "progress", "output",
+}
+PAGE_ALLOWED_ATTRIBUTES = {
+    "*": {"class", "id", "title", "lang", "dir", "hidden", "role"},
+    "a": {"href", "title", "hreflang"},
+    "form": {"action", "method", "novalidate", "enctype", "accept-charset"},
+    "input": {"type", "name", "value", "checked", "disabled", "readonly", "required", "min",
+              "max", "step", "minlength", "maxlength", "pattern", "placeholder", "size",
+              "autocomplete", "inputmode", "multiple", "accept", "list"},
+    "select": {"name", "required", "multiple", "disabled", "size", "autocomplete"},
+    "option": {"value", "selected", "disabled", "label"},
+    "optgroup": {"label", "disabled"},
+    "textarea": {"name", "rows", "cols", "required", "minlength", "maxlength", "placeholder",
+                 "readonly", "disabled", "wrap", "autocomplete"},
+    "button": {"type", "name", "value", "disabled"},
+    "label": {"for"},
+    "th": {"scope", "colspan", "rowspan", "align", "abbr", "headers"},
+    "td": {"colspan", "rowspan", "align", "headers"},
+    "col": {"span"},
+    "colgroup": {"span"},
+    "time": {"datetime"},
+    "ol": {"start", "reversed", "type"},
+    "li": {"value"},
+    "details": {"open"},
+    "meter": {"value", "min", "max", "low", "high", "optimum"},
+    "progress": {"value", "max"},
+    "output": {"for", "name"},
+    "abbr": {"title"},
+}
+
+
+def sanitize_page_html(html: str) -> Markup:
+    """Return a plugin page's own HTML cleaned by the page allowlist, marked safe.
+
+    Like :func:`sanitize_html`, with forms and page structure allowed (and
+    ``aria-*``/``data-*`` attributes); URLs in links and form actions must be
+    relative or http(s)/mailto.
+    """
+    cleaned = nh3.clean(
+        html,
+        tags=PAGE_ALLOWED_TAGS,
+        attributes=PAGE_ALLOWED_ATTRIBUTES,
+        generic_attribute_prefixes={"aria-", "data-"},
+        url_schemes=URL_SCHEMES,
+        link_rel=None,  # links on a page are navigation (no target attribute is allowed)
+        strip_comments=True,
+    )
+    return Markup(cleaned)
+
+
 def _markdown_to_html(text: str) -> str:
     md = markdown.Markdown(extensions=MD_EXTENSIONS, extension_configs=MD_EXTENSION_CONFIGS,
                            output_format="html")

@@ -8,6 +8,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from ..plugins.records import PluginError
+
 
 def _host():
     host = current_app.extensions.get("journal.plugins")
@@ -27,6 +29,8 @@ def check_plugins(host) -> list[str]:
     problems = []
     configured = current_app.config["JOURNAL_PLUGIN_SETTINGS"] or {}
     for name, record in sorted(host.records.items()):
+        if record.builtin:
+            continue
         if record.status in ("failed", "incompatible"):
             last = (record.error.strip().splitlines() or ["?"])[-1]
             problems.append(f"{name}: {record.status}: {last}")
@@ -53,10 +57,15 @@ def register(cli: click.Group) -> None:
 
     @plugins_group.command("list")
     @click.option("--json", "as_json", is_flag=True, help="Print JSON (with errors and tracebacks).")
+    @click.option("--all", "show_all", is_flag=True,
+                  help="Also list the plugins built into the journal (always on).")
     @with_appcontext
-    def list_plugins(as_json: bool) -> None:
-        """List installed plugins with their status and whether they are enabled."""
-        described = _host().describe()
+    def list_plugins(as_json: bool, show_all: bool) -> None:
+        """List installed plugins with their status and whether they are enabled.
+
+        A plugin that is enabled but no longer installed shows as ``missing``.
+        """
+        described = [p for p in _host().describe() if show_all or p["source"] != "builtin"]
         if as_json:
             click.echo(json.dumps(described, indent=2, ensure_ascii=False, default=str))
             return
@@ -97,7 +106,10 @@ def register(cli: click.Group) -> None:
         host = _host()
         if name not in host.records and name not in host.enabled_names():
             raise click.ClickException(f"No plugin {name!r} is installed or enabled.")
-        host.disable(name)
+        try:
+            host.disable(name)
+        except PluginError as exc:
+            raise click.ClickException(str(exc)) from None
         audit("plugin", object_type="plugin", object_id=name, detail="disable")
         click.echo(f"Disabled {name}.")
 
@@ -108,6 +120,8 @@ def register(cli: click.Group) -> None:
         host = _host()
         problems = check_plugins(host)
         for name, record in sorted(host.records.items()):
+            if record.builtin:
+                continue
             if record.status == "loaded" and not any(p.startswith(f"{name}:") for p in problems):
                 click.echo(f"{name}: ok")
             elif record.status in ("blocked", "skipped"):

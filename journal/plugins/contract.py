@@ -5,6 +5,8 @@ an installation without pytest.
 
 * :func:`assert_plugin_contract` loads a plugin alone on a fresh journal, in
   strict mode, and calls every hook it implements: its info and API version,
+  its pages' templates (installed with the package, see
+  :mod:`journal.plugins.package_data`),
   settings, templates (each version renders as a form and as a summary, from
   the plugin and from a snapshot, and a filled form reads back the same
   answers), vocabularies, fragments, exports, upgrades.
@@ -23,11 +25,28 @@ import tempfile
 from importlib.metadata import entry_points
 from pathlib import Path
 
-from .entry_templates.specs import ITEM_STATUSES
-from .entry_templates.specs import TemplateSpec
-from .entry_templates.specs import from_snapshot
-from .entry_templates.specs import snapshot
-from .entry_templates.specs import spec_hash
+from markupsafe import escape
+
+from journal import create_app
+from journal.plugins import vocabularies
+from journal.plugins import wiring
+from journal.plugins.entry_templates import registry
+from journal.plugins.entry_templates.forms import answers_as_text
+from journal.plugins.entry_templates.forms import check_answers
+from journal.plugins.entry_templates.forms import form_values
+from journal.plugins.entry_templates.forms import parse_form
+from journal.plugins.entry_templates.forms import render_answers
+from journal.plugins.entry_templates.forms import render_form
+from journal.plugins.entry_templates.registry import all_versions
+from journal.plugins.entry_templates.registry import spec_for_entry
+from journal.plugins.entry_templates.specs import ITEM_STATUSES
+from journal.plugins.entry_templates.specs import TemplateSpec
+from journal.plugins.entry_templates.specs import from_snapshot
+from journal.plugins.entry_templates.specs import snapshot
+from journal.plugins.entry_templates.specs import spec_hash
+from journal.plugins.package_data import missing_templates
+from journal.process.entry_forms import TEMPLATE_PREFIX
+from journal.storage import get_store
 
 
 def plugin_name_of(plugin) -> str:
@@ -61,8 +80,6 @@ def sample_answers(spec: TemplateSpec) -> dict:
 
 def form_data(spec: TemplateSpec, answers: dict, prefix: str = "t_") -> dict:
     """Return the form fields a browser would post for ``answers`` (for client tests)."""
-    from journal.plugins.entry_templates.forms import form_values
-
     return form_values(spec, answers, prefix)
 
 
@@ -75,8 +92,6 @@ def post_template_entry(client, trajectory: dict, spec: TemplateSpec, answers: d
     :return: the response: 302 to the new entry's page once saved, 400 with the
         form (and what was typed) when something is missing.
     """
-    from journal.process.entry_forms import TEMPLATE_PREFIX
-
     data = {**form_data(spec, answers, prefix=TEMPLATE_PREFIX), **fields}
     return client.post(
         f"/t/{trajectory['id']}/entries/new?kind={spec.kind}&template={spec.id}", data=data)
@@ -85,8 +100,6 @@ def post_template_entry(client, trajectory: dict, spec: TemplateSpec, answers: d
 @contextlib.contextmanager
 def plugin_app(plugin, name: str, *, register: bool = True, enabled: bool = True, **config):
     """Yield a fresh journal (strict, in memory, request context) with only ``plugin``."""
-    from journal import create_app
-
     settings = {"TESTING": True, "SECRET_KEY": "contract-check", "JOURNAL_IN_MEMORY": True,
                 "JOURNAL_LOAD_ENTRYPOINTS": False, "JOURNAL_STRICT_PLUGINS": True,
                 "WTF_CSRF_ENABLED": False, **config}
@@ -97,9 +110,7 @@ def plugin_app(plugin, name: str, *, register: bool = True, enabled: bool = True
             if register:
                 record = host.register(plugin, name, source="entrypoint")
                 assert record.status == "loaded", f"{name} did not load: {record.error}"
-                from journal.plugins import wiring as plugin_wiring
-
-                plugin_wiring.register_blueprints(app, host, names={name})
+                wiring.register_blueprints(app, host, names={name})
                 if enabled:
                     host.enable(name)
             yield app, host
@@ -113,24 +124,18 @@ def assert_plugin_contract(plugin, name: str | None = None) -> dict:
     :return: ``{"templates": [TemplateSpec, …]}``, every version checked.
     :raise AssertionError: (or the plugin's own exception) on the first breach.
     """
-    from journal.plugins import vocabularies
-    from journal.plugins.entry_templates.forms import answers_as_text
-    from journal.plugins.entry_templates.forms import check_answers
-    from journal.plugins.entry_templates.forms import parse_form
-    from journal.plugins.entry_templates.forms import render_answers
-    from journal.plugins.entry_templates.forms import render_form
-    from journal.plugins.entry_templates.registry import all_versions
-
     name = name or plugin_name_of(plugin)
     with plugin_app(plugin, name) as (app, host):
         record = host.records[name]
         assert record.title, f"{name}: journal_plugin_info gives no title"
+        missing = missing_templates(app, host.call_plugin(name, "journal_blueprints", default=[]))
+        assert not missing, f"{name}: " + "; ".join(missing)
         defaults = host.plugin_settings(name)
         problems = host.call_plugin(name, "journal_validate_settings", default=[],
                                     settings=defaults)
         assert problems == [], f"{name}: the default settings do not validate: {problems}"
 
-        versions = all_versions(host)
+        versions = registry.all_versions(host)
         for spec in versions.values():
             sample = sample_answers(spec)
             assert check_answers(spec, sample) == []
@@ -143,18 +148,18 @@ def assert_plugin_contract(plugin, name: str | None = None) -> dict:
             assert spec_hash(rebuilt) == spec_hash(spec), f"{spec.id}: snapshot does not round-trip"
             assert render_answers(spec, sample) == render_answers(rebuilt, sample)
             assert answers_as_text(rebuilt, sample)
-            entry = {"kind": spec.kind, "template": host.snapshot_for_entry(spec),
+            entry = {"kind": spec.kind, "template": registry.snapshot_for_entry(host, spec),
                      "answers": sample, "fields": {}, "tags": []}
             host.validate_entry(entry, spec)
             if spec.version < max(v for (i, v) in versions if i == spec.id):
-                offer = host.upgrade_offer(entry)
+                offer = registry.upgrade_offer(host, entry)
                 if offer is not None:
-                    upgraded = host.upgrade_entry_data(entry, offer["to_version"])
+                    upgraded = registry.upgrade_entry_data(host, entry, offer["to_version"])
                     assert upgraded["template"]["version"] == offer["to_version"]
 
         trajectory = {"id": "contract", "focus_areas": [a["id"] for a in host.focus_areas()],
                       "members": [], "phase": "observation", "target": "pupil"}
-        host.suggested_templates(trajectory)
+        registry.suggested(host, trajectory)
         host.reflection_models()
         host.tag_vocabularies()
         for slot in vocabularies.SLOTS:
@@ -174,7 +179,6 @@ def save_entry_fixtures(plugin, fixtures_dir, name: str | None = None) -> list[P
     Run it once when you publish a version and commit the files; existing
     files are never overwritten (they are the record of what was published).
     """
-    from journal.plugins.entry_templates.registry import all_versions
 
     name = name or plugin_name_of(plugin)
     folder = Path(fixtures_dir)
@@ -202,7 +206,6 @@ def assert_old_entries_render(plugin, fixtures_dir, name: str | None = None) -> 
 
     :return: the number of fixtures checked.
     """
-    from journal.plugins.entry_templates.registry import all_versions
 
     name = name or plugin_name_of(plugin)
     fixtures = sorted(Path(fixtures_dir).glob("*.json"))
@@ -227,8 +230,6 @@ def assert_old_entries_render(plugin, fixtures_dir, name: str | None = None) -> 
 
 
 def _render_example(host, example: dict, state: str) -> None:
-    from journal.storage import get_store
-    from journal.plugins.entry_templates.forms import render_answers
 
     ref = example["template"]
     get_store().template_snapshots.create({
@@ -236,7 +237,7 @@ def _render_example(host, example: dict, state: str) -> None:
         "version": ref["version"], "plugin": ref["plugin"], "spec_hash": ref["spec_hash"],
         "snapshot": example["snapshot"],
     })
-    found = host.spec_for_entry({"template": ref, "answers": example["answers"]})
+    found = spec_for_entry(host, {"template": ref, "answers": example["answers"]})
     assert found is not None and found.spec is not None, f"{ref['id']}: nothing to render with"
     if state != "enabled":
         assert not found.live, f"{ref['id']} v{ref['version']} used the plugin while {state}"
@@ -249,6 +250,5 @@ def _render_example(host, example: dict, state: str) -> None:
 
 
 def _escaped(text: str) -> str:
-    from markupsafe import escape
 
     return str(escape(text))

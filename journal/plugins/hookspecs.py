@@ -1,27 +1,51 @@
-"""Every hook a journal plugin can implement, in one flat list.
+"""Every hook a journal plugin can implement, with the types of what it returns.
 
-Plugins implement hooks with ``from journal import hookimpl``. Rules:
+Plugins implement hooks with ``from journal import hookimpl``. The return
+annotation of each hook below is the contract: the host checks every plugin's
+result against it (:func:`journal.plugins.shapes.conform`), keeps what fits,
+and records the rest on the plugin (admin page, ``journal plugins list
+--json``). The TypedDicts here are the one definition of those shapes.
+
+Rules:
 
 * An implementation may accept any subset of a hook's arguments (pluggy's
   opt-in arguments), so new arguments never break old plugins.
-* Hooks run only for *active* plugins (loaded and enabled by an admin), one
-  plugin at a time and isolated: a plugin that raises or returns something
-  invalid is recorded (admin page, ``journal plugins list --json``) and
-  skipped, the others still run. ``wrapper=True`` is not supported.
-* Returned lists may hold items with a ``priority`` (lower first) where noted;
-  the host sorts by ``(priority, plugin name, id)``, never by registration order.
+* Hooks run only for *active* plugins (loaded, and enabled by an admin; the
+  built-in ``core`` plugin is always active), through pluggy's own call loop:
+  implementations run in plugin-name order, ``@hookimpl(tryfirst=True)`` /
+  ``trylast=True`` move one to the front or the back, and
+  ``@hookimpl(wrapper=True)`` wraps the others (``result = yield``; return
+  the result to use). Every implementation is isolated: one that raises or
+  returns something that does not fit is recorded and skipped, and the next
+  one still runs. Old-style ``hookwrapper=True`` is not supported.
+* Keys marked "set by the host" (``plugin``) are filled in by the journal;
+  what a plugin puts there is ignored.
 * Any HTML a plugin returns goes through the same sanitiser as user Markdown.
 * Hooks may be called often (every page view): keep them fast and free of
   side effects, except ``journal_entry_saved``.
 
-The full guide with an example per hook is ``docs/plugins.md``;
+The guide with an example per hook is ``docs/plugins.md``;
 ``tests/plugins_host/test_hookspecs_meta.py`` fails when a hook here is not
 documented there or not exercised by a test.
 """
 
-from __future__ import annotations
+from collections.abc import Callable
+from typing import Annotated
+from typing import Any
+from typing import NotRequired
+from typing import TypedDict
 
+import click
 import pluggy
+from flask import Blueprint
+
+from journal.plugins.entry_templates.specs import TemplateSpec
+from journal.plugins.shapes import AcceptText
+from journal.plugins.shapes import Default
+from journal.plugins.shapes import FromHost
+from journal.plugins.shapes import Matches
+from journal.plugins.shapes import NonEmpty
+from journal.plugins.shapes import UniqueKey
 
 #: The plugin API version this host speaks. A plugin declares the version it was
 #: written for in ``journal_plugin_info()["api_version"]``. New hooks and new
@@ -31,10 +55,90 @@ PLUGIN_API_VERSION = 1
 
 hookspec = pluggy.HookspecMarker("journal")
 
+#: A lower-case identifier: ``sensorisch``, ``gibbs``, ``handover``.
+Id = Annotated[str, Matches(r"[a-z][a-z0-9_-]*", "a lower-case identifier")]
+#: A str that is not empty.
+Text = Annotated[str, NonEmpty()]
+#: The name of the plugin that returned the item (set by the host).
+PluginName = Annotated[str, FromHost("plugin")]
+
+
+class PluginInfo(TypedDict):
+    """What ``journal_plugin_info`` returns."""
+
+    title: Text
+    description: NotRequired[Annotated[str, Default("")]]
+    #: the plugin API version the plugin was written for (:data:`PLUGIN_API_VERSION`)
+    api_version: NotRequired[int]
+
+
+class FocusArea(TypedDict):
+    """A focus area (aandachtsgebied) staff pick for a trajectory."""
+
+    id: Id
+    label: Text
+    plugin: NotRequired[PluginName]
+
+
+class ReflectionPhase(TypedDict):
+    """One phase of a reflection model, with the question that guides it."""
+
+    key: Text
+    title: Text
+    prompt: NotRequired[Annotated[str, Default("")]]
+
+
+class ReflectionModel(TypedDict):
+    """A reflection model for co-written reflections (Korthagen's cycle in the core)."""
+
+    id: Id
+    title: Text
+    phases: Annotated[list[ReflectionPhase], NonEmpty("no phases"), UniqueKey("key")]
+    plugin: NotRequired[PluginName]
+
+
+class TagVocabulary(TypedDict):
+    """A list of tags offered for entries (STICORDI in the core)."""
+
+    id: Id
+    label: Text
+    tags: list[Text]
+    plugin: NotRequired[PluginName]
+
+
+class PageFragment(TypedDict):
+    """HTML for a named place in the pages; a plain str means ``{"html": str}``."""
+
+    html: str
+    #: lower comes first; ties in plugin-name order
+    priority: NotRequired[Annotated[int, Default(100)]]
+    plugin: NotRequired[PluginName]
+
+
+#: What an export format's ``render`` returns.
+ExportOutput = str | bytes
+
+
+class ExportFormat(TypedDict):
+    """A way to export a trajectory, offered on the trajectory page."""
+
+    #: the host prefixes it with the plugin's name: ``"<plugin>.<id>"``
+    id: Id
+    label: Text
+    mimetype: Text
+    extension: Text
+    #: ``render(trajectory, entries, goals)``; gets only what the exporting user may read
+    render: Callable[[dict, list, list], ExportOutput]
+    plugin: NotRequired[PluginName]
+
+
+#: A setting's value: its default's type decides what an admin may enter.
+SettingValue = bool | int | float | str | list[str]
+
 
 @hookspec
-def journal_plugin_info():
-    """Describe the plugin: ``{"title", "description", "api_version"}``.
+def journal_plugin_info() -> PluginInfo:
+    """Describe the plugin: its title, description and ``api_version``.
 
     Called once when the plugin loads. Required for installed plugins; a
     missing or unsupported ``api_version`` marks the plugin incompatible.
@@ -42,8 +146,8 @@ def journal_plugin_info():
 
 
 @hookspec
-def journal_templates():
-    """Return a list of :class:`journal.plugins.entry_templates.specs.TemplateSpec`: every version still in use.
+def journal_templates() -> list[TemplateSpec]:
+    """Return every version still in use of the plugin's templates (:class:`TemplateSpec`).
 
     Template ids are ``"<plugin name>.<slug>"``. The highest version of an id
     is offered for new entries; keep older versions that entries may use, and
@@ -52,8 +156,8 @@ def journal_templates():
 
 
 @hookspec
-def journal_focus_areas():
-    """Return focus areas (aandachtsgebieden) to add: a list of ``{"id", "label"}`` dicts.
+def journal_focus_areas() -> list[FocusArea]:
+    """Return focus areas (aandachtsgebieden) to add to the list staff pick from.
 
     A core id (``ass``, ``tos``, ``executieve_functies``, ``gedrag``, ``type2``…)
     stays one area with its core label.
@@ -61,20 +165,20 @@ def journal_focus_areas():
 
 
 @hookspec
-def journal_tag_vocabularies():
-    """Return tag vocabularies: a list of ``{"id", "label", "tags": [str]}`` dicts."""
+def journal_tag_vocabularies() -> list[TagVocabulary]:
+    """Return tag vocabularies offered for entries; the core offers ``sticordi``."""
 
 
 @hookspec
-def journal_reflection_models():
-    """Return reflection models: a list of ``{"id", "title", "phases": [{"key", "title", "prompt"}]}``.
+def journal_reflection_models() -> list[ReflectionModel]:
+    """Return reflection models for co-written reflections.
 
     The core offers Korthagen's cycle (id ``korthagen``); a plugin cannot replace it.
     """
 
 
 @hookspec
-def journal_suggest_templates(trajectory):
+def journal_suggest_templates(trajectory: dict) -> list[str]:
     """Return ids of templates to suggest for ``trajectory`` (a dict with ``focus_areas``).
 
     Templates whose ``focus_areas`` meet the trajectory's are suggested anyway;
@@ -83,17 +187,17 @@ def journal_suggest_templates(trajectory):
 
 
 @hookspec
-def journal_validate_entry(entry, template):
-    """Return a list of problems (str, shown to the writer) with ``entry``; empty when fine.
+def journal_validate_entry(entry: dict, template: TemplateSpec | None) -> list[str]:
+    """Return problems (shown to the writer) with ``entry``; empty when fine.
 
     ``entry`` is the entry about to be saved (``kind``, ``fields``,
     ``answers``, ``template`` ref…); ``template`` is the
-    :class:`~journal.plugins.entry_templates.specs.TemplateSpec` it is filled from, or None.
+    :class:`TemplateSpec` it is filled from, or None.
     """
 
 
 @hookspec
-def journal_entry_saved(entry, trajectory, created):
+def journal_entry_saved(entry: dict, trajectory: dict, created: bool) -> None:
     """React to a saved entry (``created`` is True for a new one). The return value is ignored.
 
     Called after the save; an exception here never undoes it. Never log the
@@ -102,27 +206,28 @@ def journal_entry_saved(entry, trajectory, created):
 
 
 @hookspec
-def journal_page_fragment(slot, context):
-    """Return HTML for the named page ``slot``, or None.
+def journal_page_fragment(slot: str, context: dict) -> Annotated[PageFragment, AcceptText("html")] | None:
+    """Return HTML for the named page ``slot`` (a str or a :class:`PageFragment`), or None.
 
-    Return a str, or ``{"html": str, "priority": int}``. ``context`` is a dict
-    (e.g. ``trajectory``, ``entry``, ``user``) of things the current user may
-    already see. A fragment that raises shows as a short inline notice.
+    ``slot`` is one of :data:`journal.plugins.vocabularies.SLOTS`; ``context``
+    is a dict (``trajectory``, ``entry``, ``user``) of things the current user
+    may already see. A fragment that raises shows as a short inline notice.
     """
 
 
 @hookspec
-def journal_blueprints():
+def journal_blueprints() -> list[Blueprint]:
     """Return Flask blueprints; each is mounted under ``/p/<plugin name>/``.
 
     Called once when the app is created. The pages answer 404 while the plugin
     is disabled. Views without a journal access decorator require a signed-in
-    user; a view touching a trajectory must call ``access.require(action, trajectory)``.
+    user; a view touching a trajectory must load it with access
+    (``journal.plugins.api``). Page templates extend ``plugin_page.html``.
     """
 
 
 @hookspec
-def journal_cli_commands():
+def journal_cli_commands() -> list[click.Command]:
     """Return click commands, added as ``journal <plugin name> <command>``.
 
     Called once when the app is created; the commands refuse to run while the
@@ -131,17 +236,13 @@ def journal_cli_commands():
 
 
 @hookspec
-def journal_export_formats():
-    """Return export formats: a list of ``{"id", "label", "mimetype", "extension", "render"}``.
-
-    ``render(trajectory, entries, goals)`` returns ``str`` or ``bytes``; it
-    gets only what the exporting user may read. Ids become ``<plugin>.<id>``.
-    """
+def journal_export_formats() -> list[ExportFormat]:
+    """Return export formats for a trajectory (see :class:`ExportFormat`)."""
 
 
 @hookspec
-def journal_default_settings():
-    """Return the plugin's settings with their defaults (a dict of bool, int, float, str or list).
+def journal_default_settings() -> dict[str, SettingValue]:
+    """Return the plugin's settings with their defaults.
 
     Only these keys can be set (admin page, ``JOURNAL_PLUGIN_SETTINGS`` in the
     instance config). Read them with ``journal.plugins.host.plugin_settings(name)``.
@@ -149,15 +250,17 @@ def journal_default_settings():
 
 
 @hookspec
-def journal_validate_settings(settings):
-    """Return problems (list of str) with the plugin's ``settings``; empty when valid.
+def journal_validate_settings(settings: dict[str, SettingValue]) -> list[str]:
+    """Return problems with the plugin's ``settings``; empty when valid.
 
-    Called with this plugin's own settings only, before an admin's change is stored.
+    Called with this plugin's own settings only, before an admin's change is
+    stored. A validator that raises refuses the change.
     """
 
 
 @hookspec(firstresult=True)
-def journal_upgrade_entry_data(template_id, from_version, to_version, data):
+def journal_upgrade_entry_data(template_id: str, from_version: int, to_version: int,
+                               data: dict) -> dict[str, Any] | None:
     """Return ``data`` (an entry's answers) converted to ``to_version`` of ``template_id``, or None.
 
     Only the plugin owning the template is asked. Upgrading is offered to

@@ -15,12 +15,14 @@ throwaway plugin that is always removed), ``plugin_host`` and
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 
 import pytest
 from flask.testing import FlaskClient
 from jinja2 import BytecodeCache
 
+from journal.plugins import wiring
 from journal.plugins.contract import assert_old_entries_render  # noqa: F401
 from journal.plugins.contract import assert_plugin_contract  # noqa: F401
 from journal.plugins.contract import form_data  # noqa: F401
@@ -150,8 +152,11 @@ def users(app, test_password_hash):
 
 
 @pytest.fixture
-def login(app):
-    """Sign a client in: ``login(client, user_or_name)``; returns the client."""
+def login(app, users):
+    """Sign a client in: ``login(client, user_or_name)``; returns the client.
+
+    Uses the ``users`` fixture's accounts (created when ``login`` is used).
+    """
 
     def do_login(test_client, user):
         username = user if isinstance(user, str) else user["username"]
@@ -304,10 +309,8 @@ def register_plugin(app, plugin_host):
 
     ``register_plugin(obj, name="throwaway", enabled=True)`` returns its
     :class:`~journal.plugins.host.LoadRecord`. Its pages and commands are wired
-    too, as long as the app has not served a request yet.
+    too, also after the app served requests (a test may sign in first).
     """
-    from journal.plugins import wiring as plugin_wiring
-
     names = []
 
     def do_register(plugin, name: str = "throwaway", *, enabled: bool = True,
@@ -315,9 +318,9 @@ def register_plugin(app, plugin_host):
         names.append(name)
         record = plugin_host.register(plugin, name, source=source)
         if record.status == "loaded":
-            if not app._got_first_request:
-                plugin_wiring.register_blueprints(app, plugin_host, names={name})
-                plugin_wiring.add_commands(app, plugin_host, names={name})
+            with _setup_reopened(app):
+                wiring.register_blueprints(app, plugin_host, names={name})
+            wiring.add_commands(app, plugin_host, names={name})
             if enabled:
                 plugin_host.enable(name)
         return record
@@ -325,6 +328,21 @@ def register_plugin(app, plugin_host):
     yield do_register
     for name in names:
         plugin_host.unregister(name)
+
+
+@contextlib.contextmanager
+def _setup_reopened(app):
+    """Let a test app take new routes after it served requests (tests only).
+
+    Flask refuses ``register_blueprint`` once a request was handled, because a
+    server may be serving other threads; a test client serves one request at
+    a time, so plugin pages registered mid-test are safe to add.
+    """
+    served, app._got_first_request = app._got_first_request, False
+    try:
+        yield
+    finally:
+        app._got_first_request = served
 
 
 @pytest.fixture

@@ -5,59 +5,78 @@ blueprints are registered when the app is created, under ``/p/<plugin name>/``,
 and a ``before_request`` guard answers 404 while the plugin is disabled.
 Commands are added as ``journal <plugin name> …`` and refuse to run while the
 plugin is disabled.
+
+Every plugin view is wrapped (:func:`plugin_view`): what it returns is HTML
+from plugin code, so it passes the page sanitiser
+(:func:`journal.rendering.sanitize_page_html`). A page rendered with the
+``plugin_page.html`` layout has its ``page`` block sanitised there and keeps
+the journal's layout; any other HTML the view returns is sanitised whole. An
+exception in a plugin view is recorded on the plugin (admin page) before the
+journal answers with its error page.
 """
 
 from __future__ import annotations
 
+import functools
+
 import click
-from flask import Blueprint
 from flask import Flask
 from flask import abort
+from flask import current_app
+from flask import g
 from flask import request
 from flask.cli import AppGroup
 from flask.cli import with_appcontext
+from markupsafe import Markup
+from werkzeug.exceptions import HTTPException
+
+from journal.rendering import sanitize_page_html
+from journal.security import access
 
 
 def init_app(app: Flask, host) -> None:
-    """Add plugin commands, the fragment helper for templates and the page guard."""
+    """Add plugin commands, the fragment helper and page layout filter, and the page guard."""
     add_commands(app, host)
 
     @app.template_global("plugin_fragments")
-    def plugin_fragments(slot: str, **context):
-        """Return the sanitised HTML the active plugins add to page ``slot``."""
+    def plugin_fragments(slot: str, **context) -> list[Markup]:
+        """Return the sanitised HTML the active plugins add to page ``slot``.
+
+        ``context`` is what the page shows (``trajectory``, ``entry``…); the
+        signed-in ``user`` is added.
+        """
+        context.setdefault("user", g.get("user"))
         return host.fragments(slot, context)
+
+    @app.template_filter("plugin_page_html")
+    def plugin_page_html(html: str) -> Markup:
+        """Sanitise the ``page`` block of ``plugin_page.html`` (a plugin page's own HTML)."""
+        g.plugin_page_layout = True
+        return sanitize_page_html(str(html))
 
     @app.before_request
     def hide_disabled_plugin_pages():
-        blueprint = (request.blueprint or "").split(".")[0]
-        owner = host.blueprint_owners.get(blueprint)
+        owner = host.blueprint_owners.get((request.blueprint or "").split(".")[0])
         if owner is not None and not host.is_active(owner):
             abort(404)
 
 
 def _loaded(host, names) -> list[str]:
     return sorted(n for n, r in host.records.items()
-                  if r.status == "loaded" and (names is None or n in names))
+                  if r.status == "loaded" and not r.builtin and (names is None or n in names))
 
 
 def register_blueprints(app: Flask, host, names=None) -> None:
     """Mount every loaded plugin's blueprints under ``/p/<name>/`` (after the core ones).
 
     A view that declares no access decision gets ``access.login_required``, so
-    plugin pages are never public by accident.
+    plugin pages are never public by accident; every view is wrapped by
+    :func:`plugin_view`.
 
     :param names: only these plugins (tests register plugins after app creation).
     """
-    from journal.security import access
-
     for name in _loaded(host, names):
-        blueprints = host.call_plugin(name, "journal_blueprints", default=[])
-        if not isinstance(blueprints, (list, tuple)) or not all(
-            isinstance(bp, Blueprint) for bp in blueprints
-        ):
-            host.invalid(name, "journal_blueprints", "not a list of Blueprints")
-            continue
-        for bp in blueprints:
+        for bp in host.call_plugin(name, "journal_blueprints", default=[]):
             prefix = f"/p/{name}" + (bp.url_prefix or "")
             try:
                 app.register_blueprint(bp, url_prefix=prefix)
@@ -66,19 +85,39 @@ def register_blueprints(app: Flask, host, names=None) -> None:
                 continue
             host.blueprint_owners[bp.name] = name
             for endpoint, view in list(app.view_functions.items()):
-                if endpoint.split(".")[0] == bp.name and not hasattr(view, "access_decision"):
-                    app.view_functions[endpoint] = access.login_required(view)
+                if endpoint.split(".")[0] != bp.name:
+                    continue
+                wrapped = plugin_view(host, name, view)
+                if getattr(view, "access_decision", None) is None:
+                    wrapped = access.login_required(wrapped)
+                app.view_functions[endpoint] = wrapped
+
+
+def plugin_view(host, name: str, view):
+    """Wrap plugin ``name``'s view: sanitise the HTML it returns, record its exceptions."""
+
+    @functools.wraps(view)
+    def guarded(**kwargs):
+        g.plugin_page_layout = False
+        try:
+            response = current_app.make_response(view(**kwargs))
+        except HTTPException:
+            raise
+        except Exception as exc:
+            host.remember_failure(name, f"page {request.endpoint}", exc)
+            raise
+        if (response.mimetype == "text/html" and not response.direct_passthrough
+                and not g.plugin_page_layout):
+            response.set_data(str(sanitize_page_html(response.get_data(as_text=True))))
+        return response
+
+    return guarded
 
 
 def add_commands(app: Flask, host, names=None) -> None:
     """Add each loaded plugin's commands as ``journal <plugin name> …``."""
     for name in _loaded(host, names):
         commands = host.call_plugin(name, "journal_cli_commands", default=[])
-        if not isinstance(commands, (list, tuple)) or not all(
-            isinstance(c, click.Command) for c in commands
-        ):
-            host.invalid(name, "journal_cli_commands", "not a list of click commands")
-            continue
         if not commands:
             continue
         if name in app.cli.commands:

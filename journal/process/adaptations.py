@@ -161,13 +161,14 @@ class _Specs:
         ref = entry.get("template") or {}
         cache_key = (ref.get("id"), ref.get("version"), ref.get("spec_hash"))
         if cache_key not in self.found:
+            from ..plugins.entry_templates.registry import spec_for_entry
             from ..plugins.entry_templates.registry import stored_spec
 
             spec = stored_spec(ref) if ref.get("id") else None
             if spec is None and ref.get("id"):
                 from ..plugins.host import get_plugins
 
-                found = get_plugins().spec_for_entry(entry)
+                found = spec_for_entry(get_plugins(), entry)
                 spec = found.spec if found is not None else None
             self.found[cache_key] = spec
         return self.found[cache_key]

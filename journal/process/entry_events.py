@@ -8,6 +8,7 @@ adoption) it is audited once and ``journal_entry_saved`` is called once.
 
 from __future__ import annotations
 
+from ..plugins.host import get_plugins
 from ..security.audit import audit
 
 
@@ -23,8 +24,6 @@ def saved(actor: dict, entry: dict, trajectory: dict, *, created: bool, detail: 
 
 def notify_saved(entry: dict, trajectory: dict, *, created: bool) -> None:
     """Tell the active plugins an entry was saved (their failures never undo the save)."""
-    from ..plugins.host import get_plugins
-
     get_plugins().entry_saved(entry, trajectory, created)
 
 

@@ -230,6 +230,7 @@ def adaptations(trajectories: list[dict], scrub: Scrubber | None = None) -> list
     its status taken from the latest published record."""
     from ..plugins.host import get_plugins
     from ..plugins.entry_templates.forms import iter_checklist
+    from ..plugins.entry_templates.registry import spec_for_entry
 
     scrub = scrub or Scrubber()
     host = get_plugins()
@@ -249,7 +250,7 @@ def adaptations(trajectories: list[dict], scrub: Scrubber | None = None) -> list
         day = entry.get("date") or entry.get("created_at", "")[:10]
         order = (day, entry.get("created_at", ""))
         if entry.get("template"):
-            found = host.spec_for_entry(entry)
+            found = spec_for_entry(host, entry)
             spec = found.spec if found is not None else None
             if spec is None:
                 continue

@@ -91,9 +91,10 @@ def shareable(entry: dict) -> bool:
 
 
 def _spec_of(entry: dict):
+    from ..plugins.entry_templates.registry import spec_for_entry
     from ..plugins.host import get_plugins
 
-    found = get_plugins().spec_for_entry(entry)
+    found = spec_for_entry(get_plugins(), entry)
     return found.spec if found is not None else None
 
 

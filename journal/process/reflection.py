@@ -15,6 +15,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from ..errors import NotFound
+from ..plugins.host import get_plugins
 from ..security import access
 from ..storage import get_store
 from ..storage.store import new_id
@@ -32,26 +33,29 @@ MAX_CONTRIBUTION = 10_000
 
 def reflection_models() -> list[dict]:
     """Return the available reflection models: Korthagen's cycle first, then the plugins'."""
-    from ..plugins.host import get_plugins
-
     return list(get_plugins().reflection_models())
 
 
 def model_by_id(model_id: str | None) -> dict | None:
-    """Return the reflection model with this id, or ``None`` when it is not available."""
-    for model in reflection_models():
-        if model["id"] == model_id:
-            return model
-    return None
+    """Return the reflection model with this id, or ``None`` when it is not offered now."""
+    return get_plugins().reflection_model(model_id)
+
+
+def model_of(entry: dict) -> dict | None:
+    """Return the model a reflection is shown with: the offered one, else its stored copy.
+
+    A model of a plugin that was disabled or removed keeps its last title and phases.
+    """
+    return get_plugins().reflection_model(entry.get("fields", {}).get("model"), stored=True)
 
 
 def phases_of(entry: dict) -> list[dict]:
     """Return the phases to show for a reflection, with their contributions.
 
-    Contributions to a phase the model no longer has (a plugin was removed)
+    Contributions to a phase the model no longer has (a plugin changed it)
     are still shown, under their phase key.
     """
-    model = model_by_id(entry.get("fields", {}).get("model")) or {"phases": []}
+    model = model_of(entry) or {"phases": []}
     contributions = entry.get("fields", {}).get("contributions", [])
     phases = [dict(p, contributions=[c for c in contributions if c["phase"] == p["key"]])
               for p in model["phases"]]

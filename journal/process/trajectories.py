@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..errors import NotFound
+from ..plugins.host import get_plugins
 from ..security import access
 from ..security.audit import audit
 from ..storage import get_store
@@ -45,14 +46,12 @@ def focus_areas() -> list[dict]:
 
     The vocabulary lives in :mod:`journal.plugins.vocabularies`, served by the plugin host.
     """
-    from ..plugins.host import get_plugins
-
     return list(get_plugins().focus_areas())
 
 
 def focus_area_labels() -> dict[str, str]:
-    """Return ``{focus area id: label}``."""
-    return {a["id"]: str(a["label"]) for a in focus_areas()}
+    """Return ``{focus area id: label}``, also of areas whose plugin is gone (their last label)."""
+    return get_plugins().focus_area_labels()
 
 
 # -- reading -------------------------------------------------------------------

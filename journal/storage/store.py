@@ -263,6 +263,8 @@ class Store:
         # the "wat werkt" handover sheet, one per trajectory
         self.handovers = Collection(db, "handovers", history=True)
         self.template_snapshots = Collection(db, "template_snapshots")
+        # focus areas and reflection models plugins contributed, kept for old records
+        self.vocabulary_snapshots = Collection(db, "vocabulary_snapshots")
         # photos, scans and PDFs on entries, agreements, handover sheets and practice examples;
         # the files live in <instance>/files (journal.storage.files)
         self.attachments = Collection(db, "attachments")

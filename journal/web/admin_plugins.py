@@ -50,7 +50,7 @@ def enable(name: str):
     """Enable an installed plugin for this school."""
     host = get_plugins()
     record = host.records.get(name)
-    if record is None:
+    if record is None or record.builtin:
         abort(404)
     host.enable(name)
     audit("plugin", object_type="plugin", object_id=name, detail="enable")
@@ -70,6 +70,11 @@ def disable(name: str):
     record = host.records.get(name)
     if record is None and name not in host.enabled_names():
         abort(404)
+    if record is not None and record.builtin:
+        audit("plugin", object_type="plugin", object_id=name, outcome="refused", detail="disable")
+        flash(_("%(name)s is part of the journal itself and is always on.",
+                name=record.title or name), "error")
+        return redirect(url_for(".index")), 303
     host.disable(name)
     audit("plugin", object_type="plugin", object_id=name, detail="disable")
     flash(_("%(name)s is disabled.", name=(record.title if record else "") or name), "success")

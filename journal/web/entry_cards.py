@@ -12,6 +12,9 @@ from flask import Flask
 from flask_babel import format_datetime
 from markupsafe import Markup
 
+from ..plugins.entry_templates.forms import render_answers
+from ..plugins.entry_templates.registry import spec_for_entry
+from ..plugins.host import get_plugins
 from ..process import comments
 from ..process import entry_forms
 from ..process import reflection
@@ -55,20 +58,16 @@ def entry_phases(entry: dict) -> list[dict]:
 
 
 def entry_model_title(entry: dict) -> str:
-    """Return the title of a reflection's model."""
-    model_id = (entry.get("fields") or {}).get("model")
-    model = reflection.model_by_id(model_id)
-    return str(model["title"]) if model else (model_id or "")
+    """Return the title of a reflection's model (its stored copy if the plugin is gone)."""
+    model = reflection.model_of(entry)
+    return str(model["title"]) if model else ((entry.get("fields") or {}).get("model") or "")
 
 
 def entry_answers(entry: dict) -> Markup:
     """Return an entry's template answers as safe HTML, noting a changed or removed plugin."""
     if not entry.get("template"):
         return Markup("")
-    from ..plugins.entry_templates.forms import render_answers
-    from ..plugins.host import get_plugins
-
-    found = get_plugins().spec_for_entry(entry)
+    found = spec_for_entry(get_plugins(), entry)
     spec = found.spec if found is not None else None
     note = found.label if found is not None else ""
     return Markup(render_answers(spec, entry.get("answers") or {}, note=note))

@@ -9,6 +9,7 @@ from journal.plugins.hookspecs import PLUGIN_API_VERSION
 from journal.storage import get_store
 from journal.plugins.testing import form_data
 from journal.process.entry_forms import TEMPLATE_PREFIX
+from journal.plugins.entry_templates import registry
 
 from .conftest import SamplePlugin
 
@@ -43,7 +44,7 @@ def test_enabling_offers_the_templates_at_once_and_disabling_keeps_old_entries(
 
     assert admin.post("/admin/plugins/sample/enable").status_code == 302
     assert "Voorspelbaarheid" in teacher.get(choose).get_data(as_text=True)
-    spec = plugin_host.template("sample.checklist")
+    spec = registry.find(plugin_host, "sample.checklist")
     answers = {"adaptations": {"pictos": {"status": "werkt", "note": "helpt echt"}}, "mood": "goed"}
     response = write_entry(teacher, team, form_data(spec, answers, TEMPLATE_PREFIX))
     assert response.status_code == 302, response.get_data(as_text=True)
@@ -81,13 +82,13 @@ def test_a_plugin_failing_in_any_hook_breaks_no_page(app, users, login, team, re
                                                      plugin_host, lenient_plugins, hook):
     healthy = SamplePlugin()
     register_plugin(healthy, "sample")
-    spec = plugin_host.template("sample.checklist")
+    spec = registry.find(plugin_host, "sample.checklist")
     entry = get_store().entries.create({
         "trajectory_id": team["id"], "pupil_id": team["pupil_id"], "kind": "observation",
         "status": "published", "date": "2025-02-03", "authors": [users["teacher"]["id"]],
         "created_by": users["teacher"]["id"], "tags": [], "goal_ids": [],
         "fields": {"seen": "Rustig."}, "html": {}, "internal": False, "breach_of_rules": False,
-        "template": plugin_host.snapshot_for_entry(spec),
+        "template": registry.snapshot_for_entry(plugin_host, spec),
         "answers": {"adaptations": {"pictos": {"status": "werkt", "note": ""}}, "mood": "goed"},
     })
     register_plugin(Failing("broken", fail_in={hook}), "broken")

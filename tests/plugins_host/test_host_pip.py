@@ -12,6 +12,7 @@ import uuid
 
 import pytest
 
+from journal.plugins.entry_templates import registry
 from journal.storage import get_store
 from journal.plugins.testing import form_data
 from journal.plugins.testing import make_test_app
@@ -99,7 +100,7 @@ def test_pip_install_enable_disable_uninstall(app, tmp_path, users, login, make_
 
     admin.post(f"/admin/plugins/{NAME}/enable")
     assert "Rustmomenten" in teacher.get(choose).get_data(as_text=True)  # no restart
-    spec = plugin_host.template(f"{NAME}.rust")
+    spec = registry.find(plugin_host, f"{NAME}.rust")
     answers = {"hulp": {"hoekje": {"status": "werkt", "note": "na de speeltijd"}}}
     response = teacher.post(
         f"{choose}?kind=observation&template={NAME}.rust",

@@ -11,6 +11,7 @@ from journal.plugins.host import PluginError
 from journal.storage import get_store
 from journal.plugins.entry_templates.specs import spec_hash
 from journal.plugins.entry_templates.registry import UpgradeNotAvailable
+from journal.plugins.entry_templates import registry
 
 from .conftest import SamplePlugin
 from .conftest import checklist_spec
@@ -18,19 +19,19 @@ from .conftest import checklist_spec
 
 def test_hook_journal_templates_offers_the_latest_version_with_its_plugin(register_plugin, plugin_host):
     register_plugin(SamplePlugin(versions=(1, 2)), "sample")
-    (spec,) = plugin_host.templates()
+    (spec,) = registry.latest(plugin_host)
     assert (spec.id, spec.version, spec.plugin) == ("sample.checklist", 2, "sample")
-    assert plugin_host.template("sample.checklist", 1).version == 1
-    assert plugin_host.template("sample.checklist").version == 2
-    assert plugin_host.template("sample.nope") is None
-    assert plugin_host.templates(kind="reflection") == []
-    assert [s.id for s in plugin_host.templates(kind="observation")] == ["sample.checklist"]
+    assert registry.find(plugin_host, "sample.checklist", 1).version == 1
+    assert registry.find(plugin_host, "sample.checklist").version == 2
+    assert registry.find(plugin_host, "sample.nope") is None
+    assert registry.latest(plugin_host, kind="reflection") == []
+    assert [s.id for s in registry.latest(plugin_host, kind="observation")] == ["sample.checklist"]
 
 
 def test_disabled_plugins_templates_only_with_include_inactive(register_plugin, plugin_host):
     register_plugin(SamplePlugin(), "sample", enabled=False)
-    assert plugin_host.templates() == []
-    assert [s.id for s in plugin_host.templates(include_inactive=True)] == ["sample.checklist"]
+    assert registry.latest(plugin_host) == []
+    assert [s.id for s in registry.latest(plugin_host, include_inactive=True)] == ["sample.checklist"]
 
 
 class BadTemplates(SamplePlugin):
@@ -43,7 +44,7 @@ class BadTemplates(SamplePlugin):
 
 def test_invalid_templates_are_skipped_and_recorded(register_plugin, plugin_host, lenient_plugins):
     register_plugin(BadTemplates(), "sample")
-    assert [s.id for s in plugin_host.templates()] == ["sample.checklist"]
+    assert [s.id for s in registry.latest(plugin_host)] == ["sample.checklist"]
     record = plugin_host.records["sample"]
     assert record.failures >= 1
     assert "journal_templates" in record.error
@@ -52,22 +53,22 @@ def test_invalid_templates_are_skipped_and_recorded(register_plugin, plugin_host
 def test_invalid_templates_raise_in_strict_mode(register_plugin, plugin_host):
     register_plugin(BadTemplates(), "sample")
     with pytest.raises(PluginError):
-        plugin_host.templates()
+        registry.latest(plugin_host)
 
 
 def test_hook_journal_suggest_templates_and_focus_areas_drive_suggestions(sample, plugin_host):
-    assert plugin_host.suggested_templates({"focus_areas": ["tos"]}) == []
-    by_focus = plugin_host.suggested_templates({"focus_areas": ["ass"]})
-    by_hook = plugin_host.suggested_templates({"focus_areas": ["sensorisch"]})
+    assert registry.suggested(plugin_host, {"focus_areas": ["tos"]}) == []
+    by_focus = registry.suggested(plugin_host, {"focus_areas": ["ass"]})
+    by_hook = registry.suggested(plugin_host, {"focus_areas": ["sensorisch"]})
     assert [s.id for s in by_focus] == [s.id for s in by_hook] == ["sample.checklist"]
 
 
 def test_snapshot_is_stored_once_and_the_ref_names_it(sample, plugin_host):
-    spec = plugin_host.template("sample.checklist")
-    ref = plugin_host.snapshot_for_entry(spec)
+    spec = registry.find(plugin_host, "sample.checklist")
+    ref = registry.snapshot_for_entry(plugin_host, spec)
     assert ref == {"id": "sample.checklist", "version": 1, "plugin": "sample",
                    "spec_hash": spec_hash(spec)}
-    plugin_host.snapshot_for_entry(spec)
+    registry.snapshot_for_entry(plugin_host, spec)
     stored = get_store().template_snapshots.all()
     assert [s["id"] for s in stored] == ["sample.checklist@1"]
     assert stored[0]["snapshot"]["title"] == "Voorspelbaarheid"
@@ -75,36 +76,36 @@ def test_snapshot_is_stored_once_and_the_ref_names_it(sample, plugin_host):
 
 def test_a_spec_changed_without_a_version_bump_gets_its_own_snapshot(
         sample, plugin_host, lenient_plugins):
-    first = plugin_host.snapshot_for_entry(plugin_host.template("sample.checklist"))
+    first = registry.snapshot_for_entry(plugin_host, registry.find(plugin_host, "sample.checklist"))
     changed = dataclasses.replace(checklist_spec(title="Andere titel"), plugin="sample")
-    second = plugin_host.snapshot_for_entry(changed)
+    second = registry.snapshot_for_entry(plugin_host, changed)
     ids = sorted(s["id"] for s in get_store().template_snapshots.all())
     assert len(ids) == 2 and ids[0] == "sample.checklist@1" and ids[1].startswith("sample.checklist@1~")
     assert first["spec_hash"] != second["spec_hash"]
     assert "changed without a version bump" in plugin_host.records["sample"].error
-    original = plugin_host.spec_for_entry({"template": first})
+    original = registry.spec_for_entry(plugin_host, {"template": first})
     assert original.spec.title == "Voorspelbaarheid"
-    assert plugin_host.spec_for_entry({"template": second}).spec.title == "Andere titel"
+    assert registry.spec_for_entry(plugin_host, {"template": second}).spec.title == "Andere titel"
 
 
 def entry_with(plugin_host, version=1, answers=None):
-    spec = plugin_host.template("sample.checklist", version)
-    return {"id": "e1", "kind": "observation", "template": plugin_host.snapshot_for_entry(spec),
+    spec = registry.find(plugin_host, "sample.checklist", version)
+    return {"id": "e1", "kind": "observation", "template": registry.snapshot_for_entry(plugin_host, spec),
             "answers": answers or {"adaptations": {"pictos": {"status": "werkt", "note": ""}},
                                    "mood": "goed"}}
 
 
 def test_spec_for_entry_is_live_while_the_plugin_offers_that_version(sample, plugin_host):
     entry = entry_with(plugin_host)
-    found = plugin_host.spec_for_entry(entry)
+    found = registry.spec_for_entry(plugin_host, entry)
     assert found.live and found.reason == "" and found.label == ""
-    assert plugin_host.spec_for_entry({"template": None}) is None
+    assert registry.spec_for_entry(plugin_host, {"template": None}) is None
 
 
 def test_spec_for_entry_falls_back_to_the_snapshot_when_disabled(sample, plugin_host):
     entry = entry_with(plugin_host)
     plugin_host.disable("sample")
-    found = plugin_host.spec_for_entry(entry)
+    found = registry.spec_for_entry(plugin_host, entry)
     assert not found.live and found.reason == "disabled"
     assert found.spec.title == "Voorspelbaarheid"
     assert "plugin disabled" in found.label and "v1" in found.label
@@ -114,7 +115,7 @@ def test_spec_for_entry_after_the_plugin_is_removed(register_plugin, plugin_host
     register_plugin(SamplePlugin(), "sample")
     entry = entry_with(plugin_host)
     plugin_host.unregister("sample")
-    found = plugin_host.spec_for_entry(entry)
+    found = registry.spec_for_entry(plugin_host, entry)
     assert found.reason == "removed" and found.spec.fields()[0].key == "adaptations"
 
 
@@ -123,7 +124,7 @@ def test_spec_for_entry_after_the_plugin_moved_on(register_plugin, plugin_host):
     register_plugin(plugin, "sample")
     entry = entry_with(plugin_host)
     plugin.versions = (2,)
-    found = plugin_host.spec_for_entry(entry)
+    found = registry.spec_for_entry(plugin_host, entry)
     assert found.reason == "updated" and found.spec.version == 1
 
 
@@ -132,28 +133,28 @@ def test_hook_journal_upgrade_entry_data_is_offered_only_when_the_plugin_convert
     plugin = SamplePlugin(versions=(1, 2))
     register_plugin(plugin, "sample")
     entry = entry_with(plugin_host, version=1)
-    offer = plugin_host.upgrade_offer(entry)
+    offer = registry.upgrade_offer(plugin_host, entry)
     assert (offer["from_version"], offer["to_version"]) == (1, 2)
-    upgraded = plugin_host.upgrade_entry_data(entry, 2)
+    upgraded = registry.upgrade_entry_data(plugin_host, entry, 2)
     assert upgraded["template"]["version"] == 2
     assert upgraded["answers"]["adaptations"]["timer"] == {"status": "", "note": "nieuw"}
     assert upgraded["answers"]["adaptations"]["pictos"]["status"] == "werkt"
     assert entry["answers"]["adaptations"].keys() == {"pictos"}, "the entry itself is untouched"
     latest = entry_with(plugin_host, version=2)
-    assert plugin_host.upgrade_offer(latest) is None
+    assert registry.upgrade_offer(plugin_host, latest) is None
     plugin.upgrades = False
-    assert plugin_host.upgrade_offer(entry) is None
+    assert registry.upgrade_offer(plugin_host, entry) is None
     with pytest.raises(UpgradeNotAvailable):
-        plugin_host.upgrade_entry_data(entry, 2)
+        registry.upgrade_entry_data(plugin_host, entry, 2)
 
 
 def test_no_upgrade_while_the_plugin_is_disabled(register_plugin, plugin_host):
     register_plugin(SamplePlugin(versions=(1, 2)), "sample")
     entry = entry_with(plugin_host, version=1)
     plugin_host.disable("sample")
-    assert plugin_host.upgrade_offer(entry) is None
+    assert registry.upgrade_offer(plugin_host, entry) is None
     with pytest.raises(UpgradeNotAvailable):
-        plugin_host.upgrade_entry_data(entry, 2)
+        registry.upgrade_entry_data(plugin_host, entry, 2)
 
 
 def test_an_upgrade_returning_bad_answers_is_refused(register_plugin, plugin_host, lenient_plugins):
@@ -165,5 +166,5 @@ def test_an_upgrade_returning_bad_answers_is_refused(register_plugin, plugin_hos
     register_plugin(Garbage(versions=(1, 2)), "sample")
     entry = entry_with(plugin_host, version=1)
     with pytest.raises(UpgradeNotAvailable):
-        plugin_host.upgrade_entry_data(entry, 2)
+        registry.upgrade_entry_data(plugin_host, entry, 2)
     assert "journal_upgrade_entry_data" in plugin_host.records["sample"].error

@@ -7,6 +7,7 @@ from flask import render_template_string
 
 from journal import hookimpl
 from journal.plugins.host import PluginError
+from journal.plugins.entry_templates import registry
 
 from .conftest import SamplePlugin
 
@@ -92,7 +93,7 @@ def test_a_failing_fragment_shows_an_inline_notice(register_plugin, plugin_host,
 
 
 def test_hook_journal_validate_entry_collects_problems(sample, plugin_host):
-    spec = plugin_host.template("sample.checklist")
+    spec = registry.find(plugin_host, "sample.checklist")
     assert plugin_host.validate_entry({"answers": {}}, spec) == ["Kies minstens één aanpassing."]
     assert plugin_host.validate_entry({"answers": {}}, None) == []
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import journal_sensory_breaks as plugin
 from journal.plugins.testing import assert_old_entries_render
 from journal.plugins.testing import assert_plugin_contract
+from journal.plugins.entry_templates import registry
 
 #: One example entry per published template version, written once with
 #: journal.plugins.testing.save_entry_fixtures(plugin, FIXTURES) and committed.
@@ -29,7 +30,7 @@ def test_old_entries_still_render():
 
 def test_the_template_is_suggested_for_sensory_trajectories(plugin_host, register_plugin):
     register_plugin(plugin, "sensory_breaks")
-    suggested = plugin_host.suggested_templates({"focus_areas": ["sensorisch"]})
+    suggested = registry.suggested(plugin_host, {"focus_areas": ["sensorisch"]})
     assert [t.id for t in suggested] == ["sensory_breaks.agreement"]
 
 

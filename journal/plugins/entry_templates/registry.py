@@ -1,7 +1,6 @@
 """Templates from plugins: collecting, versions, snapshots and upgrades.
 
-Callers use the methods of :class:`journal.plugins.host.PluginHost`
-(``get_plugins().templates()`` …), which delegate here.
+Callers pass the app's plugin host: ``latest(get_plugins(), kind="observation")``.
 
 Every entry filled from a template stores a *ref* ``{id, version, plugin,
 spec_hash}`` and the spec it was filled from is stored once, immutably, in the
@@ -13,7 +12,7 @@ entry renders the same after its plugin changes, is disabled or is uninstalled.
 
 from __future__ import annotations
 
-import dataclasses
+import copy
 import logging
 from dataclasses import dataclass
 
@@ -88,30 +87,20 @@ def all_versions(host, include_inactive: bool = False) -> dict[tuple[str, int], 
 
 
 def _collect(host, include_inactive: bool) -> dict[tuple[str, int], TemplateSpec]:
-    if include_inactive:
-        names = {n for n, r in host.records.items() if r.status == "loaded"}
-        results = [(n, host.call_plugin(n, "journal_templates")) for n in sorted(names)]
-    else:
-        results = host.call_all("journal_templates")
+    # Each spec arrives checked against the hook's type, with its plugin's name set.
+    results = host.call_loaded("journal_templates") if include_inactive \
+        else host.call("journal_templates")
     found: dict[tuple[str, int], TemplateSpec] = {}
-    for name, specs in results:
-        if specs is None:
-            continue
-        if not isinstance(specs, (list, tuple)):
-            host.invalid(name, "journal_templates", "not a list")
-            continue
+    for specs in results:
         for spec in specs:
-            if not isinstance(spec, TemplateSpec):
-                host.invalid(name, "journal_templates", f"{type(spec).__name__} is not a TemplateSpec")
-                continue
-            problems = validate_spec(spec, name)
+            problems = validate_spec(spec, spec.plugin)
             key = (spec.id, spec.version)
             if key in found:
                 problems.append(f"{spec.id} v{spec.version} is returned twice")
             if problems:
-                host.invalid(name, "journal_templates", "; ".join(problems))
+                host.invalid(spec.plugin, "journal_templates", "; ".join(problems))
                 continue
-            found[key] = dataclasses.replace(spec, plugin=name)
+            found[key] = spec
     return found
 
 
@@ -142,12 +131,8 @@ def suggested(host, trajectory: dict) -> list[TemplateSpec]:
     or when an active plugin's ``journal_suggest_templates`` names it.
     """
     focus = set(trajectory.get("focus_areas") or ())
-    named: set[str] = set()
-    for name, ids in host.call_all("journal_suggest_templates", trajectory=trajectory):
-        if not isinstance(ids, (list, tuple, set)) or not all(isinstance(i, str) for i in ids):
-            host.invalid(name, "journal_suggest_templates", "not a list of template ids")
-            continue
-        named.update(ids)
+    named = {i for ids in host.call("journal_suggest_templates", trajectory=trajectory)
+             for i in ids}
     return [s for s in latest(host) if s.id in named or focus & set(s.focus_areas)]
 
 
@@ -274,13 +259,7 @@ def upgrade_entry_data(host, entry: dict, to_version: int) -> dict:
 
 
 def _convert(host, ref: dict, to_version: int, answers: dict) -> dict | None:
-    import copy
-
     # Only the plugin that owns the template converts its data; it gets a copy.
-    result = host.call_plugin(ref["plugin"], "journal_upgrade_entry_data",
-                              template_id=ref["id"], from_version=ref["version"],
-                              to_version=to_version, data=copy.deepcopy(answers))
-    if result is not None and not isinstance(result, dict):
-        host.invalid(ref["plugin"], "journal_upgrade_entry_data", "not a dict")
-        return None
-    return result
+    return host.call_plugin(ref["plugin"], "journal_upgrade_entry_data",
+                            template_id=ref["id"], from_version=ref["version"],
+                            to_version=to_version, data=copy.deepcopy(answers))

@@ -103,7 +103,7 @@ class TemplateSpec:
     description: str = ""
     focus_areas: tuple[str, ...] = ()
     priority: int = 100
-    plugin: str = field(default="", compare=False)  # set by the host
+    plugin: str = field(default="", compare=False, metadata={"from_host": "plugin"})  # set by the host
 
     def fields(self) -> list[Field]:
         """Return every field, in order."""

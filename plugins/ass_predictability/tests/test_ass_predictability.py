@@ -14,6 +14,7 @@ from journal.plugins.testing import assert_plugin_contract
 from journal.plugins.testing import post_template_entry
 
 import journal_ass_predictability as plugin
+from journal.plugins.entry_templates import registry
 
 NAME = "ass_predictability"
 
@@ -83,7 +84,7 @@ def test_suggests_both_templates_for_an_autism_trajectory_only(register_plugin, 
     register_plugin(plugin, NAME)
 
     def suggested(trajectory):
-        return {s.id for s in plugin_host.suggested_templates(trajectory)}
+        return {s.id for s in registry.suggested(plugin_host, trajectory)}
 
     assert suggested({"focus_areas": ["tos", "ass"]}) == {
         "ass_predictability.observation",
@@ -111,11 +112,11 @@ def test_installed_entry_point_loads_this_module():
 def test_host_calls_the_plugin_only_while_enabled(register_plugin, plugin_host):
     register_plugin(plugin, NAME, enabled=False)
     trajectory = {"focus_areas": ["ass"]}
-    assert plugin_host.suggested_templates(trajectory) == []
+    assert registry.suggested(plugin_host, trajectory) == []
     plugin_host.enable(NAME)
-    suggested = [s.id for s in plugin_host.suggested_templates(trajectory)]
+    suggested = [s.id for s in registry.suggested(plugin_host, trajectory)]
     assert "ass_predictability.adaptations" in suggested
-    (_, specs), = plugin_host.call_all("journal_templates")
+    (specs,) = plugin_host.call("journal_templates")
     assert [validate_spec(s, NAME) for s in specs] == [[], []]
 
 

@@ -14,6 +14,7 @@ from journal.plugins.testing import assert_plugin_contract
 from journal.plugins.testing import post_template_entry
 
 import journal_behaviour_low_stimulus as plugin
+from journal.plugins.entry_templates import registry
 
 NAME = "behaviour_low_stimulus"
 
@@ -62,7 +63,7 @@ def test_suggestions_follow_the_focus_areas(register_plugin, plugin_host):
     register_plugin(plugin, NAME)
 
     def suggested(*focus_areas):
-        return {s.id for s in plugin_host.suggested_templates({"focus_areas": focus_areas})}
+        return {s.id for s in registry.suggested(plugin_host, {"focus_areas": focus_areas})}
 
     assert suggested("gedrag") == {
         "behaviour_low_stimulus.abc", "behaviour_low_stimulus.quiet_corner"}
@@ -95,11 +96,10 @@ def test_installed_entry_point_loads_this_module():
 
 def test_host_calls_the_plugin_only_while_enabled(register_plugin, plugin_host):
     register_plugin(plugin, NAME, enabled=False)
-    assert plugin_host.call_all("journal_reflection_models") == []
+    assert [m["id"] for m in plugin_host.reflection_models()] == ["korthagen"]
     plugin_host.enable(NAME)
-    (name, models), = plugin_host.call_all("journal_reflection_models")
-    assert name == NAME
-    assert models[0]["id"] == "starr"
+    (model,) = [m for m in plugin_host.reflection_models() if m["plugin"] == NAME]
+    assert model["id"] == "starr"
 
 
 def test_keeps_the_plugin_contract():

@@ -14,6 +14,7 @@ from journal.plugins.testing import assert_plugin_contract
 from journal.plugins.testing import post_template_entry
 
 import journal_executive_functions as plugin
+from journal.plugins.entry_templates import registry
 
 NAME = "executive_functions"
 
@@ -72,7 +73,7 @@ def test_suggests_templates_only_for_an_executive_functions_trajectory(
     register_plugin(plugin, NAME)
 
     def suggested(trajectory):
-        return {s.id for s in plugin_host.suggested_templates(trajectory)}
+        return {s.id for s in registry.suggested(plugin_host, trajectory)}
 
     assert suggested({"focus_areas": ["executieve_functies"]}) == {
         "executive_functions.observation",
@@ -104,9 +105,9 @@ def test_installed_entry_point_loads_this_module():
 def test_host_calls_the_plugin_only_while_enabled(register_plugin, plugin_host):
     register_plugin(plugin, NAME, enabled=False)
     trajectory = {"focus_areas": ["executieve_functies"]}
-    assert plugin_host.suggested_templates(trajectory) == []
+    assert registry.suggested(plugin_host, trajectory) == []
     plugin_host.enable(NAME)
-    suggested = [s.id for s in plugin_host.suggested_templates(trajectory)]
+    suggested = [s.id for s in registry.suggested(plugin_host, trajectory)]
     assert "executive_functions.scaffolds" in suggested
 
 

@@ -15,6 +15,7 @@ from journal.plugins.testing import post_template_entry
 
 import journal_tos_instruction as plugin
 from journal_tos_instruction.templates import adaptation_items
+from journal.plugins.entry_templates import registry
 
 NAME = "tos_instruction"
 
@@ -63,7 +64,7 @@ def test_suggests_templates_only_for_a_tos_trajectory(register_plugin, plugin_ho
     register_plugin(plugin, NAME)
 
     def suggested(*focus_areas):
-        return {s.id for s in plugin_host.suggested_templates({"focus_areas": focus_areas})}
+        return {s.id for s in registry.suggested(plugin_host, {"focus_areas": focus_areas})}
 
     assert suggested("tos") == {"tos_instruction.signals", "tos_instruction.adaptations"}
     assert suggested("ass") == set()
