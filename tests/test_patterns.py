@@ -9,6 +9,7 @@ import io
 import pytest
 
 import journal_ass_predictability as ass_plugin
+from journal.plugins.entry_templates import registry
 from journal.process import patterns
 from journal.storage import get_store
 
@@ -20,7 +21,7 @@ def _checklist(make_entry, trajectory, author, answers, *, date, publish=True):
     """Publish an ASS predictability checklist (an agreement from a template)."""
     from journal.plugins.host import get_plugins
 
-    spec = get_plugins().template("ass_predictability.adaptations")
+    spec = registry.find(get_plugins(), "ass_predictability.adaptations")
     return make_entry(trajectory, author, "agreement", publish=publish, template=spec,
                       answers=answers, date=date, what="Voorspelbaarheid", applied_by="klasleraar",
                       from_date=date, review_date="2026-06-30")

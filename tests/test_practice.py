@@ -12,6 +12,7 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 import journal_ass_predictability as ass_plugin
+from journal.plugins.entry_templates import registry
 from journal.process import practice
 from journal.storage import get_store
 from journal.plugins.testing import TEST_PASSWORD
@@ -31,7 +32,7 @@ def world(app, users, register_plugin, make_pupil, make_trajectory, make_entry):
     make_pupil("Bodhi Verhaegen", "3B")
     trajectory = make_trajectory(users["teacher"], users["support"], pupil_id=pupil["id"],
                                  focus_areas=["ass"], phase="implementation")
-    spec = get_plugins().template("ass_predictability.adaptations")
+    spec = registry.find(get_plugins(), "ass_predictability.adaptations")
     checklist = make_entry(
         trajectory, users["teacher"], "agreement", template=spec,
         answers={"activities": {"visual_steps": {"status": "werkt", "note": "Amira in 3A"}},

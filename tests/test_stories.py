@@ -23,6 +23,7 @@ from werkzeug.datastructures import MultiDict
 
 import journal_ass_predictability as ass_plugin
 import journal_tos_instruction as tos_plugin
+from journal.plugins.entry_templates import registry
 from journal.process import adaptations as register
 from journal.storage import get_store
 from journal.plugins.testing import TEST_PASSWORD
@@ -55,7 +56,7 @@ def page(client, url) -> str:
 def spec_of(template_id):
     from journal.plugins.host import get_plugins
 
-    return get_plugins().template(template_id)
+    return registry.find(get_plugins(), template_id)
 
 
 def move(client, trajectory_id, phase, **extra):
