@@ -39,7 +39,8 @@ def missing_templates(app: Flask, blueprints: list) -> list[str]:
         if not folder.is_dir() or not any(p.is_file() for p in folder.rglob("*")):
             problems.append(f"blueprint {bp.name!r}: its template folder {folder} is not "
                             f"installed; {PACKAGE_DATA_HINT}")
-        names |= _named_in_code(Path(bp.root_path))
+        if (Path(bp.root_path) / "__init__.py").is_file():  # the plugin's own package only
+            names |= _named_in_code(Path(bp.root_path))
     seen: set[str] = set()
     while names:
         template = names.pop()

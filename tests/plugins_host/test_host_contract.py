@@ -28,6 +28,7 @@ def load_skeleton():
     spec = importlib.util.spec_from_file_location(
         "journal_sensory_breaks", SKELETON / "journal_sensory_breaks" / "__init__.py")
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # as an import does: Flask finds the package's templates
     spec.loader.exec_module(module)
     return module
 

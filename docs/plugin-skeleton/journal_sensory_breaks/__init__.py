@@ -1,23 +1,27 @@
 """A journal plugin: agreements about sensory breaks (prikkelpauzes).
 
-A skeleton to copy: it shows the hooks most plugins need. Every hook, with
-its arguments, is described in the journal's docs/plugins.md.
+Built step by step in the journal's docs/plugins.md, which has every hook.
 """
 
-from __future__ import annotations
+from flask import Blueprint, render_template
 
 from journal import hookimpl
-from journal.plugins.entry_templates.specs import Field
-from journal.plugins.entry_templates.specs import Item
-from journal.plugins.entry_templates.specs import Option
-from journal.plugins.entry_templates.specs import Section
-from journal.plugins.entry_templates.specs import TemplateSpec
+from journal.plugins import api
+from journal.plugins.entry_templates.forms import answers_as_text
+from journal.plugins.entry_templates.specs import Field, Item, Option, Section, TemplateSpec
 
 #: The entry-point name in pyproject.toml; template ids start with it.
 NAME = "sensory_breaks"
 
-#: Every published version stays here as long as entries may use it. Change
-#: anything (even a label)? Add a new version and keep the old one.
+
+@hookimpl
+def journal_plugin_info():
+    """Describe the plugin for the admin page; declare the plugin API version."""
+    return {"title": "Prikkelpauzes",
+            "description": "Afspraken over pauzes om prikkels te verwerken, met wat werkt.",
+            "api_version": 1}
+
+
 BREAKS_V1 = TemplateSpec(
     id=f"{NAME}.agreement",
     version=1,
@@ -54,16 +58,6 @@ BREAKS_V1 = TemplateSpec(
 
 
 @hookimpl
-def journal_plugin_info():
-    """Describe the plugin for the admin page; declare the plugin API version."""
-    return {
-        "title": "Prikkelpauzes",
-        "description": "Afspraken over pauzes om prikkels te verwerken, met wat werkt.",
-        "api_version": 1,
-    }
-
-
-@hookimpl
 def journal_templates():
     """Return every template version still in use."""
     return [BREAKS_V1]
@@ -81,6 +75,52 @@ def journal_suggest_templates(trajectory):
     if "sensorisch" in (trajectory.get("focus_areas") or ()):
         return [BREAKS_V1.id]
     return []
+
+
+bp = Blueprint(NAME, __name__, template_folder="templates")
+
+
+def agreements(entries):
+    """Return the entries filled in from this plugin's template."""
+    return [e for e in entries if (e.get("template") or {}).get("plugin") == NAME]
+
+
+@bp.route("/t/<trajectory_id>")
+def overview(trajectory_id):
+    """The break agreements of one trajectory (a signed-in team member's view)."""
+    user = api.current_user()
+    trajectory = api.load_trajectory(user, trajectory_id)
+    found = agreements(api.visible_entries(user, trajectory, kind="agreement"))
+    return render_template("sensory_breaks/overview.html", trajectory=trajectory,
+                           agreements=found)
+
+
+@hookimpl
+def journal_blueprints():
+    """Mount the page under /p/sensory_breaks/."""
+    return [bp]
+
+
+@hookimpl
+def journal_page_fragment(slot, context):
+    """Link to the page from the trajectory's sidebar."""
+    if slot == "trajectory_sidebar":
+        url = f"/p/{NAME}/t/{context['trajectory']['id']}"
+        return f'<p><a href="{url}">Prikkelpauzes van dit traject</a></p>'
+    return None
+
+
+def breaks_as_text(trajectory, entries, goals):
+    """The break agreements of a trajectory as plain text."""
+    parts = [answers_as_text(BREAKS_V1, e.get("answers")) for e in agreements(entries)]
+    return "\n\n".join(parts) or "Geen afspraken over prikkelpauzes.\n"
+
+
+@hookimpl
+def journal_export_formats():
+    """Offer the agreements as a text file."""
+    return [{"id": "breaks", "label": "Prikkelpauzes (tekst)", "mimetype": "text/plain",
+             "extension": "txt", "render": breaks_as_text}]
 
 
 @hookimpl

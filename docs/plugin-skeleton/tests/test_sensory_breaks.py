@@ -1,18 +1,12 @@
-"""Tests of the sensory breaks plugin.
-
-The journal ships the fixtures (``app``, ``client``, ``users``, ``login``,
-``register_plugin`` …) and contract checks through its pytest plugin, so
-``pip install journal`` (or ``pip install -e path/to/journal``) is all it takes.
-"""
-
-from __future__ import annotations
+"""Tests of the sensory breaks plugin, with the fixtures the journal ships."""
 
 from pathlib import Path
 
 import journal_sensory_breaks as plugin
+from journal.plugins.entry_templates import registry
 from journal.plugins.testing import assert_old_entries_render
 from journal.plugins.testing import assert_plugin_contract
-from journal.plugins.entry_templates import registry
+from journal.plugins.testing import post_template_entry
 
 #: One example entry per published template version, written once with
 #: journal.plugins.testing.save_entry_fixtures(plugin, FIXTURES) and committed.
@@ -34,11 +28,16 @@ def test_the_template_is_suggested_for_sensory_trajectories(plugin_host, registe
     assert [t.id for t in suggested] == ["sensory_breaks.agreement"]
 
 
-def test_teachers_can_fill_it_in(app, users, login, make_trajectory, register_plugin):
+def test_a_teacher_fills_it_in_and_finds_it_on_the_page(app, users, login, make_trajectory,
+                                                        register_plugin):
     register_plugin(plugin, "sensory_breaks")
     trajectory = make_trajectory(users["teacher"], users["support"], focus_areas=["ass"])
     teacher = login(app.test_client(), "teacher")
-    page = teacher.get(f"/t/{trajectory['id']}/entries/new?kind=agreement"
-                       f"&template=sensory_breaks.agreement")
-    assert page.status_code == 200
-    assert "Koptelefoon tegen geluid" in page.get_data(as_text=True)
+    answers = {"breaks": {"koptelefoon": {"status": "werkt", "note": "bij dictees"}}}
+    saved = post_template_entry(teacher, trajectory, plugin.BREAKS_V1, answers,
+                                date="2025-03-03", what="Koptelefoon bij zelfstandig werk.",
+                                applied_by="klasleraar", from_date="2025-03-03",
+                                review_date="2025-04-28", action="publish")
+    assert saved.status_code == 302
+    page = teacher.get(f"/p/sensory_breaks/t/{trajectory['id']}").get_data(as_text=True)
+    assert "Koptelefoon tegen geluid" in page and "bij dictees" in page
