@@ -121,12 +121,23 @@ PAGE_ALLOWED_ATTRIBUTES = {
 }
 
 
+_PAGE_URL_ATTRIBUTES = {"href", "action", "cite"}
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _no_control_characters_in_urls(tag: str, attribute: str, value: str) -> str | None:
+    # "java\x01script:" is not a scheme to a browser, but no real URL holds control characters.
+    if attribute in _PAGE_URL_ATTRIBUTES and _CONTROL_CHARACTERS.search(value):
+        return None
+    return value
+
+
 def sanitize_page_html(html: str) -> Markup:
     """Return a plugin page's own HTML cleaned by the page allowlist, marked safe.
 
     Like :func:`sanitize_html`, with forms and page structure allowed (and
     ``aria-*``/``data-*`` attributes); URLs in links and form actions must be
-    relative or http(s)/mailto.
+    relative or http(s)/mailto, without control characters.
     """
     cleaned = nh3.clean(
         html,
@@ -134,6 +145,7 @@ def sanitize_page_html(html: str) -> Markup:
         attributes=PAGE_ALLOWED_ATTRIBUTES,
         generic_attribute_prefixes={"aria-", "data-"},
         url_schemes=URL_SCHEMES,
+        attribute_filter=_no_control_characters_in_urls,
         link_rel=None,  # links on a page are navigation (no target attribute is allowed)
         strip_comments=True,
     )
