@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from typing import NoReturn
 
 from flask import abort
 from flask import g
@@ -28,6 +29,7 @@ from flask import url_for
 
 from ..errors import Forbidden
 from ..errors import NotFound
+from .audit import audit
 
 ROLES = ("teacher", "support", "coordinator", "admin")
 
@@ -107,12 +109,28 @@ def role_required(*roles: str) -> Callable:
             if user is None:
                 return _to_login()
             if not has_role(user, *roles):
-                _refuse(403, "role")
+                deny(user, "role", status=403)
             return view(*args, **kwargs)
 
         return _mark(wrapped, "role:" + ",".join(roles))
 
     return decorator
+
+
+def check_role(user: dict | None, *roles: str) -> None:
+    """Raise :class:`~journal.errors.Forbidden` (audited) unless ``user`` is active and
+    holds one of ``roles``; :func:`role_required` for services."""
+    if not (user and user.get("active", False) and has_role(user, *roles)):
+        deny(user, "role", status=403)
+
+
+def check_allowed(user: dict | None, action: str) -> None:
+    """Raise :class:`~journal.errors.Forbidden` (audited) unless ``user`` may do ``action``.
+
+    For the actions without a trajectory (``open_trajectory``, ``overview``, …; see :func:`can`).
+    """
+    if not can(user, action):
+        deny(user, action, status=403)
 
 
 def check(user: dict | None, action: str, trajectory: dict | None) -> None:
@@ -128,7 +146,9 @@ def check(user: dict | None, action: str, trajectory: dict | None) -> None:
         if has_request_context():
             g.pupil_read = g.get("pupil_read") or (trajectory["id"], trajectory.get("pupil_id") or "")
         return
-    _refuse(403 if can(user, READ, trajectory) else 404, action, trajectory, user)
+    deny(user, action, object_type="trajectory", object_id=trajectory["id"],
+         pupil_id=trajectory.get("pupil_id") or "",
+         status=403 if can(user, READ, trajectory) else 404)
 
 
 def require(action: str, trajectory: dict | None) -> None:
@@ -136,29 +156,21 @@ def require(action: str, trajectory: dict | None) -> None:
     check(g.get("user"), action, trajectory)
 
 
-def _refuse(status: int, what: str, trajectory: dict | None = None,
-            user: dict | None = None) -> None:
-    """Audit a refusal and raise the domain error for ``status`` (404 or 403)."""
-    deny(user, what, status=status,
-         object_type="trajectory" if trajectory else "route",
-         object_id=trajectory["id"] if trajectory else (request.endpoint or "" if has_request_context() else ""),
-         pupil_id=(trajectory or {}).get("pupil_id") or "")
+def deny(user: dict | None, what: str, *, object_type: str = "route", object_id: str = "",
+         pupil_id: str = "", status: int = 404) -> NoReturn:
+    """Audit that ``user`` was refused and raise :class:`NotFound` (or, with
+    ``status=403``, :class:`Forbidden`).
 
+    The one way a refusal is recorded, for services and views alike, so it is
+    recorded once whoever asked (page, API, plugin, command). Without an
+    ``object_id`` a refusal inside a request names the endpoint.
 
-def deny(user: dict | None, what: str, *, object_type: str, object_id: str, pupil_id: str = "",
-         status: int = 404) -> None:
-    """Audit that ``user`` was refused one object and raise :class:`NotFound` (or :class:`Forbidden`).
-
-    For refusals finer than the trajectory (someone else's draft): services call it
-    so the refusal is recorded once, whoever asked (page, API, plugin, command).
-
-    :param what: a short, content-free reason (``draft``, an action name).
+    :param what: a short, content-free reason (``draft``, ``role``, an action name).
     """
-    from .audit import audit
-
     if has_request_context():
         g.refusal_audited = True
-    audit("denied", object_type=object_type, object_id=object_id, pupil_id=pupil_id,
+        object_id = object_id or request.endpoint or ""
+    audit("denied", object_type=object_type, object_id=object_id[:64], pupil_id=pupil_id,
           outcome=str(status), user_id=user["id"] if user else None, detail=what)
     raise (Forbidden if status == 403 else NotFound)(what)
 
@@ -205,8 +217,6 @@ def _audit_unrecorded_read() -> None:
     pupil_id = pupil_id or str(args.get("pupil_id", ""))[:64]
     if not (trajectory_id or pupil_id):
         return
-    from .audit import audit
-
     ids = {k[:-3]: str(v)[:64] for k, v in args.items() if k.endswith("_id")}
     object_type, object_id = next(reversed(ids.items()), ("trajectory", trajectory_id))
     audit("view", object_type=object_type, object_id=object_id, pupil_id=pupil_id,
@@ -218,8 +228,6 @@ def _audit_refused_route(status: int) -> None:
     (a view that says "not found" for someone else's object is a refused attempt too)."""
     if g.get("user") is None or not request.endpoint or not request.view_args:
         return
-    from .audit import audit
-
     ids = {k: str(v)[:64] for k, v in request.view_args.items() if k.endswith("_id")}
     if not ids:
         return
