@@ -89,7 +89,7 @@ class _School:
                            for name, role in members.items()]
         data["start_date"] = self.d(start)
         data["planned_end_date"] = self.d(planned_end) if planned_end is not None else None
-        trajectory = trajectory_service.create_trajectory(data, actor=self.u[creator])
+        trajectory = trajectory_service.create_trajectory(self.u[creator], data)
         history, previous = [], None
         for phase, days_ago in phase_path:
             history.append({"from": previous, "to": phase, "on": self.d(days_ago),
@@ -118,14 +118,14 @@ class _School:
 
     def goal(self, trajectory: dict, author: str, text: str, *, owner: str, review: int) -> dict:
         return goal_service.create_goal(
-            trajectory, {"text": text, "owner_id": self.u[owner]["id"],
-                         "review_date": self.d(review)}, actor=self.u[author])
+            self.u[author], trajectory["id"], {"text": text, "owner_id": self.u[owner]["id"],
+                                               "review_date": self.d(review)})
 
     def evaluate(self, trajectory: dict, goal: dict, author: str, text: str, *, status: str,
                  days_ago: int, next_review: int | None = None) -> dict:
         data = {"date": self.d(days_ago), "text": text, "status": status,
                 "next_review_date": self.d(next_review) if next_review is not None else ""}
-        return goal_service.add_evaluation(trajectory, goal, data, actor=self.u[author])
+        return goal_service.add_evaluation(self.u[author], goal["id"], data)
 
     def entry(self, trajectory: dict, author: str, kind: str, *, days_ago: int,
               publish: bool = True, tags: str = "", goals: tuple = (), co_authors: tuple = (),

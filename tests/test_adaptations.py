@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from journal.process import adaptation_rows
 from journal.process import adaptations
 from journal.storage import get_store
 
@@ -59,7 +60,7 @@ def template_entry(make_entry, trajectory, author, spec, answers, **fields):
 
 
 def keys(trajectory):
-    return {r["key"]: r for r in adaptations.rows_for(trajectory)}
+    return {r["key"]: r for r in adaptation_rows.rows_for(trajectory)}
 
 
 def test_agreements_and_checklist_items_with_a_status_are_rows(app, users, team, make_entry,
@@ -73,21 +74,21 @@ def test_agreements_and_checklist_items_with_a_status_are_rows(app, users, team,
         "stil": {"status": "", "note": "enkel een notitie"},
     }})
     rows = keys(team)
-    free_agreement = rows[adaptations.agreement_key(agreement["id"])]
+    free_agreement = rows[adaptation_rows.agreement_key(agreement["id"])]
     assert free_agreement["text"] == "Time-outkaart op de bank."
     assert free_agreement["applied_by"] == "klasleraar"
     assert free_agreement["status"] == "ga_ik_proberen" and free_agreement["origin"] == "agreement"
-    visual = rows[adaptations.item_key(templated["id"], "instructie", "visueel")]
+    visual = rows[adaptation_rows.item_key(templated["id"], "instructie", "visueel")]
     assert visual["category"] == "compenseren" and visual["category_label"] == "Compenseren"
     assert visual["summary"]["verdict"] == "works" and visual["summary"]["working"]
     assert visual["note"] == "Met pictogrammen op het bord."
     assert visual["entry_id"] == templated["id"] and visual["class_group"] == "4C"
     assert visual["focus_areas"] == ["tos"] and visual["scope"] == "pupil"
-    waiting = rows[adaptations.item_key(templated["id"], "instructie", "wachttijd")]
+    waiting = rows[adaptation_rows.item_key(templated["id"], "instructie", "wachttijd")]
     assert waiting["summary"]["verdict"] == "planned" and not waiting["summary"]["tried"]
     # Drafts and items without a status are not adaptations.
     assert not any(r["text"] == "Nog een concept." for r in rows.values())
-    assert adaptations.item_key(templated["id"], "instructie", "stil") not in rows
+    assert adaptation_rows.item_key(templated["id"], "instructie", "stil") not in rows
     # Reading the register never writes.
     assert get_store().adaptations.all() == []
 
@@ -122,7 +123,7 @@ def test_register_page_lists_rows_and_adds_a_free_adaptation(client, users, logi
 def test_each_teacher_rates_feasible_and_works_and_the_verdict_follows(
         client, users, login, team, make_entry, app):
     entry = make_entry(team, users["teacher"], "agreement", what="Instructie in stappen.")
-    key = adaptations.agreement_key(entry["id"])
+    key = adaptation_rows.agreement_key(entry["id"])
     url = f"/t/{team['id']}/adaptations/item/rate"
     login(client, "teacher")
     assert client.post(url, data={"key": key, "feasible": "yes", "works": "yes",
@@ -150,7 +151,7 @@ def test_each_teacher_rates_feasible_and_works_and_the_verdict_follows(
 def test_editing_a_row_on_a_stale_revision_shows_theirs_and_keeps_mine(
         client, users, login, team, make_entry):
     entry = make_entry(team, users["teacher"], "agreement", what="Wiebelkussen.")
-    key = adaptations.agreement_key(entry["id"])
+    key = adaptation_rows.agreement_key(entry["id"])
     login(client, "teacher")
     url = f"/t/{team['id']}/adaptations/item/edit"
     assert client.post(url, data={"key": key, "rev": 0, "category": "compenseren",
@@ -159,9 +160,8 @@ def test_editing_a_row_on_a_stale_revision_shows_theirs_and_keeps_mine(
     assert stored["category"] == "compenseren" and stored["rev"] == 2  # created, then changed
     assert keys(team)[key]["status"] == "werkt"
     # Someone else saves first; my save on revision 2 is refused and nothing is lost.
-    adaptations.update_row(team, keys(team)[key], {"category": "stimuleren",
-                                                   "applied_by": "Turnleraar"},
-                           actor=users["support"], expected_rev=2)
+    adaptations.update_row(users["support"], team["id"], key,
+                           {"category": "stimuleren", "applied_by": "Turnleraar"}, expected_rev=2)
     response = client.post(url, headers=EN, data={"key": key, "rev": 2, "category": "dispenseren",
                                                   "applied_by": "Mijn versie", "status": "werkt"})
     assert response.status_code == 409
@@ -173,7 +173,7 @@ def test_editing_a_row_on_a_stale_revision_shows_theirs_and_keeps_mine(
 def test_promotion_puts_a_pupil_free_text_on_the_list_for_everyone(
         client, users, login, team, make_entry, make_trajectory):
     entry = make_entry(team, users["teacher"], "agreement", what="Noor krijgt een dagschema.")
-    key = adaptations.agreement_key(entry["id"])
+    key = adaptation_rows.agreement_key(entry["id"])
     promote = f"/t/{team['id']}/adaptations/item/promote"
     # A teacher may write but not promote.
     login(client, "teacher")
@@ -207,7 +207,7 @@ def test_promotion_puts_a_pupil_free_text_on_the_list_for_everyone(
 
 def test_outsiders_get_404_and_readers_cannot_write(client, users, login, team, make_entry):
     entry = make_entry(team, users["teacher"], "agreement", what="Geheime afspraak.")
-    key = adaptations.agreement_key(entry["id"])
+    key = adaptation_rows.agreement_key(entry["id"])
     login(client, "outsider_support")
     assert client.get(f"/t/{team['id']}/adaptations").status_code == 404
     assert client.get(f"/t/{team['id']}/adaptations/item",
@@ -238,13 +238,13 @@ def test_rows_for_patterns_are_plain_dicts_for_every_trajectory(app, users, team
     other = make_trajectory(users["outsider_teacher"])
     entry = make_entry(other, users["outsider_teacher"], "agreement", what="Stappenplan.\nMeer.")
     make_entry(team, users["teacher"], "agreement", what="Koptelefoon.")
-    rows = adaptations.all_adaptations(get_store())
+    rows = adaptation_rows.all_adaptations(get_store())
     assert {r["trajectory_id"] for r in rows} == {team["id"], other["id"]}
     assert all(isinstance(r, dict) and "summary" in r and "class_group" in r for r in rows)
     # Patterns get what the register adds: rows rated here replace the entry's verdict.
-    assert adaptations.pattern_rows([other["id"]]) == []
-    row = keys(other)[adaptations.agreement_key(entry["id"])]
-    adaptations.rate(other, row, {"works": "yes"}, actor=users["outsider_teacher"])
-    (found,) = adaptations.pattern_rows([other["id"]])
+    assert adaptation_rows.pattern_rows([other["id"]]) == []
+    adaptations.rate(users["outsider_teacher"], other["id"],
+                     adaptation_rows.agreement_key(entry["id"]), {"works": "yes"})
+    (found,) = adaptation_rows.pattern_rows([other["id"]])
     assert found["key"] == "agreement:stappenplan." and found["working"] and found["tried"]
     assert found["label"] == "Stappenplan."

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from journal.process import adaptation_rows
 from journal.process import adaptations
 from journal.process import handover
 from journal.storage import get_store
@@ -35,9 +36,9 @@ def test_the_draft_comes_from_what_was_recorded(client, users, login, team, make
     secret = make_entry(team, users["teacher"], "agreement", what="Interne afspraak.",
                         internal=True)
     for entry, verdict in ((works, "yes"), (fails, "no"), (secret, "yes")):
-        row = adaptations.find_row(team, adaptations.agreement_key(entry["id"]))
-        adaptations.rate(team, row, {"works": verdict, "note": "Elke ochtend overlopen."
-                                     if verdict == "yes" else ""}, actor=users["teacher"])
+        adaptations.rate(users["teacher"], team["id"], adaptation_rows.agreement_key(entry["id"]),
+                         {"works": verdict,
+                          "note": "Elke ochtend overlopen." if verdict == "yes" else ""})
     login(client, "support")
     page = client.get(f"/t/{team['id']}/handover", headers=EN).get_data(as_text=True)
     assert "Draft the handover sheet" in page
@@ -88,8 +89,8 @@ def test_publishing_needs_every_part(client, users, login, team):
 
 
 def test_a_stale_save_shows_both_versions_and_loses_nothing(client, users, login, team):
-    first = handover.save(team, parts(), actor=users["support"], expected_rev=0)
-    handover.save(team, parts(when_wrong="Hun aanpak."), actor=users["support"],
+    first = handover.save(users["support"], team["id"], parts(), expected_rev=0)
+    handover.save(users["support"], team["id"], parts(when_wrong="Hun aanpak."),
                   expected_rev=first["rev"])
     login(client, "teacher")
     response = client.post(f"/t/{team['id']}/handover/edit", headers=EN,
@@ -103,16 +104,16 @@ def test_a_stale_save_shows_both_versions_and_loses_nothing(client, users, login
     # A sheet started by someone else meanwhile is a conflict too.
     other = handover.sheet_of(team)
     get_store().handovers.delete(other["id"])
-    handover.save(team, parts(), actor=users["support"], expected_rev=0)
+    handover.save(users["support"], team["id"], parts(), expected_rev=0)
     with pytest.raises(Exception) as raised:
-        handover.save(team, parts(), actor=users["teacher"], expected_rev=0)
+        handover.save(users["teacher"], team["id"], parts(), expected_rev=0)
     assert type(raised.value).__name__ == "StaleRevision"
 
 
 def test_print_and_exports(client, users, login, team):
-    sheet = handover.save(team, parts(works="- **Dagschema**"), actor=users["teacher"],
+    sheet = handover.save(users["teacher"], team["id"], parts(works="- **Dagschema**"),
                           expected_rev=0)
-    handover.publish(team, actor=users["teacher"], expected_rev=sheet["rev"])
+    handover.publish(users["teacher"], team["id"], expected_rev=sheet["rev"])
     login(client, "coordinator")
     printed = client.get(f"/t/{team['id']}/handover/print", headers=EN).get_data(as_text=True)
     assert "print-view" in printed and "<strong>Dagschema</strong>" in printed
@@ -131,7 +132,7 @@ def test_print_and_exports(client, users, login, team):
 
 
 def test_access_outsiders_404_readers_cannot_edit(client, users, login, team):
-    handover.save(team, parts(), actor=users["teacher"], expected_rev=0)
+    handover.save(users["teacher"], team["id"], parts(), expected_rev=0)
     login(client, "outsider_teacher")
     for path in ("", "/edit", "/print", "/export"):
         assert client.get(f"/t/{team['id']}/handover{path}").status_code == 404
@@ -145,11 +146,10 @@ def test_access_outsiders_404_readers_cannot_edit(client, users, login, team):
 def test_erasing_the_pupil_erases_the_sheet_and_the_register(app, users, team, make_entry):
     from journal.privacy import erasure
 
-    sheet = handover.save(team, parts(), actor=users["teacher"], expected_rev=0)
+    sheet = handover.save(users["teacher"], team["id"], parts(), expected_rev=0)
     entry = make_entry(team, users["teacher"], "agreement", what="Dagschema.")
-    row = adaptations.find_row(team, adaptations.agreement_key(entry["id"]))
-    adaptations.rate(team, row, {"works": "yes", "note": "Sam vindt het fijn."},
-                     actor=users["teacher"])
+    adaptations.rate(users["teacher"], team["id"], adaptation_rows.agreement_key(entry["id"]),
+                     {"works": "yes", "note": "Sam vindt het fijn."})
     erasure.erase_pupil(team["pupil_id"], actor_id=users["coordinator"]["id"])
     store = get_store()
     assert store.handovers.get(sheet["id"]) is None and store.adaptations.all() == []

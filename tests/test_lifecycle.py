@@ -26,10 +26,10 @@ def team(users, make_trajectory):
 
 
 def publish_sheet(trajectory, actor):
-    sheet = handover.save(trajectory, {"need": "Rust.", "works": "- Dagschema",
-                                       "when_wrong": "Pauze.", "contacts": "- An"},
-                          actor=actor, expected_rev=0)
-    return handover.publish(trajectory, actor=actor, expected_rev=sheet["rev"])
+    sheet = handover.save(actor, trajectory["id"], {"need": "Rust.", "works": "- Dagschema",
+                                                    "when_wrong": "Pauze.", "contacts": "- An"},
+                          expected_rev=0)
+    return handover.publish(actor, trajectory["id"], expected_rev=sheet["rev"])
 
 
 def close(client, trajectory, **extra):
@@ -63,9 +63,9 @@ def test_a_trajectory_closes_once_goals_are_evaluated_and_the_sheet_is_published
     # A status set without an evaluation is not a final evaluation.
     get_store().goals.update(goal["id"], {"status": "achieved"})
     assert [p["key"] for p in lifecycle.close_problems(team)] == ["goal", "handover"]
-    goal_service.add_evaluation(team, get_store().goals.require(goal["id"]),
+    goal_service.add_evaluation(users["support"], goal["id"],
                                 {"date": date.today().isoformat(), "text": "Lukt elke dag.",
-                                 "status": "achieved"}, actor=users["support"])
+                                 "status": "achieved"})
     publish_sheet(team, users["support"])
     assert lifecycle.close_problems(team) == []
     login(client, "support")

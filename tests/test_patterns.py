@@ -10,6 +10,8 @@ import pytest
 
 import journal_ass_predictability as ass_plugin
 from journal.plugins.entry_templates import registry
+from journal.process import pattern_adaptations
+from journal.process import pattern_scope
 from journal.process import patterns
 from journal.storage import get_store
 
@@ -77,14 +79,14 @@ def rows_of(overview, chart_id):
 
 
 def test_school_years_run_from_september_to_august():
-    assert patterns.school_year_of("2024-09-01") == "2024-2025"
-    assert patterns.school_year_of("2025-08-31") == "2024-2025"
-    assert patterns.school_year_of("2025-09-01") == "2025-2026"
-    assert patterns.year_bounds("2024-2025") == ("2024-09-01", "2025-08-31")
-    assert patterns.year_months("2024-2025")[0] == "2024-09"
-    assert patterns.year_months("2024-2025")[-1] == "2025-08"
+    assert pattern_scope.school_year_of("2024-09-01") == "2024-2025"
+    assert pattern_scope.school_year_of("2025-08-31") == "2024-2025"
+    assert pattern_scope.school_year_of("2025-09-01") == "2025-2026"
+    assert pattern_scope.year_bounds("2024-2025") == ("2024-09-01", "2025-08-31")
+    assert pattern_scope.year_months("2024-2025")[0] == "2024-09"
+    assert pattern_scope.year_months("2024-2025")[-1] == "2025-08"
     with pytest.raises(ValueError):
-        patterns.year_bounds("2024-2026")
+        pattern_scope.year_bounds("2024-2026")
 
 
 def test_focus_areas_count_open_and_closed_trajectories(school):
@@ -164,7 +166,7 @@ def test_labels_from_typed_text_never_carry_a_pupils_name(school):
     found = patterns.overview(patterns.Filters())
     labels = [label for chart in found.charts for label, _values in chart.rows]
     labels += [i["label"] for i in found.shared] + [i["label"] for i in found.working]
-    labels += [a.label for a in patterns.adaptations(list(school.values()))]
+    labels += [a.label for a in pattern_adaptations.adaptations(list(school.values()))]
     free = next(label for label in labels if "time-outkaart" in label)
     assert free == "[name removed] en [name removed] krijgen een time-outkaart"
     assert not any(part in label for label in labels for name in NAMES for part in name.split())

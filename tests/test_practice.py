@@ -13,7 +13,7 @@ from werkzeug.datastructures import MultiDict
 
 import journal_ass_predictability as ass_plugin
 from journal.plugins.entry_templates import registry
-from journal.process import practice
+from journal.process import practice_file
 from journal.storage import get_store
 from journal.plugins.testing import TEST_PASSWORD
 from journal.plugins.testing import make_test_app
@@ -250,7 +250,7 @@ def test_another_journal_imports_the_file_as_a_suggestion(client, login, world, 
     (json.dumps({"format": "journal.practice_example", "format_version": 1,
                  "example": {"title": "", "learned": 5, "kind": "spell"}}).encode(),
      "cannot be imported"),
-    (b"{" + b" " * (practice.MAX_FILE_BYTES + 1) + b"}", "too large"),
+    (b"{" + b" " * (practice_file.MAX_FILE_BYTES + 1) + b"}", "too large"),
 ])
 def test_the_import_refuses_what_is_not_a_valid_practice_example(other, data, message):
     coordinator = sign_in(other, "coordinator")

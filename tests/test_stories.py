@@ -24,7 +24,7 @@ from werkzeug.datastructures import MultiDict
 import journal_ass_predictability as ass_plugin
 import journal_tos_instruction as tos_plugin
 from journal.plugins.entry_templates import registry
-from journal.process import adaptations as register
+from journal.process import adaptation_rows as register
 from journal.storage import get_store
 from journal.plugins.testing import TEST_PASSWORD
 from journal.plugins.testing import form_data

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from journal.process import adaptation_rows
 from journal.process import adaptations
 from journal.process import goals as goal_service
 from journal.process import synthesis
@@ -34,10 +35,10 @@ def record(users, team, make_goal, make_entry):
                from_date="2025-02-10", review_date="2025-06-30")
     make_entry(team, users["teacher"], "agreement", what="Interne maatregel.",
                goal_ids=[goal["id"]], internal=True)
-    row = adaptations.find_row(team, adaptations.agreement_key(linked["id"]))
-    adaptations.rate(team, row, {"feasible": "yes", "works": "yes"}, actor=users["teacher"])
-    goal_service.add_evaluation(team, goal, {"date": "2025-03-01", "text": "Lukt 3 op 4 keer.",
-                                             "status": "ongoing"}, actor=users["support"])
+    adaptations.rate(users["teacher"], team["id"], adaptation_rows.agreement_key(linked["id"]),
+                     {"feasible": "yes", "works": "yes"})
+    goal_service.add_evaluation(users["support"], goal["id"], {
+        "date": "2025-03-01", "text": "Lukt 3 op 4 keer.", "status": "ongoing"})
     return {"goal": goal, "other": other}
 
 

@@ -214,9 +214,10 @@ def test_closing_needs_confirmation_and_a_closed_trajectory_can_be_reopened(clie
 
     # Closing also needs a published handover sheet (tests/test_lifecycle.py covers the rule).
     from journal.process import handover
-    sheet = handover.save(team, {"need": "Rust.", "works": "- Pictoschema", "when_wrong": "Pauze.",
-                                 "contacts": "- Support"}, actor=users["support"], expected_rev=0)
-    handover.publish(team, actor=users["support"], expected_rev=sheet["rev"])
+    sheet = handover.save(users["support"], team["id"], {
+        "need": "Rust.", "works": "- Pictoschema", "when_wrong": "Pauze.", "contacts": "- Support"},
+        expected_rev=0)
+    handover.publish(users["support"], team["id"], expected_rev=sheet["rev"])
     assert client.post(url, data={"phase": "closed", "confirm_close": "yes",
                                   "rev": team["rev"]}).status_code == 302
     closed = get_store().trajectories.require(team["id"])

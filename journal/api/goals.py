@@ -8,7 +8,6 @@ from flask import jsonify
 from ..process import goals as service
 from ..security import access
 from ..storage import StaleRevision
-from ..storage import get_store
 from . import bp
 from .errors import conflict
 from .errors import json_body
@@ -54,9 +53,7 @@ def goal_json(goal: dict) -> dict:
 
 def _goal_for(action: str, goal_id: str) -> tuple[dict, dict]:
     """Return ``(trajectory, goal)`` if the user may do ``action`` to the goal's trajectory."""
-    goal = get_store().goals.get(goal_id)
-    trajectory = trajectory_for(action, goal["trajectory_id"] if goal else None)
-    return trajectory, goal
+    return service.load_goal(g.user, goal_id, action)
 
 
 @bp.get("/trajectories/<trajectory_id>/goals")
@@ -71,11 +68,11 @@ def list_goals(trajectory_id: str):
 @access.login_required
 def create_goal(trajectory_id: str):
     """Add a goal (text, owner from the team, review date); it starts ongoing."""
-    trajectory = trajectory_for(access.WRITE, trajectory_id)
+    trajectory_for(access.WRITE, trajectory_id)  # refuse before reading the body
     data = json_body()
     unknown_fields(data, {"text", "owner_id", "review_date"})
     check_strings(data)
-    goal = service.create_goal(trajectory, data, actor=g.user)
+    goal = service.create_goal(g.user, trajectory_id, data)
     return jsonify(goal_json(goal)), 201
 
 
@@ -91,7 +88,7 @@ def get_goal(goal_id: str):
 @access.login_required
 def update_goal(goal_id: str):
     """Change a goal from the revision the client last saw; fields left out keep their value."""
-    trajectory, goal = _goal_for(access.WRITE, goal_id)
+    _trajectory, goal = _goal_for(access.WRITE, goal_id)
     data = json_body()
     unknown_fields(data, set(EDITABLE) | {"rev"})
     rev = expected_rev(data)
@@ -100,7 +97,7 @@ def update_goal(goal_id: str):
     values = {key: goal.get(key) for key in EDITABLE}
     values.update(changes)
     try:
-        updated = service.update_goal(trajectory, goal, values, actor=g.user, expected_rev=rev)
+        updated = service.update_goal(g.user, goal_id, values, expected_rev=rev)
     except StaleRevision as stale:
         raise conflict(goal_json(stale.current)) from None
     return jsonify(goal_json(updated))
@@ -110,15 +107,14 @@ def update_goal(goal_id: str):
 @access.login_required
 def evaluate_goal(goal_id: str):
     """Record a dated evaluation and the goal's resulting status."""
-    trajectory, goal = _goal_for(access.WRITE, goal_id)
+    _goal_for(access.WRITE, goal_id)  # refuse before reading the body
     data = json_body()
     unknown_fields(data, {"rev", "date", "text", "status", "next_review_date"})
     rev = expected_rev(data)
     values = {k: v for k, v in data.items() if k != "rev"}
     check_strings(values, nullable=("next_review_date",))
     try:
-        updated = service.add_evaluation(trajectory, goal, values, actor=g.user,
-                                         expected_rev=rev)
+        updated = service.add_evaluation(g.user, goal_id, values, expected_rev=rev)
     except StaleRevision as stale:
         raise conflict(goal_json(stale.current)) from None
     return jsonify(goal_json(updated)), 201

@@ -96,21 +96,22 @@ def list_pupils():
 @access.login_required
 def get_pupil(pupil_id: str):
     """Show one pupil; 404 when the user may not see them (existence does not leak)."""
-    return jsonify(pupil_json(pupil_service.require_pupil(pupil_id)))
+    return jsonify(pupil_json(pupil_service.view_pupil(g.user, pupil_id, detail="api")))
 
 
 @bp.patch("/pupils/<pupil_id>")
 @access.login_required
 def update_pupil(pupil_id: str):
     """Rename a pupil or change the class group, from the revision the client last saw."""
-    pupil = pupil_service.require_pupil(pupil_id, edit=True)
+    pupil = pupil_service.load_pupil(g.user, pupil_id, edit=True)
     data = json_body()
     unknown_fields(data, {"rev", "display_name", "class_group"})
     rev = expected_rev(data)
     values = {key: data.get(key, pupil.get(key)) for key in ("display_name", "class_group")}
     check_strings(values)
+    values["left_on"] = pupil.get("left_on")  # set on the page only; kept as it is
     try:
-        updated = pupil_service.update_pupil(pupil, values, actor=g.user, expected_rev=rev)
+        updated = pupil_service.update_pupil(g.user, pupil_id, values, expected_rev=rev)
     except StaleRevision as stale:
         raise conflict(pupil_json(stale.current)) from None
     return jsonify(pupil_json(updated))

@@ -6,15 +6,13 @@ from flask import g
 from flask import jsonify
 from flask_babel import gettext as _
 
+from ..process import lifecycle
 from ..process import phases
 from ..process import trajectories as service
 from ..security import access
-from ..security.audit import audit
 from ..storage import StaleRevision
 from . import bp
-from .errors import ApiError
 from .errors import conflict
-from .errors import default_message
 from .errors import invalid
 from .errors import json_body
 from .helpers import expected_rev
@@ -112,11 +110,10 @@ def list_trajectories():
 @access.login_required
 def create_trajectory():
     """Open a trajectory; the person opening it joins the team."""
-    if not access.can(g.user, "open_trajectory"):
-        raise ApiError(403, default_message(403))
+    access.check_allowed(g.user, "open_trajectory")  # refuse before reading the body
     data = json_body()
     unknown_fields(data, set(EDITABLE) | {"new_pupil"})
-    trajectory = service.create_trajectory(_values(data), actor=g.user)
+    trajectory = service.create_trajectory(g.user, _values(data))
     return jsonify(trajectory_json(trajectory)), 201
 
 
@@ -124,10 +121,7 @@ def create_trajectory():
 @access.login_required
 def get_trajectory(trajectory_id: str):
     """Show a trajectory the user may read (the read is audited, like the page)."""
-    trajectory = trajectory_for(access.READ, trajectory_id)
-    audit("view", object_type="trajectory", object_id=trajectory["id"],
-          pupil_id=trajectory.get("pupil_id") or "", detail="api")
-    return jsonify(trajectory_json(trajectory))
+    return jsonify(trajectory_json(service.view_trajectory(g.user, trajectory_id, "api")))
 
 
 @bp.patch("/trajectories/<trajectory_id>")
@@ -144,7 +138,7 @@ def update_trajectory(trajectory_id: str):
     values = {key: trajectory.get(key) for key in EDITABLE}
     values.update({k: v for k, v in data.items() if k != "rev"})
     try:
-        updated = service.update_trajectory(trajectory, _values(values), actor=g.user,
+        updated = service.update_trajectory(g.user, trajectory_id, _values(values),
                                             expected_rev=rev)
     except StaleRevision as stale:
         raise conflict(trajectory_json(stale.current)) from None
@@ -156,7 +150,7 @@ def update_trajectory(trajectory_id: str):
 def change_phase(trajectory_id: str):
     """Move a trajectory to another phase (closing needs ``confirm_close``, and nothing
     missing unless a care coordinator gives ``override_reason``)."""
-    trajectory = trajectory_for(access.MANAGE, trajectory_id)
+    trajectory_for(access.MANAGE, trajectory_id)  # refuse before reading the body
     data = json_body()
     unknown_fields(data, {"rev", "phase", "confirm_close", "override_reason"})
     rev = expected_rev(data)
@@ -164,9 +158,9 @@ def change_phase(trajectory_id: str):
     if not isinstance(phase, str) or phases.get(phase) is None:
         raise invalid({"phase": [_("Choose a phase from the list.")]})
     try:
-        updated = service.change_phase(trajectory, phase, actor=g.user, expected_rev=rev,
-                                       confirm_close=data.get("confirm_close") is True,
-                                       override_reason=str(data.get("override_reason") or ""))
+        updated = lifecycle.change_phase(g.user, trajectory_id, phase, expected_rev=rev,
+                                         confirm_close=data.get("confirm_close") is True,
+                                         override_reason=str(data.get("override_reason") or ""))
     except StaleRevision as stale:
         raise conflict(trajectory_json(stale.current)) from None
     return jsonify(trajectory_json(updated))

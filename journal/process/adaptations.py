@@ -1,80 +1,42 @@
-"""The adaptations register: every adaptation tried in a trajectory, and how it works.
+"""The adaptations register, changed: free adaptations, teachers' ratings, promotions.
 
-A register row is one adaptation (aanpassing, maatregel). Rows come from two places:
-
-* **derived** from published entries: every agreement entry (its "what we
-  agree"), and every checklist item of a template answer that carries a status
-  (``doe_ik_al``, ``ga_ik_proberen``, ``werkt``, ``werkt_niet``). The entry stays
-  the source of the text; the row keeps a link to the entry and item;
-* **free**: written directly in the register.
-
-What the register adds is stored in the ``adaptations`` collection, one
-document per row that has anything of its own: the free rows themselves, and
-for derived rows their per-teacher ratings, a STICORDI category or "who
-applies it" when the entry had none, and a promotion. A derived row without a
-document is shown from its entry alone, so reading the register never writes.
-
-Per teacher, a rating says whether the adaptation is feasible in their lessons
-and whether it works (``yes``/``no``/``unknown``), with a note. In secondary
-school the pupil has many teachers who are not all on the team, so a member
-can record a rating for a named teacher too.
+Rows and what they hold are described in :mod:`journal.process.adaptation_rows`
+(reading never writes). Per teacher, a rating says whether the adaptation is
+feasible in their lessons and whether it works (``yes``/``no``/``unknown``),
+with a note. In secondary school the pupil has many teachers who are not all
+on the team, so a member can record a rating for a named teacher too.
 
 A coordinator (anyone with the MANAGE right) can promote an adaptation to the
 class or the whole school: it joins the school-wide list "Onze afspraken voor
 iedereen", in words without pupil data, and keeps the link to its source.
 
-:func:`adaptation_rows` and :func:`all_adaptations` return plain dicts for
-other views (school-wide patterns).
+Every change takes the acting user first, loads the trajectory with the right
+it needs, and writes its audit record.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from markupsafe import Markup
 
+from ..errors import NotFound
+from ..plugins.entry_templates.specs import ITEM_STATUSES
+from ..plugins.entry_templates.specs import STICORDI
+from ..security import access
 from ..security.audit import audit
 from ..storage import StaleRevision
 from ..storage import get_store
 from ..storage.store import utcnow
-from ..plugins.entry_templates.specs import ITEM_STATUSES
-from ..plugins.entry_templates.specs import STICORDI
 from . import ValidationError
 from . import add_error
+from . import attachments
 from . import clean_markdown
-
-#: Where an adaptation applies: one pupil, their class group, the whole school.
-SCOPES = ("pupil", "class", "school")
-SCOPE_LABELS = {
-    "pupil": _l("This pupil"),
-    "class": _l("The class group"),
-    "school": _l("The whole school"),
-}
-
-#: Answers to "feasible?" and "does it work?" per teacher.
-ANSWERS = ("unknown", "yes", "no")
-ANSWER_LABELS = {"unknown": _l("don't know yet"), "yes": _l("yes"), "no": _l("no")}
-
-#: Where a row comes from.
-ORIGIN_LABELS = {
-    "free": _l("Written in the register"),
-    "agreement": _l("Agreement entry"),
-    "checklist": _l("Template checklist"),
-}
-
-#: The overall verdict of a row (see :func:`summarise`).
-VERDICT_LABELS = {
-    "works": _l("Works"),
-    "does_not_work": _l("Does not work"),
-    "mixed": _l("Works for some teachers"),
-    "planned": _l("Going to try"),
-    "unknown": _l("No verdict yet"),
-}
-
-#: The status a new agreement or free adaptation starts with.
-DEFAULT_STATUS = "ga_ik_proberen"
+from . import today
+from .adaptation_rows import ANSWERS
+from .adaptation_rows import DEFAULT_STATUS
+from .adaptation_rows import find_row
+from .adaptation_rows import free_key
+from .trajectories import load_trajectory
+from .trajectories import record_view
 
 MAX_TEXT = 2000
 MAX_LINE = 200
@@ -82,294 +44,29 @@ MAX_NOTE = 500
 MAX_RATINGS = 40
 
 
-def category_label(key: str) -> str:
-    """Return the label of a STICORDI/REDICODIS category ("" when none)."""
-    return STICORDI.get(key or "", "")
+def load_row(actor: dict, trajectory_id: str, key: str,
+             action: str = access.READ) -> tuple[dict, dict]:
+    """Return ``(trajectory, row)`` once ``actor`` may do ``action`` to the trajectory.
 
-
-def status_label(key: str) -> str:
-    """Return the label of an item status ("" when none)."""
-    from ..plugins.entry_templates.forms import STATUS_LABELS
-
-    return str(STATUS_LABELS.get(key, "")) if key else ""
-
-
-# -- keys ----------------------------------------------------------------------
-
-def agreement_key(entry_id: str) -> str:
-    """Return the row key of an agreement entry."""
-    return f"entry.{entry_id}"
-
-
-def item_key(entry_id: str, field: str, item: str) -> str:
-    """Return the row key of one checklist item of an entry."""
-    return f"entry.{entry_id}.{field}.{item}"
-
-
-def free_key(doc_id: str) -> str:
-    """Return the row key of a free adaptation."""
-    return f"free.{doc_id}"
-
-
-# -- summarising ---------------------------------------------------------------
-
-def summarise(status: str, ratings: list[dict]) -> dict:
-    """Count the teachers' ratings and decide the row's verdict.
-
-    Ratings of "does it work?" decide when there are any (more yes than no:
-    works; more no: does not work; as many: mixed). Without them the recorded
-    status decides: ``werkt``/``doe_ik_al`` works, ``werkt_niet`` does not,
-    ``ga_ik_proberen`` is planned.
-
-    :return: ``{"feasible": {yes, no, unknown}, "works": {…}, "teachers",
-        "verdict", "tried", "working"}``.
+    :raise NotFound: no such trajectory or row, or a trajectory ``actor`` may not read.
+    :raise Forbidden: ``actor`` may read the trajectory but not do ``action``.
     """
-    feasible = Counter({a: 0 for a in ANSWERS})
-    works = Counter({a: 0 for a in ANSWERS})
-    for rating in ratings:
-        feasible[rating.get("feasible") or "unknown"] += 1
-        works[rating.get("works") or "unknown"] += 1
-    if works["yes"] or works["no"]:
-        verdict = ("works" if works["yes"] > works["no"]
-                   else "does_not_work" if works["no"] > works["yes"] else "mixed")
-    else:
-        verdict = {"werkt": "works", "doe_ik_al": "works", "werkt_niet": "does_not_work",
-                   "ga_ik_proberen": "planned"}.get(status or "", "unknown")
-    return {
-        "feasible": dict(feasible),
-        "works": dict(works),
-        "teachers": len(ratings),
-        "verdict": verdict,
-        "tried": verdict in ("works", "does_not_work", "mixed"),
-        "working": verdict == "works",
-    }
+    trajectory = load_trajectory(actor, trajectory_id, action)
+    row = find_row(trajectory, key or "")
+    if row is None:
+        raise NotFound("adaptation")
+    return trajectory, row
 
 
-# -- building rows -------------------------------------------------------------
+def view_row(actor: dict, trajectory_id: str, key: str) -> tuple[dict, dict | None]:
+    """Return the trajectory and the row ``key`` (``None`` when it is gone) for reading;
+    a found row's reading is recorded."""
+    trajectory = load_trajectory(actor, trajectory_id, access.READ)
+    row = find_row(trajectory, key or "")
+    if row is not None:
+        record_view(actor, trajectory, "adaptation")
+    return trajectory, row
 
-def _plain(html: str) -> str:
-    return " ".join(Markup(html or "").striptags().split())
-
-
-class _Specs:
-    """Template specs of entries, looked up once per call (snapshots need no plugin)."""
-
-    def __init__(self):
-        self.found: dict = {}
-
-    def of(self, entry: dict):
-        ref = entry.get("template") or {}
-        cache_key = (ref.get("id"), ref.get("version"), ref.get("spec_hash"))
-        if cache_key not in self.found:
-            from ..plugins.entry_templates.registry import spec_for_entry
-            from ..plugins.entry_templates.registry import stored_spec
-
-            spec = stored_spec(ref) if ref.get("id") else None
-            if spec is None and ref.get("id"):
-                from ..plugins.host import get_plugins
-
-                found = spec_for_entry(get_plugins(), entry)
-                spec = found.spec if found is not None else None
-            self.found[cache_key] = spec
-        return self.found[cache_key]
-
-
-def _base_row(trajectory: dict, pupil: dict | None) -> dict:
-    return {
-        "trajectory_id": trajectory["id"],
-        "pupil_id": trajectory.get("pupil_id"),
-        "class_group": (pupil or {}).get("class_group") or "",
-        "focus_areas": list(trajectory.get("focus_areas") or ()),
-        "doc_id": None,
-        "rev": 0,
-        "entry_id": None,
-        "field": None,
-        "item": None,
-        "template_id": None,
-        "note": "",
-        "goal_ids": [],
-        "internal": False,
-        "ratings": [],
-        "scope": "pupil",
-        "promotion": None,
-        "source_gone": False,
-    }
-
-
-def _derived_rows(trajectory: dict, pupil: dict | None, entries: list[dict],
-                  specs: _Specs) -> list[dict]:
-    from ..plugins.entry_templates.forms import iter_checklist
-
-    rows = []
-    for entry in entries:
-        common = dict(_base_row(trajectory, pupil), entry_id=entry["id"],
-                      goal_ids=list(entry.get("goal_ids") or ()),
-                      internal=bool(entry.get("internal")), date=entry.get("date") or "",
-                      template_id=(entry.get("template") or {}).get("id"))
-        fields = entry.get("fields") or {}
-        if entry.get("kind") == "agreement" and (fields.get("what") or "").strip():
-            html = (entry.get("html") or {}).get("what", "")
-            rows.append(dict(common, key=agreement_key(entry["id"]), origin="agreement",
-                             text=_plain(html) or fields["what"].strip(), html=html,
-                             markdown=fields["what"],
-                             category="", applied_by=fields.get("applied_by") or "",
-                             status=DEFAULT_STATUS, entry_status="",
-                             from_date=fields.get("from_date"),
-                             review_date=fields.get("review_date")))
-        if entry.get("template") and entry.get("answers"):
-            spec = specs.of(entry)
-            if spec is None:
-                continue
-            for answered in iter_checklist(spec, entry.get("answers") or {}):
-                if answered["status"] not in ITEM_STATUSES:
-                    continue
-                rows.append(dict(common, key=item_key(entry["id"], answered["field"],
-                                                      answered["item"]),
-                                 origin="checklist", field=answered["field"],
-                                 item=answered["item"], text=answered["label"], html="",
-                                 markdown="",
-                                 note=answered.get("note") or "", category=answered["category"],
-                                 applied_by="", status=answered["status"],
-                                 entry_status=answered["status"],
-                                 from_date=entry.get("date"), review_date=None))
-    return rows
-
-
-def _overlay(row: dict, doc: dict) -> dict:
-    """Add what the register stored about a derived row (ratings, category, promotion)."""
-    row = dict(row)
-    row.update(doc_id=doc["id"], rev=doc["rev"], ratings=list(doc.get("ratings") or ()),
-               scope=doc.get("scope") or "pupil", promotion=doc.get("promotion"))
-    if doc.get("category"):
-        row["category"] = doc["category"]
-    if doc.get("applied_by"):
-        row["applied_by"] = doc["applied_by"]
-    if row["origin"] == "agreement" and doc.get("status"):
-        row["status"] = doc["status"]
-    return row
-
-
-def _free_row(trajectory: dict, pupil: dict | None, doc: dict) -> dict:
-    row = _base_row(trajectory, pupil)
-    row.update(key=free_key(doc["id"]), origin="free", doc_id=doc["id"], rev=doc["rev"],
-               text=_plain((doc.get("html") or {}).get("text", "")) or doc.get("text", ""),
-               html=(doc.get("html") or {}).get("text", ""), markdown=doc.get("text") or "",
-               category=doc.get("category") or "",
-               applied_by=doc.get("applied_by") or "", status=doc.get("status") or "",
-               entry_status="", note="", goal_ids=list(doc.get("goal_ids") or ()),
-               date=doc.get("date") or (doc.get("created_at") or "")[:10],
-               from_date=doc.get("date"), review_date=doc.get("review_date"),
-               ratings=list(doc.get("ratings") or ()), scope=doc.get("scope") or "pupil",
-               promotion=doc.get("promotion"))
-    return row
-
-
-def _finish(row: dict) -> dict:
-    row["category_label"] = category_label(row.get("category", ""))
-    row["status_label"] = status_label(row.get("status", ""))
-    row["summary"] = summarise(row.get("status", ""), row["ratings"])
-    row["verdict_label"] = str(VERDICT_LABELS[row["summary"]["verdict"]])
-    return row
-
-
-def adaptation_rows(store, trajectories: list[dict]) -> list[dict]:
-    """Return the register rows of ``trajectories`` as plain dicts, oldest first per trajectory.
-
-    Each row: ``key``, ``origin`` (free/agreement/checklist), ``trajectory_id``,
-    ``pupil_id``, ``class_group``, ``focus_areas``, ``text`` (plain), ``html``,
-    ``category`` (STICORDI key or ""), ``category_label``, ``applied_by``,
-    ``status`` (item status key or ""), ``ratings``, ``summary`` (see
-    :func:`summarise`: ``verdict``, ``tried``, ``working`` and counts),
-    ``scope`` (pupil/class/school), ``promotion``, ``goal_ids``, ``date``,
-    ``entry_id``/``field``/``item`` (the source) and ``internal``.
-
-    The caller decides who may see which trajectories; drafts never count.
-    """
-    if not trajectories:
-        return []
-    ids = [t["id"] for t in trajectories]
-    pupils = {p["id"]: p for p in store.pupils.find_in(
-        "id", [t["pupil_id"] for t in trajectories if t.get("pupil_id")])}
-    entries = store.entries.find_in(
-        "trajectory_id", ids,
-        predicate=lambda e: e.get("status") == "published"
-        and (e.get("kind") == "agreement" or bool(e.get("template"))))
-    docs = store.adaptations.find_in("trajectory_id", ids)
-    specs = _Specs()
-    out = []
-    for trajectory in trajectories:
-        pupil = pupils.get(trajectory.get("pupil_id"))
-        mine = sorted((e for e in entries if e["trajectory_id"] == trajectory["id"]),
-                      key=lambda e: (e.get("date") or "", e.get("created_at") or ""))
-        stored = {d["source_key"]: d for d in docs if d["trajectory_id"] == trajectory["id"]}
-        rows = []
-        for row in _derived_rows(trajectory, pupil, mine, specs):
-            doc = stored.pop(row["key"], None)
-            rows.append(_overlay(row, doc) if doc else row)
-        for doc in stored.values():
-            if doc.get("origin") == "free":
-                rows.append(_free_row(trajectory, pupil, doc))
-        rows.sort(key=lambda r: (r.get("date") or "", r["key"]))
-        out.extend(_finish(r) for r in rows)
-    return out
-
-
-def all_adaptations(store) -> list[dict]:
-    """Return the register rows of every trajectory of the school (see :func:`adaptation_rows`).
-
-    For school-wide counts only: the rows carry pupil ids; show them to nobody
-    who may not read the trajectory.
-    """
-    return adaptation_rows(store, store.trajectories.all())
-
-
-def pattern_rows(trajectory_ids: list[str]) -> list[dict]:
-    """Return what the register adds to the school-wide patterns (:mod:`journal.process.patterns`).
-
-    Free adaptations, and rows from entries that the register changed (teachers'
-    ratings, a category or status set here). Rows from entries carry the key the
-    patterns module gives the same adaptation, so the register's verdict
-    replaces the entry's. Each: ``trajectory_id``, ``key``, ``label`` (plain,
-    first line), ``category``, ``tried``, ``working``, ``not_working``,
-    ``date``, ``entry_id``, ``item``.
-    """
-    from .patterns import first_line
-
-    store = get_store()
-    out = []
-    for row in adaptation_rows(store, store.trajectories.find_in("id", trajectory_ids)):
-        if row["origin"] == "checklist":
-            if row["doc_id"] is None:
-                continue
-            key = f"{row['template_id']}:{row['field']}.{row['item']}"
-            label = row["text"]
-        else:
-            if row["origin"] == "agreement" and row["doc_id"] is None:
-                continue
-            label = first_line(row["markdown"]) or row["text"]
-            key = row["key"] if row["origin"] == "free" else "agreement:" + label.casefold()
-        out.append({
-            "trajectory_id": row["trajectory_id"], "key": key, "label": label,
-            "category": row["category"], "tried": True,
-            "working": row["summary"]["working"],
-            "not_working": row["summary"]["verdict"] == "does_not_work",
-            "date": row.get("date") or "", "entry_id": row.get("entry_id") or "",
-            "item": f"{row['field']}.{row['item']}" if row["origin"] == "checklist" else "",
-        })
-    return out
-
-
-def rows_for(trajectory: dict) -> list[dict]:
-    """Return one trajectory's register rows."""
-    return adaptation_rows(get_store(), [trajectory])
-
-
-def find_row(trajectory: dict, key: str) -> dict | None:
-    """Return the row with this key in ``trajectory``'s register, or ``None``."""
-    return next((r for r in rows_for(trajectory) if r["key"] == key), None)
-
-
-# -- changing ------------------------------------------------------------------
 
 def _clean_choice(value: str, allowed, field: str, errors: dict, message: str) -> str:
     value = value or ""
@@ -412,30 +109,41 @@ def _clean_common(data: dict, trajectory: dict, errors: dict) -> dict:
             "goal_ids": [g for g in goal_ids if g in known]}
 
 
-def add_free(trajectory: dict, data: dict, *, actor: dict) -> dict:
-    """Write a free adaptation in the register of ``trajectory`` (not a closed one).
+def add_free(actor: dict, trajectory_id: str, data: dict,
+             uploads: list[tuple[str, bytes, str]] = ()) -> dict:
+    """Write a free adaptation in the register of a trajectory (not a closed one).
 
-    :raise ValidationError: with messages per field.
+    :param uploads: files to attach, ``(name, bytes, caption)``; checked after the
+        text (so a refused file is the only message) and written before the row.
+    :raise NotFound: no such trajectory, or one ``actor`` may not read.
+    :raise Forbidden: ``actor`` may not write in it.
+    :raise ValidationError: with messages per field (``attachments`` for the files).
     """
+    trajectory = load_trajectory(actor, trajectory_id, access.WRITE)
     if trajectory.get("phase") == "closed":
         raise ValidationError({"text": [_("This trajectory is closed. Reopen it to add "
                                           "adaptations.")]})
     values = clean_free(data, trajectory)
-    from . import today
-
+    staged = attachments.stage(list(uploads), trajectory)
     values.update(trajectory_id=trajectory["id"], pupil_id=trajectory.get("pupil_id"),
                   origin="free", ratings=[], scope="pupil", promotion=None,
                   date=today().isoformat(), created_by=actor["id"])
     store = get_store()
-    with store.transaction():
-        doc = store.adaptations.create(values, actor_id=actor["id"])
-        doc = store.adaptations.update(doc["id"], {"source_key": free_key(doc["id"])},
-                                       actor_id=actor["id"])
+    try:
+        with store.transaction():
+            doc = store.adaptations.create(values, actor_id=actor["id"])
+            doc = store.adaptations.update(doc["id"], {"source_key": free_key(doc["id"])},
+                                           actor_id=actor["id"])
+    except Exception:
+        attachments.discard(staged)
+        raise
     _audit("create", doc, trajectory, actor)
+    attachments.record(staged, actor=actor, owner_type="adaptation", owner_id=doc["source_key"],
+                       trajectory=trajectory)
     return doc
 
 
-def update_row(trajectory: dict, row: dict, data: dict, *, actor: dict,
+def update_row(actor: dict, trajectory_id: str, key: str, data: dict, *,
                expected_rev: int | None) -> dict:
     """Change what the register says about a row.
 
@@ -443,10 +151,13 @@ def update_row(trajectory: dict, row: dict, data: dict, *, actor: dict,
     from an entry: its category and who applies it (and an agreement's status);
     its text stays in the entry.
 
+    :raise NotFound: no such row or trajectory (or one ``actor`` may not read).
+    :raise Forbidden: ``actor`` may not write in the trajectory.
     :raise ValidationError: with messages per field.
     :raise StaleRevision: someone saved the row after ``expected_rev`` (0: the
         row had no stored document yet).
     """
+    trajectory, row = load_row(actor, trajectory_id, key, access.WRITE)
     errors: dict[str, list[str]] = {}
     if row["origin"] == "free":
         values = clean_free(data, trajectory)
@@ -497,7 +208,7 @@ def rating_key(actor: dict, teacher: str) -> str:
     return f"label:{teacher.casefold()}" if teacher else f"user:{actor['id']}"
 
 
-def rate(trajectory: dict, row: dict, data: dict, *, actor: dict) -> dict:
+def rate(actor: dict, trajectory_id: str, key: str, data: dict) -> dict:
     """Record one teacher's view of an adaptation: feasible?, works?, a note.
 
     ``teacher`` empty means the actor rates for themselves; a name (for
@@ -505,8 +216,11 @@ def rate(trajectory: dict, row: dict, data: dict, *, actor: dict) -> dict:
     team. A later rating for the same teacher replaces theirs only, so
     teachers rating at the same time never overwrite each other.
 
+    :raise NotFound: no such row or trajectory (or one ``actor`` may not read).
+    :raise Forbidden: ``actor`` may not write in the trajectory.
     :raise ValidationError: with messages per field.
     """
+    trajectory, row = load_row(actor, trajectory_id, key, access.WRITE)
     errors: dict[str, list[str]] = {}
     teacher = " ".join((data.get("teacher") or "").split())
     if len(teacher) > 80:
@@ -522,12 +236,12 @@ def rate(trajectory: dict, row: dict, data: dict, *, actor: dict) -> dict:
         add_error(errors, "note", _("Use at most %(n)d characters.", n=MAX_NOTE))
     if errors:
         raise ValidationError(errors)
-    key = rating_key(actor, teacher)
-    rating = {"key": key, "teacher": teacher, "user_id": actor["id"], "feasible": feasible,
+    teacher_key = rating_key(actor, teacher)
+    rating = {"key": teacher_key, "teacher": teacher, "user_id": actor["id"], "feasible": feasible,
               "works": works, "note": note, "at": utcnow()}
 
     def apply(doc: dict) -> None:
-        ratings = [r for r in doc.get("ratings") or () if r.get("key") != key]
+        ratings = [r for r in doc.get("ratings") or () if r.get("key") != teacher_key]
         if len(ratings) >= MAX_RATINGS:
             raise ValidationError({"teacher": [_("This adaptation has the most ratings it can "
                                                  "hold.")]})
@@ -542,16 +256,19 @@ def rate(trajectory: dict, row: dict, data: dict, *, actor: dict) -> dict:
     return updated
 
 
-def promote(trajectory: dict, row: dict, data: dict, *, actor: dict,
+def promote(actor: dict, trajectory_id: str, key: str, data: dict, *,
             expected_rev: int | None) -> dict:
     """Make an adaptation part of everyday care for the class or the whole school.
 
     :param data: ``scope`` (``class``/``school``), ``class_group`` (for a
         class), ``text`` (Markdown: the adaptation as everyone will read it,
         without pupil names or diagnoses).
+    :raise NotFound: no such row or trajectory (or one ``actor`` may not read).
+    :raise Forbidden: ``actor`` may not manage the trajectory.
     :raise ValidationError: with messages per field.
     :raise StaleRevision: someone saved the row after ``expected_rev``.
     """
+    trajectory, row = load_row(actor, trajectory_id, key, access.MANAGE)
     errors: dict[str, list[str]] = {}
     scope = data.get("scope") or ""
     if scope not in ("class", "school"):
@@ -581,27 +298,20 @@ def promote(trajectory: dict, row: dict, data: dict, *, actor: dict,
     return updated
 
 
-def demote(trajectory: dict, row: dict, *, actor: dict) -> dict | None:
-    """Take an adaptation off the school-wide list again (it stays in the register)."""
+def demote(actor: dict, trajectory_id: str, key: str) -> dict | None:
+    """Take an adaptation off the school-wide list again (it stays in the register).
+
+    :return: the changed document, or ``None`` when it was not on the list.
+    :raise NotFound: no such row or trajectory (or one ``actor`` may not read).
+    :raise Forbidden: ``actor`` may not manage the trajectory.
+    """
+    trajectory, row = load_row(actor, trajectory_id, key, access.MANAGE)
     if not row.get("doc_id") or row.get("scope") == "pupil":
         return None
     updated = get_store().adaptations.update(row["doc_id"], {"scope": "pupil", "promotion": None},
                                              actor_id=actor["id"])
     _audit("update", updated, trajectory, actor, detail="demote")
     return updated
-
-
-def promoted() -> list[dict]:
-    """Return the adaptations promoted to a class or the school: the stored documents.
-
-    Only their promotion (text as everyone reads it, category, scope, class
-    group) is meant for every member of staff.
-    """
-    docs = get_store().adaptations.filter(lambda d: d.get("scope") in ("class", "school")
-                                          and d.get("promotion"))
-    return sorted(docs, key=lambda d: (d["scope"] != "school",
-                                       (d["promotion"].get("class_group") or "").lower(),
-                                       d["promotion"].get("at") or ""))
 
 
 def _audit(action: str, doc: dict, trajectory: dict, actor: dict, detail: str = "") -> None:

@@ -19,7 +19,8 @@ The files are written durably (:mod:`journal.storage.files`) before the
 record that refers to them is saved. An attachment record belongs to one
 *owner*: ``entry`` (entry id), ``adaptation`` (register row key), ``handover``
 (trajectory id) or ``practice`` (practice example id). Who may see a file is
-decided by :func:`may_see`, the same decision as for its owner.
+decided by :func:`may_see`, the same decision as for its owner; :func:`add`,
+:func:`load` and :func:`delete` take the acting user first and audit.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ from urllib.parse import quote
 from flask import current_app
 from flask_babel import gettext as _
 
+from ..errors import Forbidden
+from ..errors import NotFound
 from ..security import access
 from ..security.audit import audit
 from ..storage import get_store
@@ -43,10 +46,15 @@ from ..storage.files import FileStore
 from ..storage.files import referenced
 from ..storage.files import sha256
 from . import ValidationError
+from .adaptation_rows import find_row
+from .entry_access import may_see as may_see_entry
+from .trajectories import load_trajectory
 
 OWNER_TYPES = ("entry", "adaptation", "handover", "practice")
 #: Pillow formats accepted (after decoding), and what we store them as.
 IMAGE_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
+#: Who may see and add the pictures of practice examples (no trajectory: the shared library).
+PRACTICE_ROLES = ("teacher", "support", "coordinator")
 THUMB_SIDE = 320
 MAX_NAME = 120
 MAX_CAPTION = 300
@@ -328,9 +336,35 @@ def discard(prepared: list[Prepared]) -> None:
     file_store().delete([info["name"] for item in prepared for info in item.stored.values()])
 
 
-def add(uploads: list[tuple[str, bytes, str]], *, actor: dict, owner_type: str, owner_id: str,
-        trajectory: dict | None) -> list[dict]:
-    """Check, write and record uploads for one owner; raise :class:`ValidationError` if refused."""
+def owner_exists(actor: dict | None, trajectory: dict, owner_type: str, owner_id: str) -> bool:
+    """Return whether ``owner_id`` names an owner in ``trajectory`` that ``actor`` may see:
+    an entry of it, a row of its adaptations register, or its handover sheet."""
+    if owner_type == "entry":
+        entry = get_store().entries.get(owner_id)
+        return entry is not None and entry.get("trajectory_id") == trajectory["id"] and \
+            may_see_entry(actor, entry)
+    if owner_type == "adaptation":
+        return find_row(trajectory, owner_id) is not None
+    return owner_type == "handover" and owner_id == trajectory["id"]
+
+
+def add(actor: dict, trajectory_id: str | None, owner_type: str, owner_id: str,
+        uploads: list[tuple[str, bytes, str]]) -> list[dict]:
+    """Check, write and record uploads for one owner.
+
+    :param trajectory_id: the owner's trajectory, which ``actor`` must be able to
+        write in; ``None`` for a practice example (any member of staff).
+    :raise NotFound: no such trajectory or owner (or one ``actor`` may not see).
+    :raise Forbidden: ``actor`` may not write in the trajectory (audited).
+    :raise ValidationError: a file is refused (``attachments``: why, per file).
+    """
+    if owner_type == "practice":
+        access.check_role(actor, *PRACTICE_ROLES)
+        trajectory = None
+    else:
+        trajectory = load_trajectory(actor, trajectory_id or "", access.WRITE)
+        if not owner_exists(actor, trajectory, owner_type, owner_id):
+            raise NotFound(owner_type)
     if trajectory is not None and trajectory.get("phase") == "closed":
         _refuse(_("This trajectory is closed. Reopen it to add files."))
     prepared = prepare(uploads)
@@ -375,12 +409,27 @@ def may_see(user: dict | None, doc: dict | None, trajectory: dict | None) -> boo
     elif doc["owner_type"] == "adaptation" and doc["owner_id"].startswith("entry."):
         entry_id = doc["owner_id"].split(".")[1]
     if entry_id is not None:
-        from .entry_access import may_see as may_see_entry
-
         entry = get_store().entries.get(entry_id)
         return entry is not None and entry.get("trajectory_id") == trajectory["id"] and \
             may_see_entry(user, entry)
     return True
+
+
+def load(actor: dict, trajectory_id: str | None, attachment_id: str) -> tuple[dict | None, dict]:
+    """Return ``(trajectory, attachment)`` once ``actor`` may see the file.
+
+    :param trajectory_id: the trajectory in the file's address; ``None`` for a
+        picture of a practice example.
+    :raise NotFound: no such file, or one ``actor`` may not see (audited).
+    """
+    trajectory = load_trajectory(actor, trajectory_id) if trajectory_id is not None else None
+    doc = get_store().attachments.get(attachment_id)
+    if doc is not None and trajectory is None and doc["owner_type"] != "practice":
+        doc = None
+    if not may_see(actor, doc, trajectory):
+        access.deny(actor, "attachment", object_type="attachment", object_id=attachment_id,
+                    pupil_id=(trajectory or {}).get("pupil_id") or "")
+    return trajectory, doc
 
 
 def may_change(user: dict | None, doc: dict, trajectory: dict | None) -> bool:
@@ -404,18 +453,36 @@ def mimetype(doc: dict) -> str:
     return MIME.get(doc.get("format"), "application/octet-stream")
 
 
-def viewed(doc: dict, actor: dict, part: str) -> None:
-    """Record that ``actor`` looked at or downloaded the file."""
-    _audit("view", doc, actor, detail=f"attachment:{part}")
+def open_file(actor: dict, doc: dict, part: str = "file", *, download: bool = False) -> bytes:
+    """Return the bytes of the file ``actor`` may see (see :func:`load`) and record that
+    they looked at it (``part``: ``file`` or ``thumb``) or downloaded it.
+
+    :raise FileNotFoundError: the file is gone from the disk.
+    """
+    data = read(doc, part)
+    _audit("view", doc, actor, detail=f"attachment:{'download' if download else part}")
+    return data
 
 
 # -- removing ------------------------------------------------------------------------------
 
-def delete(doc: dict, *, actor: dict) -> None:
-    """Remove one attachment: the record first, then its files."""
+def delete(actor: dict, trajectory_id: str, attachment_id: str) -> dict:
+    """Remove one attachment: the record first, then its files.
+
+    Whoever added it may remove it, and whoever manages the trajectory.
+
+    :return: the removed record.
+    :raise NotFound: no such file, or one ``actor`` may not see (audited).
+    :raise Forbidden: ``actor`` may see the file but not remove it (audited).
+    """
+    trajectory, doc = load(actor, trajectory_id, attachment_id)
+    if not may_change(actor, doc, trajectory):
+        access.check(actor, access.MANAGE, trajectory)
+        raise Forbidden("attachment")
     get_store().attachments.delete(doc["id"])
     remove_files([doc])
     _audit("delete", doc, actor)
+    return doc
 
 
 def delete_for_owner(owner_type: str, owner_id: str, *, actor: dict | None = None) -> int:

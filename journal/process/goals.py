@@ -13,6 +13,8 @@ from datetime import date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ..errors import NotFound
+from ..security import access
 from ..security.audit import audit
 from ..storage import get_store
 from ..storage.store import new_id
@@ -22,6 +24,7 @@ from . import add_error
 from . import clean_markdown
 from . import parse_iso_date
 from . import today
+from .trajectories import load_trajectory
 
 STATUSES = ("ongoing", "achieved", "adjusted", "stopped")
 STATUS_LABELS = {
@@ -61,12 +64,27 @@ def overdue_goals(trajectories: list[dict], on: date | None = None) -> list[dict
     return sorted(goals, key=lambda g: g["review_date"])
 
 
-def require_goal(trajectory: dict, goal_id: str) -> dict | None:
-    """Return the goal with this id if it belongs to ``trajectory``, else ``None``."""
-    goal = get_store().goals.get(goal_id)
-    if goal is None or goal.get("trajectory_id") != trajectory["id"]:
-        return None
-    return goal
+def load_goal(actor: dict | None, goal_id: str, action: str = access.READ, *,
+              trajectory_id: str | None = None) -> tuple[dict, dict]:
+    """Return ``(trajectory, goal)`` once ``actor`` may do ``action`` to the goal's trajectory.
+
+    :param trajectory_id: the trajectory the goal must belong to (pages name both);
+        it is checked first, so a refusal names the trajectory as before.
+    :raise NotFound: no such goal (in that trajectory), or a trajectory ``actor`` may
+        not read (audited).
+    :raise Forbidden: ``actor`` may read the trajectory but not do ``action`` (audited).
+    """
+    store = get_store()
+    if trajectory_id is not None:
+        trajectory = load_trajectory(actor, trajectory_id, action)
+        goal = store.goals.get(goal_id)
+        if goal is None or goal.get("trajectory_id") != trajectory["id"]:
+            raise NotFound("goal")
+        return trajectory, goal
+    goal = store.goals.get(goal_id)
+    if goal is None:
+        raise NotFound("goal")
+    return load_trajectory(actor, goal["trajectory_id"], action), goal
 
 
 def clean(data: dict, trajectory: dict) -> dict:
@@ -93,11 +111,14 @@ def clean(data: dict, trajectory: dict) -> dict:
             "status": status}
 
 
-def create_goal(trajectory: dict, data: dict, *, actor: dict) -> dict:
-    """Add a goal to ``trajectory`` (not to a closed one).
+def create_goal(actor: dict, trajectory_id: str, data: dict) -> dict:
+    """Add a goal to a trajectory (not to a closed one).
 
+    :raise NotFound: no such trajectory, or one ``actor`` may not read.
+    :raise Forbidden: ``actor`` may not write in it.
     :raise ValidationError: with messages per field.
     """
+    trajectory = load_trajectory(actor, trajectory_id, access.WRITE)
     if trajectory.get("phase") == "closed":
         raise ValidationError({"text": [_("This trajectory is closed. Reopen it to add goals.")]})
     values = clean(dict(data, status="ongoing"), trajectory)
@@ -109,14 +130,16 @@ def create_goal(trajectory: dict, data: dict, *, actor: dict) -> dict:
     return goal
 
 
-def update_goal(trajectory: dict, goal: dict, data: dict, *, actor: dict,
-                expected_rev: int | None) -> dict:
+def update_goal(actor: dict, goal_id: str, data: dict, *, expected_rev: int | None) -> dict:
     """Change a goal's text, owner, review date or status.
 
+    :raise NotFound: no such goal, or one ``actor`` may not read.
+    :raise Forbidden: ``actor`` may not write in the goal's trajectory.
     :raise ValidationError: with messages per field.
     :raise StaleRevision: someone saved the goal after ``expected_rev``; its
         ``current`` holds their version.
     """
+    trajectory, goal = load_goal(actor, goal_id, access.WRITE)
     values = clean(data, trajectory)
     updated = get_store().goals.update(goal["id"], values, expected_rev=expected_rev,
                                        actor_id=actor["id"])
@@ -125,16 +148,19 @@ def update_goal(trajectory: dict, goal: dict, data: dict, *, actor: dict,
     return updated
 
 
-def add_evaluation(trajectory: dict, goal: dict, data: dict, *, actor: dict,
+def add_evaluation(actor: dict, goal_id: str, data: dict, *,
                    expected_rev: int | None = None) -> dict:
     """Record a dated evaluation (``date``, ``text``, ``status``) and set the goal's status.
 
     An evaluation that keeps the goal ongoing may move the review date on
     (``next_review_date``), so the goal no longer shows as overdue.
 
+    :raise NotFound: no such goal, or one ``actor`` may not read.
+    :raise Forbidden: ``actor`` may not write in the goal's trajectory.
     :raise ValidationError: with messages per field.
     :raise StaleRevision: someone saved the goal after ``expected_rev``.
     """
+    trajectory, goal = load_goal(actor, goal_id, access.WRITE)
     errors: dict[str, list[str]] = {}
     on = parse_iso_date(data.get("date"), "date", errors, required=True)
     if on and on > today().isoformat():

@@ -9,17 +9,20 @@ on an old revision raises :class:`~journal.storage.StaleRevision` and changes
 nothing.
 
 Publishing copies the working version into ``published``; everyone who may
-read the trajectory reads the published copy, while members keep editing the
-working version and publish again when it is ready.
+read the trajectory reads the published copy, while members who may write in
+the trajectory keep editing the working version and publish again when it is
+ready.
 """
 
 from __future__ import annotations
 
 import copy
+import json
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ..security import access
 from ..security.audit import audit
 from ..storage import StaleRevision
 from ..storage import get_store
@@ -28,6 +31,11 @@ from . import ValidationError
 from . import add_error
 from . import render_field
 from . import today
+from .adaptation_rows import rows_for
+from .trajectories import display_title
+from .trajectories import load_trajectory
+from .trajectories import record_view
+from .trajectories import users_by_id
 
 #: The parts of a sheet, in order: key, heading, help for the person writing it.
 PARTS = (
@@ -42,6 +50,8 @@ PARTS = (
 )
 PART_KEYS = tuple(key for key, _label, _help in PARTS)
 MAX_PART = 6000
+#: Download formats: ``md`` (Markdown) and ``json``.
+EXPORT_FORMATS = ("md", "json")
 
 _ROLE_WORDS = {
     "teacher": _l("Teacher"),
@@ -61,6 +71,12 @@ def is_published(sheet: dict | None) -> bool:
     return bool(sheet and sheet.get("published"))
 
 
+def reads_working_version(actor: dict | None, trajectory: dict) -> bool:
+    """Return whether ``actor`` works on the sheet (sees the working version), not
+    only reads the published one: whoever may write in the trajectory."""
+    return access.can(actor, access.WRITE, trajectory)
+
+
 def has_unpublished_changes(sheet: dict | None) -> bool:
     """Return whether the working version differs from the published one."""
     return bool(sheet and sheet.get("published")
@@ -75,14 +91,11 @@ def draft(trajectory: dict) -> dict:
     Returns ``{part: text, "source_keys": [register row keys used]}``.
     Internal entries are left out: the sheet is read by everyone on the team.
     """
-    from . import adaptations
-    from . import trajectories as trajectory_service
-
     need = (trajectory.get("educational_need") or "").strip()
     if not need and trajectory.get("target") != "pupil":
         need = (trajectory.get("learning_question") or "").strip()
 
-    rows = [r for r in adaptations.rows_for(trajectory) if not r["internal"]]
+    rows = [r for r in rows_for(trajectory) if not r["internal"]]
     working = [r for r in rows if r["summary"]["working"]]
     failing = [r for r in rows if r["summary"]["verdict"] == "does_not_work"]
     works_lines = [_bullet(r) for r in working]
@@ -92,7 +105,7 @@ def draft(trajectory: dict) -> dict:
         wrong_lines.append(_("Avoid (this did not work):"))
         wrong_lines.extend(f"- {r['text']}" for r in failing)
 
-    people = trajectory_service.users_by_id(m["user_id"] for m in trajectory.get("members", ()))
+    people = users_by_id(m["user_id"] for m in trajectory.get("members", ()))
     contact_lines = []
     for member in trajectory.get("members", ()):
         person = people.get(member["user_id"])
@@ -147,14 +160,17 @@ def clean(data: dict) -> tuple[dict, dict]:
     return fields, html
 
 
-def save(trajectory: dict, data: dict, *, actor: dict, expected_rev: int | None) -> dict:
+def save(actor: dict, trajectory_id: str, data: dict, *, expected_rev: int | None) -> dict:
     """Save the working version of the sheet (creating the sheet the first time).
 
     :param expected_rev: the revision the user started from; 0 when there was
         no sheet yet.
+    :raise NotFound: no such trajectory, or one ``actor`` may not read.
+    :raise Forbidden: ``actor`` may not write in it.
     :raise ValidationError: with messages per part.
     :raise StaleRevision: someone saved the sheet after ``expected_rev``.
     """
+    trajectory = load_trajectory(actor, trajectory_id, access.WRITE)
     fields, html = clean(data)
     store = get_store()
     source_keys = [k for k in (data.get("source_keys") or ()) if isinstance(k, str)]
@@ -190,12 +206,15 @@ def publish_problems(sheet: dict | None) -> dict[str, list[str]]:
     return errors
 
 
-def publish(trajectory: dict, *, actor: dict, expected_rev: int | None) -> dict:
+def publish(actor: dict, trajectory_id: str, *, expected_rev: int | None) -> dict:
     """Publish the working version: from now on everyone on the trajectory reads it.
 
+    :raise NotFound: no such trajectory, or one ``actor`` may not read.
+    :raise Forbidden: ``actor`` may not write in it.
     :raise ValidationError: a part is empty (or there is no sheet).
     :raise StaleRevision: someone saved the sheet after ``expected_rev``.
     """
+    trajectory = load_trajectory(actor, trajectory_id, access.WRITE)
     sheet = sheet_of(trajectory)
     problems = publish_problems(sheet)
     if problems:
@@ -245,6 +264,32 @@ def to_json(trajectory: dict, title: str, sheet: dict, version: dict) -> dict:
         "parts": [{"key": key, "heading": str(label), "markdown": version["fields"].get(key, "")}
                   for key, label, _help in PARTS],
     }
+
+
+def export(actor: dict, trajectory_id: str, fmt: str) -> tuple[str, str, str] | None:
+    """Return the sheet as ``actor`` may read it, as a download: ``(file name, body, mimetype)``.
+
+    Members who work on the sheet get the working version, everyone else the
+    published one. The download is audited.
+
+    :param fmt: one of :data:`EXPORT_FORMATS`.
+    :return: ``None`` when there is nothing to download (no such format, no sheet yet).
+    :raise NotFound: no such trajectory, or one ``actor`` may not read.
+    """
+    trajectory = load_trajectory(actor, trajectory_id, access.READ)
+    sheet = sheet_of(trajectory)
+    working = reads_working_version(actor, trajectory)
+    version = version_for(sheet, working=working)
+    if fmt not in EXPORT_FORMATS or version is None:
+        return None
+    record_view(actor, trajectory, f"handover:{fmt}", action="export")
+    title = display_title(trajectory)
+    filename = f"handover-{trajectory['id']}.{fmt}"
+    if fmt == "json":
+        body = json.dumps(to_json(trajectory, title, sheet, version), ensure_ascii=False, indent=2)
+        return filename, body, "application/json"
+    published = (sheet.get("published") or {}) if not working else {}
+    return filename, to_markdown(title, version, published_on=published.get("on")), "text/markdown"
 
 
 def _audit(action: str, sheet: dict, trajectory: dict, actor: dict, detail: str = "") -> None:

@@ -7,6 +7,10 @@ published, because the teacher must be able to carry on alone. A care
 coordinator may close anyway, with a reason that is kept in the phase history
 (for example when the pupil left the school mid-year).
 
+Phase changes happen here (:func:`change_phase`), because closing depends on
+the goals and the handover sheet; the trajectory service itself knows nothing
+of either.
+
 It also finds what needs a user's attention on the start page: reflections
 waiting for their contribution (overdue goals, drafts and quiet trajectories
 come from the goal, entry and trajectory services).
@@ -17,13 +21,19 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask_babel import gettext as _
-from markupsafe import Markup
 
 from ..security import access
+from ..security.audit import audit
 from ..storage import get_store
+from ..storage.store import utcnow
+from . import ValidationError
 from . import add_error
+from . import handover
 from . import phases
 from . import today
+from .text import plain_text
+from .text import shorten
+from .trajectories import load_trajectory
 
 #: Longest reason for closing a trajectory despite what is missing.
 MAX_REASON = 500
@@ -45,15 +55,12 @@ def close_problems(trajectory: dict) -> list[dict]:
     ``key`` is ``goal`` (one per goal without a final evaluation) or
     ``handover`` (no published handover sheet). Empty when it can close.
     """
-    from . import handover
-
     out = []
     goals = sorted(get_store().goals.find(trajectory_id=trajectory["id"]),
                    key=lambda g: g.get("review_date") or "")
     for goal in goals:
         if goal_unevaluated(goal):
-            text = " ".join(Markup((goal.get("html") or {}).get("text", "")).striptags().split())
-            text = text if len(text) <= 80 else text[:79] + "…"
+            text = shorten(plain_text((goal.get("html") or {}).get("text", "")), 80)
             out.append({"key": "goal", "goal_id": goal["id"],
                         "text": _("Goal “%(goal)s” has no final evaluation yet.", goal=text)})
     if not handover.is_published(handover.sheet_of(trajectory)):
@@ -125,3 +132,51 @@ def waiting_reflections(user: dict, trajectories: list[dict]) -> list[dict]:
     found = get_store().entries.find_in("trajectory_id", list(writable), predicate=waits)
     found.sort(key=lambda e: (e.get("date") or "", e.get("created_at") or ""))
     return [{"entry": e, "trajectory": writable[e["trajectory_id"]]} for e in found]
+
+
+def change_phase(actor: dict, trajectory_id: str, phase: str, *,
+                 expected_rev: int | None = None, confirm_close: bool = False,
+                 override_reason: str = "") -> dict:
+    """Move a trajectory to ``phase`` and record the change.
+
+    Closing needs ``confirm_close``, and what :func:`close_problems` finds
+    missing (unevaluated goals, no published handover sheet) refuses it,
+    unless a care coordinator gives ``override_reason`` (kept in the history).
+    A closed trajectory is reopened by moving it to any open phase.
+
+    :raise NotFound: no such trajectory, or one ``actor`` may not read.
+    :raise Forbidden: ``actor`` may not manage it.
+    :raise ValidationError: unknown phase, same phase, closing unconfirmed or
+        something missing (``close_missing``).
+    :raise StaleRevision: someone saved the trajectory after ``expected_rev``.
+    """
+    trajectory = load_trajectory(actor, trajectory_id, access.MANAGE)
+    errors: dict[str, list[str]] = {}
+    if phases.get(phase) is None:
+        add_error(errors, "phase", _("Choose a phase from the list."))
+    elif phase == trajectory.get("phase"):
+        add_error(errors, "phase", _("The trajectory is already in this phase."))
+    elif phase == phases.CLOSED and not confirm_close:
+        add_error(errors, "confirm_close", _("Confirm that you want to close the trajectory."))
+    override = None
+    if phase == phases.CLOSED and phase != trajectory.get("phase"):
+        override = check_close(trajectory, actor, override_reason, errors)
+    if errors:
+        raise ValidationError(errors)
+
+    on = today().isoformat()
+
+    def apply(doc: dict) -> None:
+        change = {"from": doc.get("phase"), "to": phase, "on": on, "at": utcnow(), "by": actor["id"]}
+        if override:
+            change["override"] = override
+        doc.setdefault("phase_history", []).append(change)
+        doc["phase"] = phase
+        doc["closed_on"] = on if phase == phases.CLOSED else None
+
+    updated = get_store().trajectories.update(trajectory["id"], apply, expected_rev=expected_rev,
+                                              actor_id=actor["id"])
+    audit("update", object_type="trajectory", object_id=trajectory["id"],
+          pupil_id=updated.get("pupil_id") or "", user_id=actor["id"],
+          detail="phase:override" if override else "phase")
+    return updated

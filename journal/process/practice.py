@@ -12,53 +12,55 @@ What is removed before export: every pupil's name (and each part of it), the
 class groups, every user's name and user name, and any term the person
 exporting adds. Dates, authors, trajectory and pupil ids never enter the file.
 
-File format (``format_version`` 1)::
-
-    {"format": "journal.practice_example", "format_version": 1,
-     "journal_version": "0.1.0", "exported_on": "YYYY-MM-DD",
-     "example": {"title": str, "learned": markdown, "kind": "adaptation" | "template",
-                 "focus_areas": [{"id", "label"}],
-                 "adaptation": {"text": markdown, "category": STICORDI key or "",
-                                "status": ITEM_STATUSES key or ""} | null,
-                 "template": {"id", "version", "title",
-                              "items": [{"section", "label", "category", "status"}]} | null}}
+The file format and reading an uploaded file are in
+:mod:`journal.process.practice_file`. Every member of staff (teacher,
+ondersteuner, care coordinator) may browse, share and adopt examples; importing
+is for the care coordinator and the ondersteuner, removing for the care
+coordinator.
 """
 
 from __future__ import annotations
 
+from __future__ import annotations
+
 import hashlib
-import json
-import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from flask import current_app
 from flask_babel import gettext as _
 
-from ..privacy import redaction
-from ..rendering import RenderError
-from ..rendering import render_markdown
-from ..storage import get_store
+from .. import __version__
+from ..errors import Forbidden
+from ..errors import NotFound
+from ..plugins.entry_templates.forms import iter_checklist
+from ..plugins.entry_templates.registry import spec_for_entry
 from ..plugins.entry_templates.specs import ITEM_STATUSES
 from ..plugins.entry_templates.specs import STICORDI
+from ..plugins.host import get_plugins
+from ..privacy import redaction
+from ..security import access
+from ..security.audit import audit
+from ..storage import get_store
 from . import ValidationError
 from . import add_error
+from . import entries as entry_service
 from . import today
 from . import trajectories as trajectory_service
+from .practice_file import FORMAT
+from .practice_file import FORMAT_VERSION
+from .practice_file import KINDS
+from .practice_file import MAX_TEXT
+from .practice_file import MAX_TITLE
+from .practice_file import check_example
+from .practice_file import digest
+from .practice_file import dumps
+from .practice_file import parse_file
+from .text import first_line
 
-FORMAT = "journal.practice_example"
-FORMAT_VERSION = 1
-KINDS = ("adaptation", "template")
-
-MAX_TITLE = 120
-MAX_TEXT = 4000
-MAX_LABEL = 300
-MAX_ITEMS = 100
-MAX_AREAS = 20
-#: The largest file accepted on import (bytes).
-MAX_FILE_BYTES = 256 * 1024
-
-_AREA_ID = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
-_TEMPLATE_ID = re.compile(r"^[a-z][a-z0-9_]*\.[a-z0-9][a-z0-9_-]*$")
+#: Who works with practice examples, who imports them and who removes them.
+STAFF = ("teacher", "support", "coordinator")
+IMPORTERS = ("coordinator", "support")
+REMOVERS = ("coordinator",)
 
 
 # -- sources: what can be shared ------------------------------------------------------
@@ -83,6 +85,37 @@ class Source:
         return out
 
 
+def load_source(actor: dict, params: Mapping[str, str]) -> Source:
+    """Return the source named by ``params`` (``adaptation_id``, or ``entry_id`` and an
+    optional ``item``) once ``actor`` may share it.
+
+    A promoted adaptation is written for every member of staff, so its trajectory
+    stays unread; an entry needs the right to read its trajectory.
+
+    :raise Forbidden: ``actor`` is not a member of staff (audited).
+    :raise NotFound: no such source, one that cannot be shared, or an entry in a
+        trajectory ``actor`` may not read.
+    """
+    access.check_role(actor, *STAFF)
+    store = get_store()
+    adaptation_id = params.get("adaptation_id", "")
+    if adaptation_id:
+        doc = store.adaptations.get(adaptation_id)
+        if doc is None or not doc.get("promotion"):
+            raise NotFound("adaptation")
+        return Source(trajectory=None, adaptation=doc)
+    entry = store.entries.get(params.get("entry_id", ""))
+    if entry is None:
+        raise NotFound("entry")
+    trajectory = trajectory_service.load_trajectory(actor, entry["trajectory_id"])
+    if not shareable(entry):
+        raise NotFound("entry")
+    item = params.get("item", "")
+    if item and item not in {f"{a['field']}.{a['item']}" for a in checklist(entry)}:
+        raise NotFound("item")
+    return Source(trajectory=trajectory, entry=entry, item=item)
+
+
 def shareable(entry: dict) -> bool:
     """Return whether an entry can become a practice example (published agreements and
     template entries)."""
@@ -91,16 +124,12 @@ def shareable(entry: dict) -> bool:
 
 
 def _spec_of(entry: dict):
-    from ..plugins.entry_templates.registry import spec_for_entry
-    from ..plugins.host import get_plugins
-
     found = spec_for_entry(get_plugins(), entry)
     return found.spec if found is not None else None
 
 
-def _checklist(entry: dict) -> list[dict]:
-    from ..plugins.entry_templates.forms import iter_checklist
-
+def checklist(entry: dict) -> list[dict]:
+    """Return the answered checklist items of a template entry, each with its ``section``."""
     spec = _spec_of(entry)
     if spec is None:
         return []
@@ -118,11 +147,9 @@ def initial(source: Source) -> dict:
     if source.adaptation is not None:
         promotion = source.adaptation.get("promotion") or {}
         form.update(text=promotion.get("text", ""), category=promotion.get("category", ""))
-        from .patterns import first_line
-
         form["title"] = first_line(form["text"])[:MAX_TITLE]
     elif source.item:
-        answer = next((a for a in _checklist(source.entry)
+        answer = next((a for a in checklist(source.entry)
                        if f"{a['field']}.{a['item']}" == source.item), None)
         if answer:
             form.update(text=answer["label"], category=answer["category"],
@@ -132,8 +159,6 @@ def initial(source: Source) -> dict:
         form.update(kind="template", title=spec.title if spec else "")
     else:
         what = (source.entry.get("fields") or {}).get("what", "")
-        from .patterns import first_line
-
         form.update(text=what, title=first_line(what)[:MAX_TITLE],
                     category=next((t for t in source.entry.get("tags", ()) if t in STICORDI), ""))
     form["focus_areas"] = [a for a in areas if a in labels] or areas
@@ -201,7 +226,7 @@ def build(source: Source, values: dict) -> tuple[dict, list[tuple[str, int]]]:
     answers: list[dict] = []
     if values["kind"] == "template":
         spec = _spec_of(source.entry)
-        answers = _checklist(source.entry)
+        answers = checklist(source.entry)
         texts["template_title"] = spec.title if spec else ""
         texts["items"] = [[a["section"], a["label"]] for a in answers]
     removed = []
@@ -232,173 +257,33 @@ def build(source: Source, values: dict) -> tuple[dict, list[tuple[str, int]]]:
     content = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
-        "journal_version": _journal_version(),
+        "journal_version": __version__,
         "exported_on": today().isoformat(),
         "example": example,
     }
     return content, sorted(removed, key=lambda r: r[0].lower())
 
 
-def _journal_version() -> str:
-    from .. import __version__
+def record_export(actor: dict, content: dict) -> dict:
+    """Keep the exported example in this school's library too (origin "shared"); the
+    export is audited.
 
-    return __version__
-
-
-def dumps(content: dict) -> str:
-    """Return the file text exactly as it is shown for review and downloaded."""
-    return json.dumps(content, ensure_ascii=False, indent=2) + "\n"
-
-
-def digest(text: str) -> str:
-    """Return a fingerprint of a file text (what was reviewed is what is downloaded)."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def record_export(content: dict, *, actor: dict) -> dict:
-    """Keep the exported example in this school's library too (origin "shared")."""
+    :raise Forbidden: ``actor`` is not a member of staff (audited).
+    """
+    access.check_role(actor, *STAFF)
     return _store_example(content, origin="shared", status="shared", actor=actor,
                           file_digest=digest(dumps(content)))
 
 
-# -- importing --------------------------------------------------------------------------
-
-def parse_file(data: bytes) -> dict:
-    """Validate an uploaded file and return the example's fields, rendered.
-
-    :raise ValidationError: on the ``file`` field, saying what is wrong.
-    """
-    def refuse(message: str):
-        raise ValidationError({"file": [message]})
-
-    if not data:
-        refuse(_("Choose a practice example file (.json)."))
-    if len(data) > MAX_FILE_BYTES:
-        refuse(_("This file is too large for a practice example (at most %(n)d kB).",
-                 n=MAX_FILE_BYTES // 1024))
-    try:
-        content = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        refuse(_("This is not a practice example file: it cannot be read as JSON."))
-    if not isinstance(content, dict) or content.get("format") != FORMAT:
-        refuse(_("This is not a practice example file from a journal."))
-    version = content.get("format_version")
-    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        refuse(_("The file does not say which format version it uses."))
-    if version > FORMAT_VERSION:
-        refuse(_("This file was made by a newer journal (format %(v)d). Ask the school that "
-                 "sent it to export it for format %(ours)d, or update this journal.",
-                 v=version, ours=FORMAT_VERSION))
-    example = content.get("example")
-    if not isinstance(example, dict):
-        refuse(_("The file holds no practice example."))
-    problems: list[str] = []
-    values = _check_example(example, problems)
-    if problems:
-        refuse(_("The file cannot be imported: %(problems)s.", problems="; ".join(problems[:5])))
-    values["journal_version"] = _text(content.get("journal_version"), 40)
-    values["format_version"] = version
-    values["exported_on"] = _date(content.get("exported_on"))
-    return values
-
-
-def _text(value, limit: int) -> str:
-    return value[:limit] if isinstance(value, str) else ""
-
-
-def _date(value) -> str:
-    return value if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else ""
-
-
-def _check_example(example: dict, problems: list[str]) -> dict:
-    def string(value, name: str, limit: int, required: bool = False) -> str:
-        if value is None:
-            value = ""
-        if not isinstance(value, str):
-            problems.append(f"{name}: not text")
-            return ""
-        value = value.strip()
-        if required and not value:
-            problems.append(f"{name}: empty")
-        if len(value) > limit:
-            problems.append(f"{name}: longer than {limit} characters")
-        return value
-
-    title = " ".join(string(example.get("title"), "title", MAX_TITLE, True).split())
-    learned = string(example.get("learned"), "learned", MAX_TEXT, True)
-    kind = example.get("kind")
-    if kind not in KINDS:
-        problems.append("kind: unknown")
-    areas = []
-    raw_areas = example.get("focus_areas") or []
-    if not isinstance(raw_areas, list) or len(raw_areas) > MAX_AREAS:
-        problems.append("focus_areas: not a short list")
-        raw_areas = []
-    for area in raw_areas:
-        if (not isinstance(area, dict) or not isinstance(area.get("id"), str)
-                or not _AREA_ID.match(area["id"])):
-            problems.append("focus_areas: an area without a valid id")
-            continue
-        areas.append({"id": area["id"], "label": string(area.get("label"), "focus area", 80)})
-    adaptation = None
-    if example.get("adaptation") is not None:
-        raw = example["adaptation"]
-        if not isinstance(raw, dict):
-            problems.append("adaptation: not an object")
-        else:
-            adaptation = {
-                "text": string(raw.get("text"), "adaptation", MAX_TEXT, kind == "adaptation"),
-                "category": raw.get("category") if raw.get("category") in STICORDI else "",
-                "status": raw.get("status") if raw.get("status") in ITEM_STATUSES else "",
-            }
-    elif kind == "adaptation":
-        problems.append("adaptation: missing")
-    template = None
-    if example.get("template") is not None:
-        raw = example["template"]
-        items = raw.get("items") if isinstance(raw, dict) else None
-        if not isinstance(raw, dict) or not isinstance(items, list) or len(items) > MAX_ITEMS:
-            problems.append("template: not a template with a short list of items")
-        else:
-            template_id = raw.get("id") if isinstance(raw.get("id"), str) else ""
-            version = raw.get("version")
-            template = {
-                "id": template_id if _TEMPLATE_ID.match(template_id) else "",
-                "version": version if isinstance(version, int) and not isinstance(version, bool)
-                and 0 < version < 10_000 else 1,
-                "title": string(raw.get("title"), "template title", MAX_LABEL),
-                "items": [],
-            }
-            for item in items:
-                if not isinstance(item, dict):
-                    problems.append("template: an item is not an object")
-                    continue
-                template["items"].append({
-                    "section": string(item.get("section"), "section", MAX_LABEL),
-                    "label": string(item.get("label"), "item", MAX_LABEL, True),
-                    "category": item.get("category") if item.get("category") in STICORDI else "",
-                    "status": item.get("status") if item.get("status") in ITEM_STATUSES else "",
-                })
-    elif kind == "template":
-        problems.append("template: missing")
-    html: dict = {}
-    limit = current_app.config.get("JOURNAL_MARKDOWN_MAX_CHARS", 20_000)
-    for name, text in (("learned", learned), ("text", (adaptation or {}).get("text", ""))):
-        try:
-            html[name] = str(render_markdown(text, max_chars=limit))
-        except RenderError:
-            problems.append(f"{name}: cannot be shown safely")
-    return {"title": title, "learned": learned, "kind": kind, "focus_areas": areas,
-            "adaptation": adaptation, "template": template, "html": html}
-
-
-def import_file(data: bytes, *, actor: dict) -> tuple[dict, bool]:
+def import_file(actor: dict, data: bytes) -> tuple[dict, bool]:
     """Add an uploaded example to the shared library as a suggestion.
 
     :return: the stored example and whether it is new (the same file imported
         before is not added twice).
+    :raise Forbidden: ``actor`` is neither a care coordinator nor an ondersteuner (audited).
     :raise ValidationError: the file is not a valid practice example.
     """
+    access.check_role(actor, *IMPORTERS)
     values = parse_file(data)
     file_digest = hashlib.sha256(data).hexdigest()
     existing = get_store().practice_examples.find(file_digest=file_digest)
@@ -414,7 +299,7 @@ def import_file(data: bytes, *, actor: dict) -> tuple[dict, bool]:
 
 def _store_example(content: dict, *, origin: str, status: str, actor: dict,
                    file_digest: str) -> dict:
-    values = _check_example(content["example"], [])
+    values = check_example(content["example"], [])
     doc = dict(values, origin=origin, status=status, file_digest=file_digest,
                journal_version=content["journal_version"], format_version=FORMAT_VERSION,
                exported_on=content["exported_on"], imported_by=actor["id"],
@@ -442,8 +327,26 @@ def library(focus_area: str = "") -> dict[str, list[dict]]:
     return out
 
 
-def adopt(example: dict, *, actor: dict) -> dict:
-    """Mark a suggestion as adopted by this school (by ``actor``); adopting twice changes nothing."""
+def load_example(actor: dict, example_id: str) -> dict:
+    """Return the example ``example_id`` for a member of staff.
+
+    :raise Forbidden: ``actor`` is not a member of staff (audited).
+    :raise NotFound: there is no such example.
+    """
+    access.check_role(actor, *STAFF)
+    example = get_store().practice_examples.get(example_id)
+    if example is None:
+        raise NotFound("practice example")
+    return example
+
+
+def adopt(actor: dict, example_id: str) -> dict:
+    """Mark a suggestion as adopted by this school (by ``actor``); adopting twice changes nothing.
+
+    :raise Forbidden: ``actor`` is not a member of staff (audited).
+    :raise NotFound: there is no such example.
+    """
+    example = load_example(actor, example_id)
     if actor["id"] in example.get("adopted_by", ()) and example.get("status") == "adopted":
         return example
 
@@ -471,28 +374,38 @@ def agreement_form(example: dict) -> dict:
             "review_date": day, "tags": tags}
 
 
-def use_in(example: dict, trajectory: dict, *, actor: dict) -> dict:
-    """Start a draft agreement in ``trajectory`` from the example, and mark it adopted.
+def use_in(actor: dict, example_id: str, trajectory_id: str) -> dict:
+    """Start a draft agreement in a trajectory from the example, and mark it adopted.
 
     The agreement is written by the entry service, so it is audited and announced
     to the plugins like every other new entry.
-    """
-    from . import entries as entry_service
 
-    entry = entry_service.create_entry(actor, trajectory["id"], "agreement", agreement_form(example),
+    :raise NotFound: no such example or trajectory (or one ``actor`` may not read).
+    :raise Forbidden: ``actor`` is not a member of staff, may not write in the
+        trajectory, or it is closed.
+    """
+    example = load_example(actor, example_id)
+    trajectory = trajectory_service.load_trajectory(actor, trajectory_id, access.WRITE)
+    if trajectory.get("phase") == "closed":
+        raise Forbidden("closed")
+    entry = entry_service.create_entry(actor, trajectory_id, "agreement", agreement_form(example),
                                        via="practice")
-    adopt(get_store().practice_examples.require(example["id"]), actor=actor)
+    adopt(actor, example_id)
     return entry
 
 
-def remove(example: dict, *, actor: dict) -> None:
-    """Take an example out of the library."""
+def remove(actor: dict, example_id: str) -> None:
+    """Take an example out of the library (care coordinator).
+
+    :raise Forbidden: ``actor`` is not a care coordinator (audited).
+    :raise NotFound: there is no such example.
+    """
+    access.check_role(actor, *REMOVERS)
+    example = load_example(actor, example_id)
     get_store().practice_examples.delete(example["id"])
     _audit("delete", example, actor, "practice example")
 
 
 def _audit(action: str, doc: dict, actor: dict, detail: str) -> None:
-    from ..security.audit import audit
-
     audit(action, object_type="practice_example", object_id=doc["id"], user_id=actor["id"],
           detail=detail)

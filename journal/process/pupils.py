@@ -7,8 +7,6 @@ mere existence of a pupil record hints at a support need).
 
 from __future__ import annotations
 
-from flask import abort
-from flask import g
 from flask_babel import gettext as _
 
 from ..security import access
@@ -39,8 +37,15 @@ def clean(data: dict) -> dict:
     return {"display_name": name, "class_group": class_group, "left_on": left_on}
 
 
-def create_pupil(data: dict, *, actor: dict) -> dict:
-    """Create a pupil from ``display_name`` and ``class_group``."""
+def create_pupil(actor: dict, data: dict) -> dict:
+    """Create a pupil from ``display_name`` and ``class_group``.
+
+    Whoever may open a trajectory may add its pupil.
+
+    :raise Forbidden: ``actor`` may not open trajectories (audited).
+    :raise ValidationError: with messages per field.
+    """
+    access.check_allowed(actor, "open_trajectory")
     values = clean(data)
     pupil = get_store().pupils.create(values, actor_id=actor["id"])
     audit("create", object_type="pupil", object_id=pupil["id"], pupil_id=pupil["id"],
@@ -48,12 +53,18 @@ def create_pupil(data: dict, *, actor: dict) -> dict:
     return pupil
 
 
-def update_pupil(pupil: dict, data: dict, *, actor: dict, expected_rev: int | None = None) -> dict:
+def update_pupil(actor: dict, pupil_id: str, data: dict, *,
+                 expected_rev: int | None = None) -> dict:
     """Change a pupil's name, class group or the date they left the school.
 
     The leaving date starts the school's retention period (``journal.privacy.retention``).
-    Raises ``StaleRevision`` when the pupil was changed meanwhile.
+
+    :raise NotFound: no such pupil, or one ``actor`` may not see.
+    :raise Forbidden: ``actor`` may see the pupil but not change it.
+    :raise ValidationError: with messages per field.
+    :raise StaleRevision: the pupil was changed after ``expected_rev``.
     """
+    pupil = load_pupil(actor, pupil_id, edit=True)
     values = clean(data)
     updated = get_store().pupils.update(pupil["id"], values, expected_rev=expected_rev,
                                         actor_id=actor["id"])
@@ -94,14 +105,27 @@ def visible_pupils(user: dict | None) -> list[dict]:
                                          p["display_name"].lower()))
 
 
-def require_pupil(pupil_id: str, *, edit: bool = False) -> dict:
-    """Load a pupil the current user may see (or edit); 404 otherwise, 403 for edits."""
+def load_pupil(actor: dict | None, pupil_id: str, *, edit: bool = False) -> dict:
+    """Return the pupil ``pupil_id`` once ``actor`` may see it (and, with ``edit``, change it).
+
+    :raise NotFound: no such pupil, or one ``actor`` may not see (audited).
+    :raise Forbidden: ``edit`` asked and ``actor`` may only see the pupil (audited).
+    """
     pupil = get_store().pupils.get(pupil_id)
-    user = g.get("user")
-    if pupil is None or not can_see(user, pupil):
-        abort(404)
-    if edit and not can_edit(user, pupil):
-        abort(403)
+    if pupil is None or not can_see(actor, pupil):
+        access.deny(actor, "read", object_type="pupil", object_id=pupil_id,
+                    pupil_id=pupil_id if pupil else "")
+    if edit and not can_edit(actor, pupil):
+        access.deny(actor, "edit", object_type="pupil", object_id=pupil_id, status=403,
+                    pupil_id=pupil_id)
+    return pupil
+
+
+def view_pupil(actor: dict, pupil_id: str, *, detail: str = "") -> dict:
+    """:func:`load_pupil`, and record that ``actor`` looked at the pupil."""
+    pupil = load_pupil(actor, pupil_id)
+    audit("view", object_type="pupil", object_id=pupil_id, pupil_id=pupil_id,
+          user_id=actor["id"], detail=detail)
     return pupil
 
 

@@ -15,6 +15,10 @@ from . import ValidationError
 from . import add_error
 from . import parse_iso_date
 from . import today
+from .adaptation_rows import rows_for
+from .goals import goals_for
+from .trajectories import load_trajectory
+from .trajectories import record_view
 
 
 def parse_period(values: dict, trajectory: dict) -> tuple[str, str]:
@@ -50,14 +54,10 @@ def build(trajectory: dict, start: str, end: str) -> dict:
 
     ``{"start", "end", "goals": [{"goal", "measures", "evaluations"}],
     "unlinked": [measures], "counts": {"measures", "working", "not_working"}}``;
-    measures are register rows (see :func:`journal.process.adaptations.adaptation_rows`).
+    measures are register rows (see :func:`journal.process.adaptation_rows.adaptation_rows`).
     """
-    from . import adaptations
-    from . import goals as goal_service
-
-    rows = [r for r in adaptations.rows_for(trajectory)
-            if not r["internal"] and in_period(r, start, end)]
-    goals = goal_service.goals_for(trajectory["id"])
+    rows = [r for r in rows_for(trajectory) if not r["internal"] and in_period(r, start, end)]
+    goals = goals_for(trajectory["id"])
     goal_ids = {g["id"] for g in goals}
     out_goals = []
     for goal in goals:
@@ -79,3 +79,16 @@ def build(trajectory: dict, start: str, end: str) -> dict:
         },
     }
 
+
+def synthesis_for(actor: dict, trajectory_id: str, period: dict) -> dict:
+    """Return the synthesis (see :func:`build`) of a trajectory ``actor`` may read, over
+    the ``period`` asked for (``from``/``to``, see :func:`parse_period`); the reading
+    is recorded.
+
+    :raise NotFound: no such trajectory, or one ``actor`` may not read.
+    :raise ValidationError: the period cannot be read.
+    """
+    trajectory = load_trajectory(actor, trajectory_id)
+    start, end = parse_period(period, trajectory)
+    record_view(actor, trajectory, "synthesis")
+    return build(trajectory, start, end)

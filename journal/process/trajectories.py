@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import date
 from datetime import timedelta
 
-from flask import g
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -82,8 +81,24 @@ def load_trajectory(actor: dict | None, trajectory_id: str, action: str = access
     return trajectory
 
 
+def record_view(actor: dict, trajectory: dict, detail: str = "", *, action: str = "view") -> None:
+    """Write the audit record of ``actor`` reading (or, with ``action="export"``,
+    downloading) ``trajectory`` or one of its pages, named by ``detail``."""
+    audit(action, object_type="trajectory", object_id=trajectory["id"],
+          pupil_id=trajectory.get("pupil_id") or "", user_id=actor["id"], detail=detail)
+
+
+def view_trajectory(actor: dict, trajectory_id: str, detail: str = "") -> dict:
+    """:func:`load_trajectory` to read it, and :func:`record_view` (the page ``detail``)."""
+    trajectory = load_trajectory(actor, trajectory_id, access.READ)
+    record_view(actor, trajectory, detail)
+    return trajectory
+
+
 def require_trajectory(trajectory_id: str, action: str = access.READ) -> dict:
     """:func:`load_trajectory` for the signed-in user of the current request (views only)."""
+    from flask import g
+
     return load_trajectory(g.get("user"), trajectory_id, action)
 
 
@@ -274,11 +289,13 @@ def _clean_members(members: list[dict], errors: dict) -> list[dict]:
     return [{"user_id": uid, "role": role} for uid, role in out.items()]
 
 
-def create_trajectory(data: dict, *, actor: dict) -> dict:
+def create_trajectory(actor: dict, data: dict) -> dict:
     """Open a trajectory in the intake phase; the person opening it joins the team.
 
+    :raise Forbidden: ``actor`` may not open trajectories (audited).
     :raise ValidationError: with messages per field.
     """
+    access.check_allowed(actor, "open_trajectory")
     data = dict(data)
     members = list(data.get("members") or [])
     if not any(m.get("user_id") == actor["id"] for m in members):
@@ -288,7 +305,7 @@ def create_trajectory(data: dict, *, actor: dict) -> dict:
     store = get_store()
     with store.transaction():
         if new_pupil is not None:
-            pupil = pupil_service.create_pupil(new_pupil, actor=actor)
+            pupil = pupil_service.create_pupil(actor, new_pupil)
             values["pupil_id"] = pupil["id"]
         now = utcnow()
         values.update(
@@ -304,66 +321,25 @@ def create_trajectory(data: dict, *, actor: dict) -> dict:
     return trajectory
 
 
-def update_trajectory(trajectory: dict, data: dict, *, actor: dict,
+def update_trajectory(actor: dict, trajectory_id: str, data: dict, *,
                       expected_rev: int | None = None) -> dict:
-    """Change a trajectory's settings and team (not its phase).
+    """Change a trajectory's settings and team (not its phase; see
+    :func:`journal.process.lifecycle.change_phase`).
 
+    :raise NotFound: no such trajectory, or one ``actor`` may not read.
+    :raise Forbidden: ``actor`` may not manage it.
     :raise ValidationError: with messages per field.
     :raise StaleRevision: someone saved the trajectory after ``expected_rev``.
     """
+    trajectory = load_trajectory(actor, trajectory_id, access.MANAGE)
     values, new_pupil = clean(data, actor=actor, existing=trajectory)
     store = get_store()
     with store.transaction():
         if new_pupil is not None:
-            values["pupil_id"] = pupil_service.create_pupil(new_pupil, actor=actor)["id"]
+            values["pupil_id"] = pupil_service.create_pupil(actor, new_pupil)["id"]
         updated = store.trajectories.update(trajectory["id"], values, expected_rev=expected_rev,
                                             actor_id=actor["id"])
     audit("update", object_type="trajectory", object_id=trajectory["id"],
           pupil_id=updated.get("pupil_id") or "", user_id=actor["id"], detail="settings")
     return updated
 
-
-def change_phase(trajectory: dict, phase: str, *, actor: dict, expected_rev: int | None = None,
-                 confirm_close: bool = False, override_reason: str = "") -> dict:
-    """Move a trajectory to ``phase`` and record the change.
-
-    Closing needs ``confirm_close``, and what :func:`journal.process.lifecycle.close_problems`
-    finds missing (unevaluated goals, no published handover sheet) refuses it,
-    unless a care coordinator gives ``override_reason`` (kept in the history).
-    A closed trajectory is reopened by moving it to any open phase.
-
-    :raise ValidationError: unknown phase, same phase, closing unconfirmed or
-        something missing (``close_missing``).
-    :raise StaleRevision: someone saved the trajectory after ``expected_rev``.
-    """
-    errors: dict[str, list[str]] = {}
-    if phases.get(phase) is None:
-        add_error(errors, "phase", _("Choose a phase from the list."))
-    elif phase == trajectory.get("phase"):
-        add_error(errors, "phase", _("The trajectory is already in this phase."))
-    elif phase == phases.CLOSED and not confirm_close:
-        add_error(errors, "confirm_close", _("Confirm that you want to close the trajectory."))
-    override = None
-    if phase == phases.CLOSED and phase != trajectory.get("phase"):
-        from . import lifecycle
-
-        override = lifecycle.check_close(trajectory, actor, override_reason, errors)
-    if errors:
-        raise ValidationError(errors)
-
-    on = today().isoformat()
-
-    def apply(doc: dict) -> None:
-        change = {"from": doc.get("phase"), "to": phase, "on": on, "at": utcnow(), "by": actor["id"]}
-        if override:
-            change["override"] = override
-        doc.setdefault("phase_history", []).append(change)
-        doc["phase"] = phase
-        doc["closed_on"] = on if phase == phases.CLOSED else None
-
-    updated = get_store().trajectories.update(trajectory["id"], apply, expected_rev=expected_rev,
-                                              actor_id=actor["id"])
-    audit("update", object_type="trajectory", object_id=trajectory["id"],
-          pupil_id=updated.get("pupil_id") or "", user_id=actor["id"],
-          detail="phase:override" if override else "phase")
-    return updated

@@ -9,7 +9,6 @@ edits or promotes them.
 from __future__ import annotations
 
 from flask import Blueprint
-from flask import abort
 from flask import flash
 from flask import g
 from flask import redirect
@@ -17,59 +16,51 @@ from flask import render_template
 from flask import request
 from flask import url_for
 from flask_babel import gettext as _
-from markupsafe import Markup
 
+from ..errors import NotFound
+from ..plugins.entry_templates.forms import STATUS_LABELS
+from ..plugins.entry_templates.specs import ITEM_STATUSES
+from ..plugins.entry_templates.specs import STICORDI
 from ..process import ValidationError
-from ..process import attachments as attachment_service
-from . import attachments as attachments_web
+from ..process import adaptation_rows as rows
 from ..process import adaptations as service
 from ..process import goals as goal_service
 from ..process import phases
 from ..process import trajectories as trajectory_service
+from ..process.text import plain_text
+from ..process.text import shorten
 from ..security import access
-from ..security.audit import audit
 from ..storage import StaleRevision
 from ..storage import get_store
-from ..plugins.entry_templates.specs import ITEM_STATUSES
-from ..plugins.entry_templates.specs import STICORDI
+from . import attachments as attachments_web
 
 bp = Blueprint("adaptations", __name__)
 
 
 def _options() -> dict:
-    from ..plugins.entry_templates.forms import STATUS_LABELS
-
     return {
         "category_options": [("", _("No category"))] + list(STICORDI.items()),
         "status_options": [(k, str(STATUS_LABELS[k])) for k in ITEM_STATUSES],
-        "answer_options": [(k, str(service.ANSWER_LABELS[k])) for k in service.ANSWERS],
-        "scope_labels": service.SCOPE_LABELS,
-        "origin_labels": service.ORIGIN_LABELS,
-        "answer_labels": service.ANSWER_LABELS,
+        "answer_options": [(k, str(rows.ANSWER_LABELS[k])) for k in rows.ANSWERS],
+        "scope_labels": rows.SCOPE_LABELS,
+        "origin_labels": rows.ORIGIN_LABELS,
+        "answer_labels": rows.ANSWER_LABELS,
     }
 
 
 def _goal_pairs(trajectory: dict) -> list[tuple[str, str]]:
-    out = []
-    for goal in goal_service.goals_for(trajectory["id"]):
-        text = " ".join(Markup((goal.get("html") or {}).get("text", "")).striptags().split())
-        out.append((goal["id"], text if len(text) <= 70 else text[:69] + "…"))
-    return out
-
-
-def _audit_view(trajectory: dict, detail: str) -> None:
-    audit("view", object_type="trajectory", object_id=trajectory["id"],
-          pupil_id=trajectory.get("pupil_id") or "", detail=detail)
+    return [(goal["id"], shorten(plain_text((goal.get("html") or {}).get("text", "")), 70))
+            for goal in goal_service.goals_for(trajectory["id"])]
 
 
 # -- the register ----------------------------------------------------------------
 
 def _register_page(trajectory: dict, *, form=None, errors=None, status: int = 200):
     pupil = trajectory_service.pupil_of(trajectory)
-    rows = service.rows_for(trajectory)
     return render_template(
-        "adaptations/index.html", trajectory=trajectory, pupil=pupil, rows=rows,
-        form=form or {"status": service.DEFAULT_STATUS, "goal_ids": []}, errors=errors or {},
+        "adaptations/index.html", trajectory=trajectory, pupil=pupil,
+        rows=rows.rows_for(trajectory),
+        form=form or {"status": rows.DEFAULT_STATUS, "goal_ids": []}, errors=errors or {},
         goal_pairs=_goal_pairs(trajectory), closed=phases.is_closed(trajectory),
         **_options(),
     ), status
@@ -79,44 +70,27 @@ def _register_page(trajectory: dict, *, form=None, errors=None, status: int = 20
 @access.login_required
 def index(trajectory_id: str):
     """Every adaptation tried in the trajectory, with its category and how it works."""
-    trajectory = trajectory_service.require_trajectory(trajectory_id, access.READ)
-    _audit_view(trajectory, "adaptations")
-    return _register_page(trajectory)
+    return _register_page(trajectory_service.view_trajectory(g.user, trajectory_id, "adaptations"))
 
 
 @bp.route("/t/<trajectory_id>/adaptations", methods=["POST"])
 @access.login_required
 def add(trajectory_id: str):
     """Write a free adaptation in the register."""
-    trajectory = trajectory_service.require_trajectory(trajectory_id, access.WRITE)
     form = {key: request.form.get(key, "") for key in ("text", "category", "applied_by",
                                                          "status")}
     form["goal_ids"] = request.form.getlist("goal_ids")
     form["caption"] = request.form.get("caption", "")
     try:
-        service.clean_free(form, trajectory)  # the text first, so a refused file says only that
-        staged = attachment_service.stage(attachments_web.from_form(), trajectory)
+        service.add_free(g.user, trajectory_id, form, attachments_web.from_form())
     except ValidationError as exc:
+        trajectory = trajectory_service.load_trajectory(g.user, trajectory_id)
         return _register_page(trajectory, form=form, errors=exc.errors, status=400)
-    try:
-        doc = service.add_free(trajectory, form, actor=g.user)
-    except ValidationError as exc:
-        attachment_service.discard(staged)
-        return _register_page(trajectory, form=form, errors=exc.errors, status=400)
-    attachment_service.record(staged, actor=g.user, owner_type="adaptation",
-                              owner_id=doc["source_key"], trajectory=trajectory)
     flash(_("The adaptation is in the register."), "success")
     return redirect(url_for(".index", trajectory_id=trajectory_id))
 
 
 # -- one row -------------------------------------------------------------------
-
-def _row_or_404(trajectory: dict, key: str | None) -> dict:
-    row = service.find_row(trajectory, key or "")
-    if row is None:
-        abort(404)
-    return row
-
 
 def _row_page(trajectory: dict, row: dict, *, status: int = 200, errors=None, form=None,
               rating_form=None, promote_form=None, theirs=None, which: str = ""):
@@ -154,13 +128,19 @@ def _free_text(row: dict) -> str:
 @access.login_required
 def item(trajectory_id: str):
     """One adaptation: its source, the teachers' ratings, editing and promotion."""
-    trajectory = trajectory_service.require_trajectory(trajectory_id, access.READ)
-    row = service.find_row(trajectory, request.args.get("key", ""))
+    trajectory, row = service.view_row(g.user, trajectory_id, request.args.get("key", ""))
     if row is None:
         flash(_("That adaptation is no longer in the register."), "warning")
         return redirect(url_for(".index", trajectory_id=trajectory_id))
-    _audit_view(trajectory, "adaptation")
     return _row_page(trajectory, row)
+
+
+def _current_row(trajectory: dict, row: dict) -> dict:
+    """The row as it is stored now (after someone else's save)."""
+    current = rows.find_row(trajectory, row["key"])
+    if current is None:
+        raise NotFound("adaptation")
+    return current
 
 
 def _back(trajectory: dict, row: dict):
@@ -171,17 +151,17 @@ def _back(trajectory: dict, row: dict):
 @access.login_required
 def edit(trajectory_id: str):
     """Change an adaptation's category, who applies it, its status (and a free one's text)."""
-    trajectory = trajectory_service.require_trajectory(trajectory_id, access.WRITE)
-    row = _row_or_404(trajectory, request.form.get("key"))
+    trajectory, row = service.load_row(g.user, trajectory_id, request.form.get("key"),
+                                       access.WRITE)
     form = {key: request.form.get(key, "") for key in ("text", "category", "applied_by", "status")}
     form["goal_ids"] = request.form.getlist("goal_ids")
     try:
-        service.update_row(trajectory, row, form, actor=g.user,
+        service.update_row(g.user, trajectory_id, row["key"], form,
                            expected_rev=request.form.get("rev", type=int))
     except ValidationError as exc:
         return _row_page(trajectory, row, status=400, errors=exc.errors, form=form, which="edit")
     except StaleRevision:
-        current = _row_or_404(trajectory, row["key"])
+        current = _current_row(trajectory, row)
         return _row_page(trajectory, current, status=409, form=form, which="edit",
                          theirs=dict(current, text=_free_text(current) or current["text"]))
     flash(_("The adaptation has been saved."), "success")
@@ -192,11 +172,11 @@ def edit(trajectory_id: str):
 @access.login_required
 def rate(trajectory_id: str):
     """Record whether the adaptation is feasible and works, for me or a named teacher."""
-    trajectory = trajectory_service.require_trajectory(trajectory_id, access.WRITE)
-    row = _row_or_404(trajectory, request.form.get("key"))
+    trajectory, row = service.load_row(g.user, trajectory_id, request.form.get("key"),
+                                       access.WRITE)
     form = {key: request.form.get(key, "") for key in ("teacher", "feasible", "works", "note")}
     try:
-        service.rate(trajectory, row, form, actor=g.user)
+        service.rate(g.user, trajectory_id, row["key"], form)
     except ValidationError as exc:
         return _row_page(trajectory, row, status=400, errors=exc.errors, rating_form=form,
                          which="rate")
@@ -208,17 +188,17 @@ def rate(trajectory_id: str):
 @access.login_required
 def promote(trajectory_id: str):
     """Make the adaptation everyday care for the class group or the whole school."""
-    trajectory = trajectory_service.require_trajectory(trajectory_id, access.MANAGE)
-    row = _row_or_404(trajectory, request.form.get("key"))
+    trajectory, row = service.load_row(g.user, trajectory_id, request.form.get("key"),
+                                       access.MANAGE)
     form = {key: request.form.get(key, "") for key in ("scope", "class_group", "text")}
     try:
-        service.promote(trajectory, row, form, actor=g.user,
+        service.promote(g.user, trajectory_id, row["key"], form,
                         expected_rev=request.form.get("rev", type=int))
     except ValidationError as exc:
         return _row_page(trajectory, row, status=400, errors=exc.errors, promote_form=form,
                          which="promote")
     except StaleRevision:
-        current = _row_or_404(trajectory, row["key"])
+        current = _current_row(trajectory, row)
         flash(_("Someone changed this adaptation meanwhile. Check it and promote again."),
               "warning")
         return _row_page(trajectory, current, status=409, promote_form=form, which="promote")
@@ -230,9 +210,9 @@ def promote(trajectory_id: str):
 @access.login_required
 def demote(trajectory_id: str):
     """Take the adaptation off the list for everyone (it stays in the register)."""
-    trajectory = trajectory_service.require_trajectory(trajectory_id, access.MANAGE)
-    row = _row_or_404(trajectory, request.form.get("key"))
-    if service.demote(trajectory, row, actor=g.user) is not None:
+    trajectory, row = service.load_row(g.user, trajectory_id, request.form.get("key"),
+                                       access.MANAGE)
+    if service.demote(g.user, trajectory_id, row["key"]) is not None:
         flash(_("The adaptation is no longer on the list for everyone."), "success")
     return _back(trajectory, row)
 
@@ -247,7 +227,7 @@ def school():
     Every member of staff sees the text and category; the link to the source
     trajectory only shows to those who may read it.
     """
-    docs = service.promoted()
+    docs = rows.promoted()
     trajectories = {t["id"]: t for t in get_store().trajectories.find_in(
         "id", [d["trajectory_id"] for d in docs])}
     items = []

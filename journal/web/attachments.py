@@ -24,7 +24,6 @@ from ..process import ValidationError
 from ..process import attachments as service
 from ..process import trajectories as trajectory_service
 from ..security import access
-from ..security.audit import audit
 from ..storage import get_store
 
 bp = Blueprint("attachments", __name__)
@@ -51,25 +50,14 @@ def init_app(app) -> None:
 # -- owners ---------------------------------------------------------------------------------
 
 def owner_target(trajectory: dict, owner_type: str, owner_id: str) -> str | None:
-    """Return the page of an owner in ``trajectory`` the current user may write to, or None."""
-    store = get_store()
+    """Return the page of an owner in ``trajectory`` the current user may see, or None."""
+    if not service.owner_exists(g.user, trajectory, owner_type, owner_id):
+        return None
     if owner_type == "entry":
-        entry = store.entries.get(owner_id)
-        from ..process.entry_access import may_see
-
-        if entry is None or entry.get("trajectory_id") != trajectory["id"] or \
-                not may_see(g.user, entry):
-            return None
         return url_for("entries.show", trajectory_id=trajectory["id"], entry_id=owner_id)
     if owner_type == "adaptation":
-        from ..process import adaptations
-
-        if adaptations.find_row(trajectory, owner_id) is None:
-            return None
         return url_for("adaptations.item", trajectory_id=trajectory["id"], key=owner_id)
-    if owner_type == "handover" and owner_id == trajectory["id"]:
-        return url_for("handover.show", trajectory_id=trajectory["id"])
-    return None
+    return url_for("handover.show", trajectory_id=trajectory["id"])
 
 
 def _upload_page(trajectory: dict, owner_type: str, owner_id: str, back: str, *,
@@ -83,7 +71,7 @@ def _upload_page(trajectory: dict, owner_type: str, owner_id: str, back: str, *,
 @access.login_required
 def upload(trajectory_id: str):
     """Add photos, scans or PDF files to an entry, agreement or the handover sheet."""
-    trajectory = trajectory_service.require_trajectory(trajectory_id, access.WRITE)
+    trajectory = trajectory_service.load_trajectory(g.user, trajectory_id, access.WRITE)
     owner_type = request.form.get("owner_type", "")
     owner_id = request.form.get("owner_id", "")
     back = owner_target(trajectory, owner_type, owner_id)
@@ -95,8 +83,7 @@ def upload(trajectory_id: str):
         return _upload_page(trajectory, owner_type, owner_id, back, caption=caption, status=400,
                             errors={service.FILE_FIELD: [_("Choose a file to add.")]})
     try:
-        service.add(uploads, actor=g.user, owner_type=owner_type, owner_id=owner_id,
-                    trajectory=trajectory)
+        service.add(g.user, trajectory_id, owner_type, owner_id, uploads)
     except ValidationError as exc:
         return _upload_page(trajectory, owner_type, owner_id, back, caption=caption, status=400,
                             errors=exc.errors)
@@ -104,23 +91,12 @@ def upload(trajectory_id: str):
     return redirect(back + "#files")
 
 
-def _load(trajectory_id: str, attachment_id: str) -> tuple[dict, dict]:
-    trajectory = trajectory_service.require_trajectory(trajectory_id, access.READ)
-    doc = get_store().attachments.get(attachment_id)
-    if not service.may_see(g.user, doc, trajectory):
-        audit("denied", object_type="attachment", object_id=attachment_id[:64],
-              pupil_id=trajectory.get("pupil_id") or "", outcome="404", detail="attachment")
-        g.refusal_audited = True
-        abort(404)
-    return trajectory, doc
-
-
 def _send(doc: dict, part: str, *, download: bool) -> Response:
+    pdf = doc["kind"] == "pdf"
     try:
-        data = service.read(doc, part)
+        data = service.open_file(g.user, doc, part, download=download or pdf)
     except FileNotFoundError:
         abort(404)
-    pdf = doc["kind"] == "pdf"
     name = doc["name"] if part == "file" else "klein-" + doc["name"]
     response = Response(data, mimetype=service.mimetype(doc))
     response.headers["Content-Disposition"] = service.content_disposition(
@@ -128,7 +104,6 @@ def _send(doc: dict, part: str, *, download: bool) -> Response:
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    service.viewed(doc, g.user, "download" if download or pdf else part)
     return response
 
 
@@ -136,7 +111,7 @@ def _send(doc: dict, part: str, *, download: bool) -> Response:
 @access.login_required
 def show(trajectory_id: str, attachment_id: str):
     """The file itself: a picture inline (``?download=1`` to save it), a PDF as a download."""
-    _trajectory, doc = _load(trajectory_id, attachment_id)
+    _trajectory, doc = service.load(g.user, trajectory_id, attachment_id)
     return _send(doc, "file", download=request.args.get("download") == "1")
 
 
@@ -144,7 +119,7 @@ def show(trajectory_id: str, attachment_id: str):
 @access.login_required
 def thumb(trajectory_id: str, attachment_id: str):
     """A picture's thumbnail."""
-    _trajectory, doc = _load(trajectory_id, attachment_id)
+    _trajectory, doc = service.load(g.user, trajectory_id, attachment_id)
     if doc["kind"] != "image":
         abort(404)
     return _send(doc, "thumb", download=False)
@@ -154,42 +129,30 @@ def thumb(trajectory_id: str, attachment_id: str):
 @access.login_required
 def delete(trajectory_id: str, attachment_id: str):
     """Remove a file (who added it, or a manager of the trajectory)."""
-    trajectory, doc = _load(trajectory_id, attachment_id)
-    if not service.may_change(g.user, doc, trajectory):
-        access.require(access.MANAGE, trajectory)  # audited 403
-        abort(403)
+    trajectory, doc = service.load(g.user, trajectory_id, attachment_id)
     back = owner_target(trajectory, doc["owner_type"], doc["owner_id"]) or \
         url_for("trajectories.show", trajectory_id=trajectory_id)
-    service.delete(doc, actor=g.user)
+    service.delete(g.user, trajectory_id, attachment_id)
     flash(_("The file has been removed."), "success")
     return redirect(back + "#files")
 
 
 # -- practice examples (no trajectory: the school's shared library) -------------------------
 
-def _practice_doc(attachment_id: str) -> dict:
-    doc = get_store().attachments.get(attachment_id)
-    if doc is None or doc["owner_type"] != "practice" or not service.may_see(g.user, doc, None):
-        audit("denied", object_type="attachment", object_id=attachment_id[:64], outcome="404",
-              detail="attachment")
-        g.refusal_audited = True
-        abort(404)
-    return doc
-
-
 @bp.route("/practice/files/<picture_id>")
 @access.role_required("teacher", "support", "coordinator")
 def practice_show(picture_id: str):
     """A picture of a practice example (no pupil data: checked before it was shared)."""
-    return _send(_practice_doc(picture_id), "file",
-                 download=request.args.get("download") == "1")
+    _none, doc = service.load(g.user, None, picture_id)
+    return _send(doc, "file", download=request.args.get("download") == "1")
 
 
 @bp.route("/practice/files/<picture_id>/thumb")
 @access.role_required("teacher", "support", "coordinator")
 def practice_thumb(picture_id: str):
     """A thumbnail of a practice example's picture."""
-    return _send(_practice_doc(picture_id), "thumb", download=False)
+    _none, doc = service.load(g.user, None, picture_id)
+    return _send(doc, "thumb", download=False)
 
 
 @bp.app_template_global("attachments_of")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint
-from flask import abort
 from flask import flash
 from flask import g
 from flask import redirect
@@ -25,11 +24,7 @@ FIELDS = ("text", "owner_id", "review_date", "status")
 
 
 def _load(trajectory_id: str, goal_id: str, action: str) -> tuple[dict, dict]:
-    trajectory = trajectory_service.require_trajectory(trajectory_id, action)
-    goal = service.require_goal(trajectory, goal_id)
-    if goal is None:
-        abort(404)
-    return trajectory, goal
+    return service.load_goal(g.user, goal_id, action, trajectory_id=trajectory_id)
 
 
 def _form_page(template: str, trajectory: dict, form: dict, errors: dict, status: int = 200,
@@ -57,7 +52,7 @@ def _save_posted(template: str, trajectory: dict, goal: dict, fields, save, done
     form = {name: request.form.get(name, "") for name in fields}
     rev = request.form.get("rev", type=int)
     try:
-        save(trajectory, goal, form, actor=g.user, expected_rev=rev)
+        save(g.user, goal["id"], form, expected_rev=rev)
     except ValidationError as exc:
         return _form_page(template, trajectory, form, exc.errors, 400, goal=goal, rev=rev)
     except StaleRevision as exc:
@@ -73,13 +68,13 @@ def _save_posted(template: str, trajectory: dict, goal: dict, fields, save, done
 @access.login_required
 def new(trajectory_id: str):
     """Add a goal with an owner and a review date."""
-    trajectory = trajectory_service.require_trajectory(trajectory_id, access.WRITE)
+    trajectory = trajectory_service.load_trajectory(g.user, trajectory_id, access.WRITE)
     if request.method == "GET":
         form = {"text": "", "owner_id": g.user["id"], "review_date": "", "status": "ongoing"}
         return _form_page("goals/form.html", trajectory, form, {})
     form = {name: request.form.get(name, "") for name in FIELDS}
     try:
-        goal = service.create_goal(trajectory, form, actor=g.user)
+        goal = service.create_goal(g.user, trajectory_id, form)
     except ValidationError as exc:
         return _form_page("goals/form.html", trajectory, form, exc.errors, 400)
     flash(_("The goal has been added."), "success")

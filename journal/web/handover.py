@@ -7,8 +7,6 @@ the published version only.
 
 from __future__ import annotations
 
-import json
-
 from flask import Blueprint
 from flask import Response
 from flask import flash
@@ -22,37 +20,23 @@ from flask_babel import gettext as _
 from ..process import ValidationError
 from ..process import handover as service
 from ..process import lifecycle
+from ..process import phases
 from ..process import today
 from ..process import trajectories as trajectory_service
 from ..security import access
-from ..security.audit import audit
 from ..storage import StaleRevision
 
 bp = Blueprint("handover", __name__, url_prefix="/t/<trajectory_id>/handover")
-
-EXPORT_FORMATS = ("md", "json")
 
 
 @bp.app_template_global("close_missing")
 def close_missing(trajectory: dict) -> list[dict]:
     """What a trajectory still misses before it can close (for the trajectory and phase pages)."""
-    from ..process import phases
-
     return [] if phases.is_closed(trajectory) else lifecycle.close_problems(trajectory)
 
 
-def _audit_view(trajectory: dict, detail: str, action: str = "view") -> None:
-    audit(action, object_type="trajectory", object_id=trajectory["id"],
-          pupil_id=trajectory.get("pupil_id") or "", detail=detail)
-
-
-def _working(trajectory: dict) -> bool:
-    """Whether the current user works on the sheet (sees the working version)."""
-    return access.can(g.user, access.WRITE, trajectory)
-
-
 def _context(trajectory: dict, sheet: dict | None) -> dict:
-    working = _working(trajectory)
+    working = service.reads_working_version(g.user, trajectory)
     pupil = trajectory_service.pupil_of(trajectory)
     return {
         "trajectory": trajectory,
@@ -73,8 +57,7 @@ def _context(trajectory: dict, sheet: dict | None) -> dict:
 @access.login_required
 def show(trajectory_id: str):
     """The sheet as the user may read it, with what to do next."""
-    trajectory = trajectory_service.require_trajectory(trajectory_id, access.READ)
-    _audit_view(trajectory, "handover")
+    trajectory = trajectory_service.view_trajectory(g.user, trajectory_id, "handover")
     return render_template("handover/show.html", **_context(trajectory, service.sheet_of(trajectory)))
 
 
@@ -91,7 +74,7 @@ def _form_page(trajectory: dict, form: dict, rev: int, *, errors=None, status: i
 @access.login_required
 def edit(trajectory_id: str):
     """Draft the sheet from what was recorded, or edit it; saves check the revision."""
-    trajectory = trajectory_service.require_trajectory(trajectory_id, access.WRITE)
+    trajectory = trajectory_service.load_trajectory(g.user, trajectory_id, access.WRITE)
     sheet = service.sheet_of(trajectory)
     if request.method == "GET":
         if sheet is None or request.args.get("redraft") == "1":
@@ -103,7 +86,7 @@ def edit(trajectory_id: str):
     form["source_keys"] = request.form.getlist("source_keys")
     rev = request.form.get("rev", type=int)
     try:
-        saved = service.save(trajectory, form, actor=g.user, expected_rev=rev)
+        saved = service.save(g.user, trajectory_id, form, expected_rev=rev)
     except ValidationError as exc:
         return _form_page(trajectory, form, rev or 0, errors=exc.errors, status=400)
     except StaleRevision:
@@ -120,13 +103,13 @@ def edit(trajectory_id: str):
 @access.login_required
 def publish(trajectory_id: str):
     """Publish the working version, so everyone on the trajectory reads it."""
-    trajectory = trajectory_service.require_trajectory(trajectory_id, access.WRITE)
+    trajectory = trajectory_service.load_trajectory(g.user, trajectory_id, access.WRITE)
     return _publish(trajectory, request.form.get("rev", type=int))
 
 
 def _publish(trajectory: dict, rev: int | None):
     try:
-        service.publish(trajectory, actor=g.user, expected_rev=rev)
+        service.publish(g.user, trajectory["id"], expected_rev=rev)
     except ValidationError as exc:
         sheet = service.sheet_of(trajectory)
         form = dict((sheet or {}).get("fields") or service.draft(trajectory))
@@ -145,8 +128,7 @@ def _publish(trajectory: dict, rev: int | None):
 @access.login_required
 def print_view(trajectory_id: str):
     """The sheet on one page, for paper."""
-    trajectory = trajectory_service.require_trajectory(trajectory_id, access.READ)
-    _audit_view(trajectory, "handover:print")
+    trajectory = trajectory_service.view_trajectory(g.user, trajectory_id, "handover:print")
     return render_template("handover/print.html", printed_on=today().isoformat(),
                            **_context(trajectory, service.sheet_of(trajectory)))
 
@@ -155,23 +137,11 @@ def print_view(trajectory_id: str):
 @access.login_required
 def export(trajectory_id: str):
     """Download the sheet as Markdown (``?format=md``, the default) or JSON (``?format=json``)."""
-    trajectory = trajectory_service.require_trajectory(trajectory_id, access.READ)
-    fmt = request.args.get("format", "md")
-    context = _context(trajectory, service.sheet_of(trajectory))
-    if fmt not in EXPORT_FORMATS or context["version"] is None:
+    download = service.export(g.user, trajectory_id, request.args.get("format", "md"))
+    if download is None:
         flash(_("There is no handover sheet to export yet."), "warning")
         return redirect(url_for(".show", trajectory_id=trajectory_id))
-    _audit_view(trajectory, f"handover:{fmt}", action="export")
-    published = (context["sheet"].get("published") or {}) if not context["working"] else {}
-    filename = f"handover-{trajectory_id}.{fmt}"
-    if fmt == "json":
-        body = json.dumps(service.to_json(trajectory, context["title"], context["sheet"],
-                                          context["version"]), ensure_ascii=False, indent=2)
-        mimetype = "application/json"
-    else:
-        body = service.to_markdown(context["title"], context["version"],
-                                   published_on=published.get("on"))
-        mimetype = "text/markdown"
+    filename, body, mimetype = download
     return Response(body, mimetype=mimetype + "; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"',
                              "Cache-Control": "no-store"})

@@ -9,33 +9,25 @@ from __future__ import annotations
 
 from flask import Blueprint
 from flask import Response
-from flask import abort
 from flask import current_app
+from flask import g
 from flask import render_template
 from flask import request
 
 from ..charts import render_svg
 from ..charts import to_csv
+from ..plugins.entry_templates.specs import STICORDI
 from ..process import patterns as service
 from ..security import access
-from ..security.audit import audit
-from ..plugins.entry_templates.specs import STICORDI
 
 bp = Blueprint("patterns", __name__, url_prefix="/patterns")
-
-
-def _overview() -> tuple[service.Overview, service.Choices]:
-    offered = service.choices()
-    filters = service.parse_filters(request.args, offered)
-    return service.overview(filters), offered
 
 
 @bp.route("/")
 @access.role_required("coordinator")
 def index():
     """Show every chart with the table behind it, filtered by school year, class, focus area."""
-    found, offered = _overview()
-    audit("view", object_type="patterns", detail="overview")
+    found, offered = service.view_overview(g.user, request.args)
     views = current_app.view_functions
     return render_template(
         "patterns/index.html",
@@ -56,12 +48,8 @@ def index():
 @access.role_required("coordinator")
 def csv_export(name: str):
     """Download the table behind one chart as CSV, with the same filters as the page."""
-    found, _offered = _overview()
-    chart = found.chart(name)
-    if chart is None:
-        abort(404)
-    audit("export", object_type="patterns", detail=f"csv:{chart.id}")
-    parts = ["patronen", chart.id] + [v for v in found.filters.as_args().values()]
+    chart, filters = service.chart_export(g.user, request.args, name)
+    parts = ["patronen", chart.id] + [v for v in filters.as_args().values()]
     filename = "-".join(_safe(p) for p in parts) + ".csv"
     # A byte-order mark so spreadsheet programs on Windows read the accents right.
     return Response("\ufeff" + to_csv(chart), mimetype="text/csv",

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import Blueprint
 from flask import Response
-from flask import abort
 from flask import flash
 from flask import g
 from flask import redirect
@@ -14,42 +13,26 @@ from flask import request
 from flask import url_for
 from flask_babel import gettext as _
 
-from ..process import ValidationError
-from ..process import practice as service
-from ..process import trajectories as trajectory_service
-from ..security import access
-from ..storage import get_store
 from ..plugins.entry_templates.forms import STATUS_LABELS as ITEM_STATUS_LABELS
 from ..plugins.entry_templates.specs import STICORDI
+from ..process import ValidationError
+from ..process import adaptation_rows
+from ..process import practice as service
+from ..process import practice_file
+from ..process import trajectories as trajectory_service
+from ..process.practice import IMPORTERS
+from ..process.practice import REMOVERS
+from ..process.practice import STAFF
+from ..security import access
 
 bp = Blueprint("practice", __name__, url_prefix="/practice")
 
-STAFF = ("teacher", "support", "coordinator")
 FORM_FIELDS = ("title", "learned", "text", "terms", "kind", "category", "status")
 
 
 def _source() -> service.Source:
-    """Load the source named in the query or form, checking the user may read it (404 if not)."""
-    values = request.values
-    store = get_store()
-    adaptation_id = values.get("adaptation_id", "")
-    if adaptation_id:
-        collection = getattr(store, "adaptations", None)
-        doc = collection.get(adaptation_id) if collection is not None else None
-        if doc is None or not doc.get("promotion"):
-            abort(404)
-        # A promotion is written for every member of staff; the trajectory stays unread.
-        return service.Source(trajectory=None, adaptation=doc)
-    entry = store.entries.get(values.get("entry_id", ""))
-    if entry is None:
-        abort(404)
-    trajectory = trajectory_service.require_trajectory(entry["trajectory_id"], access.READ)
-    if not service.shareable(entry):
-        abort(404)
-    item = values.get("item", "")
-    if item and item not in {f"{a['field']}.{a['item']}" for a in service._checklist(entry)}:
-        abort(404)
-    return service.Source(trajectory=trajectory, entry=entry, item=item)
+    """Load the source named in the query or form (404 when the user may not read it)."""
+    return service.load_source(g.user, request.values)
 
 
 def _form_from_request() -> dict:
@@ -106,7 +89,7 @@ def export():
     if service.digest(text) != request.form.get("digest"):
         # The source or the names changed since the review: show the new file first.
         return _review(source, form, values, 409, changed=True)
-    service.record_export(content, actor=g.user)
+    service.record_export(g.user, content)
     filename = "praktijkvoorbeeld-" + _slug(values["title"]) + ".json"
     return Response(text, mimetype="application/json",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
@@ -121,16 +104,16 @@ def _slug(title: str) -> str:
 
 
 @bp.route("/import", methods=["GET", "POST"])
-@access.role_required("coordinator", "support")
+@access.role_required(*IMPORTERS)
 def import_file():
     """Import a practice example file from another school into the shared library."""
     errors: dict = {}
     status = 200
     if request.method == "POST":
         upload = request.files.get("file")
-        data = upload.read(service.MAX_FILE_BYTES + 1) if upload else b""
+        data = upload.read(practice_file.MAX_FILE_BYTES + 1) if upload else b""
         try:
-            example, created = service.import_file(data, actor=g.user)
+            example, created = service.import_file(g.user, data)
         except ValidationError as exc:
             errors, status = exc.errors, 400
         else:
@@ -141,7 +124,7 @@ def import_file():
                 flash(_("This practice example was imported before; here it is."), "success")
             return redirect(url_for("practice.show", example_id=example["id"]))
     return render_template("practice/import.html", errors=errors,
-                           max_kb=service.MAX_FILE_BYTES // 1024), status
+                           max_kb=practice_file.MAX_FILE_BYTES // 1024), status
 
 
 @bp.route("/")
@@ -152,25 +135,17 @@ def index():
     options = [(a["id"], a["label"]) for a in trajectory_service.focus_areas()]
     if focus not in {key for key, _label in options}:
         focus = ""
-    from ..process import adaptations as register
-
     return render_template("practice/index.html", sections=service.library(focus),
-                           focus=focus, focus_options=options, promoted=register.promoted(),
-                           may_import=access.has_role(g.user, "coordinator", "support"))
-
-
-def _example(example_id: str) -> dict:
-    example = get_store().practice_examples.get(example_id)
-    if example is None:
-        abort(404)
-    return example
+                           focus=focus, focus_options=options,
+                           promoted=adaptation_rows.promoted(),
+                           may_import=access.has_role(g.user, *IMPORTERS))
 
 
 @bp.route("/<example_id>")
 @access.role_required(*STAFF)
 def show(example_id: str):
     """One practice example, with adopting it and using it in a trajectory."""
-    example = _example(example_id)
+    example = service.load_example(g.user, example_id)
     writable = [t for t in trajectory_service.get_member_of(g.user)
                 if access.can(g.user, access.WRITE, t) and t.get("phase") != "closed"]
     return render_template(
@@ -185,26 +160,22 @@ def show(example_id: str):
 @access.role_required(*STAFF)
 def adopt(example_id: str):
     """Adopt an example; with a trajectory chosen, start a draft agreement there from it."""
-    example = _example(example_id)
     trajectory_id = request.form.get("trajectory_id", "")
     if trajectory_id:
-        trajectory = trajectory_service.require_trajectory(trajectory_id, access.WRITE)
-        if trajectory.get("phase") == "closed":
-            abort(403)
-        entry = service.use_in(example, trajectory, actor=g.user)
+        entry = service.use_in(g.user, example_id, trajectory_id)
         flash(_("A draft agreement has been started from the practice example. Adapt it to "
                 "this pupil and publish it."), "success")
-        return redirect(url_for("entries.edit", trajectory_id=trajectory["id"],
+        return redirect(url_for("entries.edit", trajectory_id=trajectory_id,
                                 entry_id=entry["id"]))
-    service.adopt(example, actor=g.user)
+    service.adopt(g.user, example_id)
     flash(_("You adopted this practice example."), "success")
     return redirect(url_for("practice.show", example_id=example_id))
 
 
 @bp.route("/<example_id>/delete", methods=["POST"])
-@access.role_required("coordinator")
+@access.role_required(*REMOVERS)
 def delete(example_id: str):
     """Take an example out of the library (care coordinator)."""
-    service.remove(_example(example_id), actor=g.user)
+    service.remove(g.user, example_id)
     flash(_("The practice example has been removed from the library."), "success")
     return redirect(url_for("practice.index"))

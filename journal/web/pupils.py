@@ -15,7 +15,6 @@ from ..process import ValidationError
 from ..process import pupils as service
 from ..process import trajectories as trajectory_service
 from ..security import access
-from ..security.audit import audit
 from ..storage import StaleRevision
 
 bp = Blueprint("pupils", __name__, url_prefix="/pupils")
@@ -37,8 +36,7 @@ def index():
 @access.login_required
 def show(pupil_id: str):
     """One pupil: name, class group and the trajectories the user may read."""
-    pupil = service.require_pupil(pupil_id)
-    audit("view", object_type="pupil", object_id=pupil_id, pupil_id=pupil_id)
+    pupil = service.view_pupil(g.user, pupil_id)
     trajectories = [t for t in service.trajectories_of(pupil_id)
                     if access.can(g.user, access.READ, t)]
     trajectories.sort(key=lambda t: t.get("start_date") or "", reverse=True)
@@ -50,7 +48,7 @@ def show(pupil_id: str):
 @access.login_required
 def edit(pupil_id: str):
     """Change a pupil's pseudonymous name or class group."""
-    pupil = service.require_pupil(pupil_id, edit=True)
+    pupil = service.load_pupil(g.user, pupil_id, edit=True)
     form = {"display_name": pupil["display_name"], "class_group": pupil.get("class_group", ""),
             "left_on": pupil.get("left_on") or ""}
     errors: dict = {}
@@ -59,7 +57,7 @@ def edit(pupil_id: str):
         form = {k: request.form.get(k, "") for k in ("display_name", "class_group", "left_on")}
         rev = request.form.get("rev", type=int)
         try:
-            service.update_pupil(pupil, form, actor=g.user, expected_rev=rev)
+            service.update_pupil(g.user, pupil_id, form, expected_rev=rev)
         except ValidationError as exc:
             errors = exc.errors
         except StaleRevision as exc:

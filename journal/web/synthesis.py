@@ -13,7 +13,6 @@ from ..process import synthesis as service
 from ..process import today
 from ..process import trajectories as trajectory_service
 from ..security import access
-from ..security.audit import audit
 
 bp = Blueprint("synthesis", __name__, url_prefix="/t/<trajectory_id>/synthesis")
 
@@ -22,7 +21,7 @@ bp = Blueprint("synthesis", __name__, url_prefix="/t/<trajectory_id>/synthesis")
 @access.login_required
 def show(trajectory_id: str):
     """Measures already taken and their effect per goal, over ``?from=`` … ``?to=``."""
-    trajectory = trajectory_service.require_trajectory(trajectory_id, access.READ)
+    trajectory = trajectory_service.load_trajectory(g.user, trajectory_id)
     form = {"from": request.args.get("from", ""), "to": request.args.get("to", "")}
     pupil = trajectory_service.pupil_of(trajectory)
     context = {"trajectory": trajectory, "pupil": pupil, "form": form,
@@ -30,13 +29,9 @@ def show(trajectory_id: str):
                "people": trajectory_service.people_for(trajectory),
                "focus_labels": trajectory_service.focus_area_labels()}
     try:
-        start, end = service.parse_period(form, trajectory)
+        result = service.synthesis_for(g.user, trajectory_id, form)
     except ValidationError as exc:
         return render_template("synthesis/show.html", errors=exc.errors, result=None,
                                **context), 400
-    audit("view", object_type="trajectory", object_id=trajectory_id,
-          pupil_id=trajectory.get("pupil_id") or "", detail="synthesis",
-          user_id=g.user["id"])
-    form.update({"from": start, "to": end})
-    return render_template("synthesis/show.html", errors={},
-                           result=service.build(trajectory, start, end), **context)
+    form.update({"from": result["start"], "to": result["end"]})
+    return render_template("synthesis/show.html", errors={}, result=result, **context)

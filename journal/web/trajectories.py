@@ -4,7 +4,6 @@ settings and team, phase changes, and the print view for a team meeting."""
 from __future__ import annotations
 
 from flask import Blueprint
-from flask import abort
 from flask import current_app
 from flask import flash
 from flask import g
@@ -14,17 +13,21 @@ from flask import request
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup
 
+from ..plugins.host import get_plugins
 from ..process import ValidationError
+from ..process import entry_access
+from ..process import entry_forms
 from ..process import goals as goal_service
+from ..process import lifecycle
 from ..process import phases
 from ..process import pupils as pupil_service
 from ..process import today
 from ..process import trajectories as service
 from ..process import voices as voice_service
+from ..process.text import plain_text
+from ..process.text import shorten
 from ..security import access
-from ..security.audit import audit
 from ..storage import StaleRevision
 from ..storage import get_store
 
@@ -167,8 +170,7 @@ def _form_page(template: str, form: dict, errors: dict, status: int = 200, **con
 @access.role_required("coordinator", "support", "teacher")
 def new():
     """Open a new trajectory; the person opening it joins its team."""
-    if not access.can(g.user, "open_trajectory"):
-        abort(403)
+    access.check_allowed(g.user, "open_trajectory")
     if request.method == "GET":
         form = {name: "" for name in FORM_FIELDS}
         form.update(target="pupil", start_date=today().isoformat(), focus_areas=[],
@@ -178,7 +180,7 @@ def new():
         return _form_page("trajectories/form.html", form, {})
     form = _form_from_request()
     try:
-        trajectory = service.create_trajectory(_data_from_form(form), actor=g.user)
+        trajectory = service.create_trajectory(g.user, _data_from_form(form))
     except ValidationError as exc:
         return _form_page("trajectories/form.html", form, exc.errors, 400)
     flash(_("The trajectory has been opened."), "success")
@@ -189,15 +191,14 @@ def new():
 @access.login_required
 def edit(trajectory_id: str):
     """Change what a trajectory is about, its dates and its team (coordinator or ondersteuner)."""
-    trajectory = service.require_trajectory(trajectory_id, access.MANAGE)
+    trajectory = service.load_trajectory(g.user, trajectory_id, access.MANAGE)
     if request.method == "GET":
         return _form_page("trajectories/form.html", _form_from_trajectory(trajectory), {},
                           trajectory=trajectory, rev=trajectory["rev"])
     form = _form_from_request()
     rev = request.form.get("rev", type=int)
     try:
-        service.update_trajectory(trajectory, _data_from_form(form), actor=g.user,
-                                  expected_rev=rev)
+        service.update_trajectory(g.user, trajectory_id, _data_from_form(form), expected_rev=rev)
     except ValidationError as exc:
         return _form_page("trajectories/form.html", form, exc.errors, 400,
                           trajectory=trajectory, rev=rev)
@@ -213,17 +214,17 @@ def edit(trajectory_id: str):
 @access.login_required
 def phase(trajectory_id: str):
     """Move a trajectory to another phase; closing asks for confirmation."""
-    trajectory = service.require_trajectory(trajectory_id, access.MANAGE)
+    trajectory = service.load_trajectory(g.user, trajectory_id, access.MANAGE)
     errors: dict = {}
     chosen = request.args.get("phase") or phases.next_phase(trajectory["phase"]) or ""
     status = 200
     if request.method == "POST":
         chosen = request.form.get("phase", "")
         try:
-            service.change_phase(trajectory, chosen, actor=g.user,
-                                 expected_rev=request.form.get("rev", type=int),
-                                 confirm_close=request.form.get("confirm_close") == "yes",
-                                 override_reason=request.form.get("override_reason", ""))
+            lifecycle.change_phase(g.user, trajectory_id, chosen,
+                                   expected_rev=request.form.get("rev", type=int),
+                                   confirm_close=request.form.get("confirm_close") == "yes",
+                                   override_reason=request.form.get("override_reason", ""))
         except ValidationError as exc:
             errors, status = exc.errors, 400
         except StaleRevision as exc:
@@ -257,8 +258,6 @@ def _filters() -> dict:
 
 
 def _entries_for(trajectory: dict, filters: dict, kinds: tuple[str, ...]) -> list[dict]:
-    from ..process import entry_access
-
     kind = filters["kind"] if filters["kind"] in kinds else None
     if filters["view"] == "condensed":
         kind = "agreement"
@@ -279,8 +278,6 @@ def timeline(trajectory: dict, goals: list[dict], filters: dict,
     included) and phase changes ("phase"); the kind filter also accepts the
     last three. Tags only belong to entries, so a tag filter shows entries only.
     """
-    from ..process import entry_forms
-
     kinds = tuple(entry_forms.KINDS)
     items = [{"type": "entry", "date": e.get("date") or e.get("created_at", "")[:10],
               "at": e.get("created_at", ""), "entry": e}
@@ -313,15 +310,8 @@ def timeline(trajectory: dict, goals: list[dict], filters: dict,
     return sorted(items, key=lambda i: (i["date"] or "", i["at"] or ""), reverse=True)
 
 
-def _short(text: str, limit: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def plugin_fragments(*slots: str, **context) -> dict[str, list]:
     """Return the active plugins' sanitised HTML for each page slot."""
-    from ..plugins.host import get_plugins
-
     host = get_plugins()
     context.setdefault("user", g.user)
     return {slot: host.fragments(slot, context) for slot in slots}
@@ -337,12 +327,7 @@ def _entry_links() -> dict:
 @access.login_required
 def show(trajectory_id: str):
     """The trajectory page: need and question, team, goals and the filterable timeline."""
-    from ..process import entry_access
-    from ..process import entry_forms
-
-    trajectory = service.require_trajectory(trajectory_id, access.READ)
-    audit("view", object_type="trajectory", object_id=trajectory_id,
-          pupil_id=trajectory.get("pupil_id") or "")
+    trajectory = service.view_trajectory(g.user, trajectory_id)
     filters = _filters()
     goals = goal_service.goals_for(trajectory_id)
     people = service.people_for(trajectory)
@@ -379,7 +364,7 @@ def show(trajectory_id: str):
         author_options=sorted(((uid, p["display_name"]) for uid, p in people.items()),
                               key=lambda pair: pair[1].lower()),
         tag_pairs=[(t, t) for t in tags],
-        goal_pairs=[(goal["id"], _short(Markup(goal["html"].get("text", "")).striptags()))
+        goal_pairs=[(goal["id"], shorten(plain_text(goal["html"].get("text", "")), 60))
                     for goal in goals],
         phase_position=phases.position(trajectory["phase"]),
         entry_links=_entry_links(),
@@ -398,12 +383,7 @@ def print_view(trajectory_id: str):
     By default goals and agreements (the "need to know"); ``?all=1`` adds every
     published entry.
     """
-    from ..process import entry_access
-    from ..process import entry_forms
-
-    trajectory = service.require_trajectory(trajectory_id, access.READ)
-    audit("view", object_type="trajectory", object_id=trajectory_id,
-          pupil_id=trajectory.get("pupil_id") or "", detail="print")
+    trajectory = service.view_trajectory(g.user, trajectory_id, "print")
     everything = request.args.get("all") == "1"
     entries = [e for e in entry_access.visible_entries(g.user, trajectory)
                if e.get("status") == "published"]
@@ -433,7 +413,7 @@ def print_view(trajectory_id: str):
 @access.login_required
 def history(trajectory_id: str):
     """Earlier versions of a trajectory's settings: who changed what, when."""
-    trajectory = service.require_trajectory(trajectory_id, access.READ)
+    trajectory = service.view_trajectory(g.user, trajectory_id, "history")
     versions = [r["document"] for r in get_store().trajectories.history(trajectory_id)]
     versions.append(trajectory)
     fields = ("title", "target", "pupil_id", "educational_need", "learning_question",

@@ -36,10 +36,9 @@ def attachments(trajectory: dict, actor: dict) -> tuple[dict, dict]:
     out = io.BytesIO()
     Image.new("RGB", (40, 30), "purple").save(out, "JPEG")
     photo = [("Zeta-rooster.jpg", out.getvalue(), "Zeta-bijschrift")]
-    (attachment,) = attachments.add(photo, actor=actor, owner_type="handover",
-                                    owner_id=trajectory["id"], trajectory=trajectory)
-    (picture,) = attachments.add([("kaart.jpg", out.getvalue(), "")], actor=actor,
-                                 owner_type="practice", owner_id="some-example", trajectory=None)
+    (attachment,) = attachments.add(actor, trajectory["id"], "handover", trajectory["id"], photo)
+    (picture,) = attachments.add(actor, None, "practice", "some-example",
+                                 [("kaart.jpg", out.getvalue(), "")])
     return attachment, picture
 
 

@@ -39,8 +39,8 @@ def _attach(app, files):
         pupil = store.pupils.create({"display_name": "Leerling A"})
         trajectory = store.trajectories.create({"pupil_id": pupil["id"], "phase": "implementation",
                                                 "members": [{"user_id": actor["id"]}]})
-        docs = attachments.add([(n, b, "") for n, b in files], actor=actor, owner_type="handover",
-                               owner_id=trajectory["id"], trajectory=trajectory)
+        docs = attachments.add(actor, trajectory["id"], "handover", trajectory["id"],
+                               [(n, b, "") for n, b in files])
     return pupil, docs
 
 

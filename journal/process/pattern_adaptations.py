@@ -1,0 +1,129 @@
+"""The adaptations the coordinator's patterns count: one per trajectory and adaptation.
+
+Sources: the checklist items of published template entries with a status
+(:data:`TRIED`), published free agreements, and the adaptations register
+(:func:`journal.process.adaptation_rows.pattern_rows`). Per trajectory and
+adaptation the latest status counts once. Labels from typed text have every
+pupil's name removed (:class:`Scrubber`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..plugins.entry_templates.forms import iter_checklist
+from ..plugins.entry_templates.registry import spec_for_entry
+from ..plugins.entry_templates.specs import STICORDI
+from ..plugins.host import get_plugins
+from ..privacy.redaction import name_variants
+from ..privacy.redaction import placeholder
+from ..storage import get_store
+from .adaptation_rows import pattern_rows
+from .text import first_line
+
+#: Checklist statuses that mean an adaptation was (or is being) tried.
+TRIED = ("doe_ik_al", "ga_ik_proberen", "werkt", "werkt_niet")
+
+
+@dataclass
+class Adaptation:
+    """One adaptation in one trajectory, with its latest known status."""
+
+    trajectory_id: str
+    key: str
+    label: str
+    category: str       # a STICORDI key or ""
+    tried: bool
+    working: bool
+    not_working: bool
+    date: str
+    entry_id: str = ""  # where it was last recorded (to share it as a practice example)
+    item: str = ""      # the checklist "field.item" key, for template entries
+
+    @property
+    def register_key(self) -> str:
+        """The key of this adaptation's row in the adaptations register (to promote it)."""
+        if self.key.startswith("free."):
+            return self.key
+        if self.entry_id:
+            return f"entry.{self.entry_id}.{self.item}" if self.item else f"entry.{self.entry_id}"
+        return ""
+
+
+class Scrubber:
+    """Removes every pupil's name from a short label taken from typed text."""
+
+    def __init__(self):
+        terms = {v for p in get_store().pupils.all_readonly()
+                 for v in name_variants(p.get("display_name", "")) if len(v) >= 2}
+        self.patterns = [re.compile(r"(?<!\w)" + re.escape(t) + r"(?!\w)", re.IGNORECASE)
+                         for t in sorted(terms, key=len, reverse=True)]
+
+    def __call__(self, text: str) -> str:
+        for pattern in self.patterns:
+            text = pattern.sub(placeholder(), text)
+        return text
+
+
+def adaptations(trajectories: list[dict], scrub: Scrubber | None = None) -> list[Adaptation]:
+    """Return the adaptations of ``trajectories``: one per trajectory and adaptation,
+    its status taken from the latest published record."""
+    scrub = scrub or Scrubber()
+    host = get_plugins()
+    ids = [t["id"] for t in trajectories]
+    latest: dict[tuple[str, str], Adaptation] = {}
+    orders: dict[tuple[str, str], tuple] = {}
+
+    def keep(found: Adaptation, order: tuple) -> None:
+        slot = (found.trajectory_id, found.key)
+        if slot not in latest or order >= orders[slot]:
+            orders[slot] = order
+            latest[slot] = found
+
+    entries = get_store().entries.find_in(
+        "trajectory_id", ids, predicate=lambda e: e.get("status") == "published")
+    for entry in entries:
+        day = entry.get("date") or entry.get("created_at", "")[:10]
+        order = (day, entry.get("created_at", ""))
+        if entry.get("template"):
+            found = spec_for_entry(host, entry)
+            spec = found.spec if found is not None else None
+            if spec is None:
+                continue
+            for answer in iter_checklist(spec, entry.get("answers") or {}):
+                status = answer["status"]
+                if status not in TRIED:
+                    continue
+                keep(Adaptation(
+                    trajectory_id=entry["trajectory_id"],
+                    key=f"{spec.id}:{answer['field']}.{answer['item']}",
+                    label=answer["label"], category=answer["category"], tried=True,
+                    working=status == "werkt", not_working=status == "werkt_niet", date=day,
+                    entry_id=entry["id"], item=f"{answer['field']}.{answer['item']}"), order)
+        elif entry.get("kind") == "agreement":
+            label = scrub(first_line((entry.get("fields") or {}).get("what", "")))
+            if not label:
+                continue
+            category = next((t for t in entry.get("tags", ()) if t in STICORDI), "")
+            keep(Adaptation(
+                trajectory_id=entry["trajectory_id"], key="agreement:" + label.casefold(),
+                label=label, category=category, tried=True, working="werkt" in entry.get("tags", ()),
+                not_working="werkt niet" in entry.get("tags", ()), date=day,
+                entry_id=entry["id"]), order)
+    for found in _register_adaptations(ids, scrub):
+        keep(found, (found.date, "~register"))
+    return list(latest.values())
+
+
+def _register_adaptations(trajectory_ids: list[str], scrub: Scrubber) -> list[Adaptation]:
+    """Adaptations from the adaptations register (what teachers rated, free rows)."""
+    out = []
+    for row in pattern_rows(trajectory_ids):
+        out.append(Adaptation(
+            trajectory_id=row["trajectory_id"], key=row["key"], label=scrub(row["label"]),
+            category=row.get("category") or "", tried=bool(row.get("tried")),
+            working=bool(row.get("working")), not_working=bool(row.get("not_working")),
+            date=row.get("date") or "", entry_id=row.get("entry_id") or "",
+            item=row.get("item") or ""))
+    return out
