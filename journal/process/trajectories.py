@@ -95,13 +95,6 @@ def view_trajectory(actor: dict, trajectory_id: str, detail: str = "") -> dict:
     return trajectory
 
 
-def require_trajectory(trajectory_id: str, action: str = access.READ) -> dict:
-    """:func:`load_trajectory` for the signed-in user of the current request (views only)."""
-    from flask import g
-
-    return load_trajectory(g.get("user"), trajectory_id, action)
-
-
 def _public_user(user: dict) -> dict:
     keep = ("id", "username", "display_name", "roles", "active")
     return {k: user.get(k) for k in keep}
