@@ -13,6 +13,7 @@ import pytest
 from PIL import Image
 
 from journal.process import attachments as service
+from journal.process import uploads
 from journal.storage import get_store
 
 EN = {"Accept-Language": "en"}
@@ -88,7 +89,7 @@ def add_agreement(client, team, files, text="Pictogrammen voor de dagplanning"):
 
 
 def disk_files(app) -> set[str]:
-    folder = service.file_store().folder
+    folder = uploads.file_store().folder
     return set(os.listdir(folder)) if folder.is_dir() else set()
 
 
@@ -105,7 +106,7 @@ def test_a_photo_is_re_encoded_without_its_metadata_and_bounded(app, users, logi
     image = Image.open(io.BytesIO(stored))
     assert max(image.size) == 2560 and image.size == (2560, 640)
     thumb = Image.open(io.BytesIO(service.read(docs[1], "thumb")))
-    assert max(thumb.size) <= service.THUMB_SIDE
+    assert max(thumb.size) <= uploads.THUMB_SIDE
     cleaned = service.read(docs[0])
     assert b"<script>" not in cleaned and b"CameraMaker" not in cleaned
     reopened = Image.open(io.BytesIO(cleaned))
@@ -208,7 +209,7 @@ def test_a_pdf_named_png_is_kept_as_a_pdf_download(app, users, login, team):
 
 
 def test_content_disposition_is_built_safely():
-    value = service.content_disposition('a"b\r\nX-Evil: 1\\..\\Ünïcode ✓.pdf')
+    value = uploads.content_disposition('a"b\r\nX-Evil: 1\\..\\Ünïcode ✓.pdf')
     assert "\r" not in value and "\n" not in value
     assert value.count('"') == 2
     plain, star = value.split("; filename*=")
@@ -251,7 +252,7 @@ def test_a_full_disk_keeps_the_text_and_leaves_nothing_behind(app, users, login,
                                                               monkeypatch):
     client = login(app.test_client(), "teacher")
     real_write = os.write
-    folder = str(service.file_store().folder)
+    folder = str(uploads.file_store().folder)
 
     def full(fd, data):
         if os.readlink(f"/proc/self/fd/{fd}").startswith(folder):

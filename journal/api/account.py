@@ -6,7 +6,7 @@ from flask import g
 from flask import jsonify
 
 from ..security import access
-from . import bp
+from .blueprint import bp
 from .spec import STRING
 from .spec import operation
 from .spec import ref

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from ..process import comments as service
 from ..process.entry_access import load_entry
 from ..security import access
-from . import bp
+from .blueprint import bp
 from .errors import invalid
 from .errors import json_body
 from .helpers import listing

@@ -25,7 +25,7 @@ from ..process.trajectories import load_trajectory
 from ..security import access
 from ..security.audit import audit
 from ..storage import StaleRevision
-from . import bp
+from .blueprint import bp
 from .entry_json import contributions_of
 from .entry_json import entry_json
 from .entry_json import field_errors

@@ -12,12 +12,21 @@ from flask_babel import force_locale
 
 from .. import __version__
 from ..security import access
-from . import bp
+from . import account
+from . import comments
+from . import entries
+from . import goals
+from . import pupils
+from . import trajectories
+from .blueprint import bp
 from .errors import default_message
 from .spec import STRING
 from .spec import json_content
 from .spec import operation
 from .spec import public
+
+#: The modules whose ``PATHS`` and ``SCHEMAS`` make up the document.
+ROUTE_MODULES = (account, pupils, trajectories, goals, entries, comments)
 
 ERROR_STATUSES = (400, 401, 403, 404, 405, 409, 413, 415, 429, 500)
 
@@ -71,8 +80,6 @@ def build_document(server_url: str = "/api/v1") -> dict:
         },
     }
     schemas = {"Error": ERROR_SCHEMA}
-    from . import ROUTE_MODULES
-
     for module in ROUTE_MODULES:
         paths.update(getattr(module, "PATHS", {}))
         schemas.update(getattr(module, "SCHEMAS", {}))

@@ -8,7 +8,7 @@ from flask import jsonify
 from ..process import pupils as pupil_service
 from ..security import access
 from ..storage import StaleRevision
-from . import bp
+from .blueprint import bp
 from .errors import conflict
 from .errors import json_body
 from .helpers import check_strings

@@ -11,7 +11,7 @@ from ..process import phases
 from ..process import trajectories as service
 from ..security import access
 from ..storage import StaleRevision
-from . import bp
+from .blueprint import bp
 from .errors import conflict
 from .errors import invalid
 from .errors import json_body

@@ -23,6 +23,7 @@ from flask_babel import gettext as _
 from ..process import ValidationError
 from ..process import attachments as service
 from ..process import trajectories as trajectory_service
+from ..process import uploads
 from ..security import access
 from ..storage import get_store
 
@@ -44,7 +45,7 @@ def init_app(app) -> None:
     @app.url_value_preprocessor
     def upload_limit(endpoint, values):
         if endpoint in UPLOAD_ENDPOINTS and request.method == "POST":
-            request.max_content_length = service.request_limit()
+            request.max_content_length = uploads.request_limit()
 
 
 # -- owners ---------------------------------------------------------------------------------
@@ -78,12 +79,12 @@ def upload(trajectory_id: str):
     if back is None:
         abort(404)
     caption = request.form.get("caption", "")
-    uploads = service.uploads_from(request.files.getlist(service.FILE_FIELD), [caption])
-    if not uploads:
+    files = uploads.uploads_from(request.files.getlist(uploads.FILE_FIELD), [caption])
+    if not files:
         return _upload_page(trajectory, owner_type, owner_id, back, caption=caption, status=400,
-                            errors={service.FILE_FIELD: [_("Choose a file to add.")]})
+                            errors={uploads.FILE_FIELD: [_("Choose a file to add.")]})
     try:
-        service.add(g.user, trajectory_id, owner_type, owner_id, uploads)
+        service.add(g.user, trajectory_id, owner_type, owner_id, files)
     except ValidationError as exc:
         return _upload_page(trajectory, owner_type, owner_id, back, caption=caption, status=400,
                             errors=exc.errors)
@@ -99,7 +100,7 @@ def _send(doc: dict, part: str, *, download: bool) -> Response:
         abort(404)
     name = doc["name"] if part == "file" else "klein-" + doc["name"]
     response = Response(data, mimetype=service.mimetype(doc))
-    response.headers["Content-Disposition"] = service.content_disposition(
+    response.headers["Content-Disposition"] = uploads.content_disposition(
         name, inline=not (download or pdf))
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -175,11 +176,11 @@ def attachment_may_change(doc: dict, trajectory: dict) -> bool:
 
 def from_form() -> list[tuple[str, bytes, str]]:
     """The files (and the one caption) of the form being handled."""
-    return service.uploads_from(request.files.getlist(service.FILE_FIELD),
+    return uploads.uploads_from(request.files.getlist(uploads.FILE_FIELD),
                                 [request.form.get("caption", "")])
 
 
 @bp.app_template_global("attachment_limits")
 def attachment_limits() -> dict:
     """Templates: the limits to mention next to a file field."""
-    return {"mb": service._megabytes(service.max_file_bytes()), "files": service.max_files()}
+    return {"mb": uploads.megabytes(uploads.max_file_bytes()), "files": uploads.max_files()}

@@ -19,6 +19,7 @@ from ..process import ValidationError
 from ..process import adaptation_rows
 from ..process import practice as service
 from ..process import practice_file
+from ..process import practice_library as library
 from ..process import trajectories as trajectory_service
 from ..process.practice import IMPORTERS
 from ..process.practice import REMOVERS
@@ -135,7 +136,7 @@ def index():
     options = [(a["id"], a["label"]) for a in trajectory_service.focus_areas()]
     if focus not in {key for key, _label in options}:
         focus = ""
-    return render_template("practice/index.html", sections=service.library(focus),
+    return render_template("practice/index.html", sections=library.library(focus),
                            focus=focus, focus_options=options,
                            promoted=adaptation_rows.promoted(),
                            may_import=access.has_role(g.user, *IMPORTERS))
@@ -145,7 +146,7 @@ def index():
 @access.role_required(*STAFF)
 def show(example_id: str):
     """One practice example, with adopting it and using it in a trajectory."""
-    example = service.load_example(g.user, example_id)
+    example = library.load_example(g.user, example_id)
     writable = [t for t in trajectory_service.get_member_of(g.user)
                 if access.can(g.user, access.WRITE, t) and t.get("phase") != "closed"]
     return render_template(
@@ -162,12 +163,12 @@ def adopt(example_id: str):
     """Adopt an example; with a trajectory chosen, start a draft agreement there from it."""
     trajectory_id = request.form.get("trajectory_id", "")
     if trajectory_id:
-        entry = service.use_in(g.user, example_id, trajectory_id)
+        entry = library.use_in(g.user, example_id, trajectory_id)
         flash(_("A draft agreement has been started from the practice example. Adapt it to "
                 "this pupil and publish it."), "success")
         return redirect(url_for("entries.edit", trajectory_id=trajectory_id,
                                 entry_id=entry["id"]))
-    service.adopt(g.user, example_id)
+    library.adopt(g.user, example_id)
     flash(_("You adopted this practice example."), "success")
     return redirect(url_for("practice.show", example_id=example_id))
 
@@ -176,6 +177,6 @@ def adopt(example_id: str):
 @access.role_required(*REMOVERS)
 def delete(example_id: str):
     """Take an example out of the library (care coordinator)."""
-    service.remove(g.user, example_id)
+    library.remove(g.user, example_id)
     flash(_("The practice example has been removed from the library."), "success")
     return redirect(url_for("practice.index"))

@@ -24,6 +24,7 @@ from ..process import phases
 from ..process import pupils as pupil_service
 from ..process import today
 from ..process import trajectories as service
+from ..process.timeline import timeline
 from ..process import voices as voice_service
 from ..process.text import plain_text
 from ..process.text import shorten
@@ -257,59 +258,6 @@ def _filters() -> dict:
     }
 
 
-def _entries_for(trajectory: dict, filters: dict, kinds: tuple[str, ...]) -> list[dict]:
-    kind = filters["kind"] if filters["kind"] in kinds else None
-    if filters["view"] == "condensed":
-        kind = "agreement"
-    elif filters["kind"] and kind is None:
-        return []  # a non-entry kind (evaluations, phase changes) was asked for
-    return entry_access.visible_entries(
-        g.user, trajectory, kind=kind, author_id=filters["author"] or None,
-        tag=filters["tag"] or None, goal_id=filters["goal"] or None,
-    )
-
-
-def timeline(trajectory: dict, goals: list[dict], filters: dict,
-             voices: list[dict] = ()) -> list[dict]:
-    """Return the trajectory's timeline, newest first, narrowed by ``filters``.
-
-    Items are entries (``type`` "entry"), goal evaluations ("evaluation"),
-    what the pupil or parents said ("voice", their reactions on their page
-    included) and phase changes ("phase"); the kind filter also accepts the
-    last three. Tags only belong to entries, so a tag filter shows entries only.
-    """
-    kinds = tuple(entry_forms.KINDS)
-    items = [{"type": "entry", "date": e.get("date") or e.get("created_at", "")[:10],
-              "at": e.get("created_at", ""), "entry": e}
-             for e in _entries_for(trajectory, filters, kinds)]
-    condensed = filters["view"] == "condensed"
-    author, kind = filters["author"], filters["kind"]
-    if not condensed and not filters["tag"] and kind in ("", "evaluation"):
-        for goal in goals:
-            if filters["goal"] and goal["id"] != filters["goal"]:
-                continue
-            for evaluation in goal.get("evaluations", ()):
-                if author and evaluation.get("author_id") != author:
-                    continue
-                items.append({"type": "evaluation", "date": evaluation["date"],
-                              "at": evaluation.get("at", ""), "goal": goal,
-                              "evaluation": evaluation})
-    if not condensed and not filters["tag"] and kind in ("", "voice"):
-        for voice in voices:
-            if (filters["goal"] and voice.get("goal_id") != filters["goal"]) or \
-                    (author and voice.get("recorded_by") != author):
-                continue
-            items.append({"type": "voice", "date": voice["date"],
-                          "at": voice.get("created_at", ""), "voice": voice})
-    if not condensed and not filters["tag"] and not filters["goal"] and kind in ("", "phase"):
-        for change in trajectory.get("phase_history", ()):
-            if author and change.get("by") != author:
-                continue
-            items.append({"type": "phase", "date": change["on"], "at": change.get("at", ""),
-                          "change": change})
-    return sorted(items, key=lambda i: (i["date"] or "", i["at"] or ""), reverse=True)
-
-
 def plugin_fragments(*slots: str, **context) -> dict[str, list]:
     """Return the active plugins' sanitised HTML for each page slot."""
     host = get_plugins()
@@ -353,7 +301,7 @@ def show(trajectory_id: str):
         phase=current_phase,
         phases=phases.PHASES,
         checklist=phases.checklist(trajectory, goals, published_kinds, len(overdue)),
-        items=timeline(trajectory, goals, filters, voices),
+        items=timeline(g.user, trajectory, goals, filters, voices),
         voices=voice_service.about_goal(voices, None),
         agreed=voice_service.agreements(voices),
         goals_by_id={goal["id"]: goal for goal in goals},
