@@ -21,7 +21,9 @@ import contextvars
 import pytest
 from flask.testing import FlaskClient
 from jinja2 import BytecodeCache
+from werkzeug.datastructures import MultiDict
 
+from journal import create_app
 from journal.plugins import wiring
 from journal.plugins.contract import assert_old_entries_render  # noqa: F401
 from journal.plugins.contract import assert_plugin_contract  # noqa: F401
@@ -29,6 +31,13 @@ from journal.plugins.contract import form_data  # noqa: F401
 from journal.plugins.contract import post_template_entry  # noqa: F401
 from journal.plugins.contract import sample_answers  # noqa: F401
 from journal.plugins.contract import save_entry_fixtures  # noqa: F401
+from journal.process import comments
+from journal.process import entries
+from journal.process.entry_forms import parse_values
+from journal.process.entry_plugins import template_ref
+from journal.rendering import render_markdown
+from journal.security.passwords import hash_password
+from journal.storage import get_store
 
 #: The password of every account the fixtures create.
 TEST_PASSWORD = "correct horse battery staple"
@@ -46,8 +55,6 @@ TEST_USERS = {
 
 def make_test_app(tmp_path, **config):
     """Build an app on a temporary instance with test settings (``config`` overrides)."""
-    from journal import create_app
-
     settings = {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
@@ -130,16 +137,12 @@ def test_password_hash() -> str:
     Argon2 is slow on purpose (tens of milliseconds at the journal's parameters);
     hashing once instead of once per test saves about a minute over the suite.
     """
-    from journal.security.passwords import hash_password
-
     return hash_password(TEST_PASSWORD)
 
 
 @pytest.fixture
 def users(app, test_password_hash):
     """One active account per role plus outsiders: a dict name -> user document."""
-    from journal.storage import get_store
-
     hashed = test_password_hash
     store = get_store()
     out = {}
@@ -170,7 +173,6 @@ def login(app, users):
 @pytest.fixture
 def make_pupil(app):
     """Create a pupil: ``make_pupil(display_name="Leerling A", class_group="3B")``."""
-    from journal.storage import get_store
 
     def factory(display_name: str = "Leerling A", class_group: str = "3B", **fields) -> dict:
         doc = {"display_name": display_name, "class_group": class_group, "left_on": None}
@@ -188,7 +190,6 @@ def make_trajectory(app, make_pupil):
     or ``(user, role)`` pairs. Without ``pupil_id`` a new pupil is made for a
     pupil-aimed trajectory. Other keyword arguments set fields directly.
     """
-    from journal.storage import get_store
 
     def factory(*members, **fields) -> dict:
         team = []
@@ -215,7 +216,6 @@ def make_trajectory(app, make_pupil):
 @pytest.fixture
 def make_goal(app):
     """Create a goal in a trajectory: ``make_goal(trajectory, text=…, review_date=…)``."""
-    from journal.storage import get_store
 
     def factory(trajectory: dict, **fields) -> dict:
         members = trajectory.get("members") or [{"user_id": None}]
@@ -227,8 +227,6 @@ def make_goal(app):
         }
         doc.update(fields)
         if "html" not in fields:
-            from journal.rendering import render_markdown
-
             doc["html"] = {"text": str(render_markdown(doc["text"]))}
         return get_store().goals.create(doc, actor_id=doc["created_by"])
 
@@ -249,12 +247,7 @@ def make_entry(app):
     trajectories take entries too (written before they closed). To test what a
     save does, write through a page, the API or :func:`journal.plugins.api.create_entry`.
     """
-    from werkzeug.datastructures import MultiDict
 
-    from journal.process import entries
-    from journal.process.entry_forms import parse_values
-    from journal.process.entry_plugins import template_ref
-    from journal.storage import get_store
 
     defaults = {
         "observation": {"seen": "Werkt rustig met een timer."},
@@ -286,7 +279,6 @@ def make_entry(app):
 def make_comment(app):
     """Add a comment to an entry through the comment service (audited as on the page):
     ``make_comment(entry, author, "Goed idee!")``; ``author`` writes in its trajectory."""
-    from journal.process import comments
 
     def factory(entry: dict, author: dict, body: str = "Goed idee, dat probeer ik ook.") -> dict:
         return comments.add_comment(author, entry["id"], body)
