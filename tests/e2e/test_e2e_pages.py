@@ -34,7 +34,8 @@ def demo_paths(browser, live_server):
                             ).first
         if entry.count() and goal.count():
             found = {"trajectory": href, "entry": entry.get_attribute("href").split("#")[0],
-                     "goal": goal.get_attribute("href").split("#")[0]}
+                     "goal": goal.get_attribute("href").split("#")[0],
+                     "trajectory_id": href.rsplit("/", 1)[1]}
             break
     else:
         page.goto("t/")
@@ -78,6 +79,8 @@ PAGES = {
         ("practice-examples", "practice/"),
         ("pupils", "pupils/"),
         ("search", "search?q=overgang"),
+        # a bundled plugin's page, in the plugin layout (plugin_page.html), sanitised
+        ("plugin-page", "p/tos_instruction/trajectories/{trajectory_id}/feasibility"),
     ],
     "coordinator": [
         ("start-coordinator", ""),
