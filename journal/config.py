@@ -42,6 +42,8 @@ DEFAULTS: dict = {
     "JOURNAL_MARKDOWN_MAX_CHARS": 20_000,
     "JOURNAL_MARKDOWN_TIMEOUT_SECONDS": 2.0,
     "JOURNAL_STALE_TRAJECTORY_DAYS": 21,
+    "JOURNAL_FAMILY_LINK_DAYS": 90,  # how long a new parents' or pupil's link works
+    "JOURNAL_FAMILY_REACTIONS_PER_DAY": 10,  # messages one such link may send a day
     # Signing in with OpenID Connect providers (see docs/sign-in.md)
     "JOURNAL_OIDC_PROVIDERS": [],  # more can be added on /admin/sign-in
     "JOURNAL_OIDC_CLOCK_SKEW_SECONDS": 60,

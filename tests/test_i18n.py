@@ -123,7 +123,9 @@ def test_pages_in_dutch_show_no_english_interface_text(client, login, dutch_scho
     pages = ["/", "/account/", "/pupils/", "/t/", "/search?q=timer", t, f"{t}/print",
              f"{t}/history", f"{t}/entries/new", f"{t}/entries/{dutch_school['entry']['id']}",
              f"{t}/entries/{dutch_school['entry']['id']}/edit", f"{t}/goals/new",
-             f"{t}/goals/{dutch_school['goal']['id']}", f"{t}/adaptations", f"{t}/handover"]
+             f"{t}/goals/{dutch_school['goal']['id']}", f"{t}/adaptations", f"{t}/handover",
+             f"{t}/voices/new", f"{t}/parents", f"{t}/parents/preview",
+             f"{t}/parents/preview?audience=pupil"]
     english = _english_only_sentences()
     for url in pages:
         response = client.get(url)

@@ -6,7 +6,8 @@ from ..storage import get_store
 
 #: Core collections that hold a pupil's data, in the order they are reported.
 COLLECTIONS = ("pupils", "trajectories", "goals", "entries", "comments", "restricted_notes",
-               "privacy_requests", "adaptations", "handovers", "attachments", "voices")
+               "privacy_requests", "adaptations", "handovers", "attachments", "voices",
+               "family_pages", "family_links")
 
 
 def plugin_tables(store) -> list[str]:
@@ -52,6 +53,8 @@ def pupil_documents(pupil_id: str, *, trajectory_ids: set[str] | None = None) ->
     out["handovers"] = store.handovers.filter(belongs)
     out["attachments"] = store.attachments.filter(belongs)  # their files go with them
     out["voices"] = store.voices.filter(belongs)  # what the pupil and parents said
+    out["family_pages"] = store.family_pages.filter(belongs)  # what was shared with them
+    out["family_links"] = store.family_links.filter(belongs)  # their personal links
     for table in plugin_tables(store):
         found = [dict(d) for d in store.db.table(table).all()
                  if belongs(d) or d.get("entry_id") in eids or d.get("goal_id") in gids]

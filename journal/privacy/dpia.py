@@ -28,6 +28,12 @@ INVENTORY = (
     ("voices", _l("What the pupil and the parents said"),
      _l("their words about the support and the goals, whether they agreed with a goal, date, "
         "who wrote it down (staff member or the name on their personal link)"), "closed"),
+    ("family_pages", _l("What the team shares on the parents' page"),
+     _l("the chosen goals in plain words, agreements, entries and whether the handover sheet "
+        "and the pupil's page are shared"), "closed"),
+    ("family_links", _l("Personal links to the parents' and the pupil's page"),
+     _l("the name on the link (for example a parent's first name), hashed secret, expiry and "
+        "revocation dates, last day opened"), "closed"),
     ("revisions", _l("Earlier versions"), _l("every earlier version of the documents above"), "closed"),
     ("privacy_requests", _l("Register of parents' requests"), _l("date informed, objection to transfer"), "left"),
     ("audit", _l("Audit log"), _l("time, staff id, IP address, action, object and pupil ids (no content)"),

@@ -160,6 +160,14 @@ def build(pupil_id: str, *, with_history: bool = False, with_restricted: bool = 
                                  key=lambda c: c["created_at"]), by_object.get(e["id"], []), people)
                 for e in sorted(kept, key=lambda e: (e.get("date") or "", e["created_at"]))],
         }
+        item["personal_links"] = [
+            {"for": link.get("audience"), "name": link.get("name", ""),
+             "made_on": (link.get("created_at") or "")[:10], "made_by": people.get(
+                 link.get("created_by"), ""), "works_until": link.get("expires_on"),
+             "stopped_on": (link.get("revoked_at") or "")[:10] or None,
+             "last_opened_on": link.get("last_opened_on")}
+            for link in sorted(docs.get("family_links", ()), key=lambda d: d.get("created_at", ""))
+            if link.get("trajectory_id") == tid]
         item["files"] = _files(docs.get("attachments", []), tid, {e["id"] for e in kept},
                                entry_filter is None)
         if with_restricted:

@@ -4,8 +4,8 @@ Flemish rules (decree on pupils' legal status; circular BaO/2014/05): only
 data about the pupil's educational career, only in the pupil's interest, not
 when the parents object after inspection, and data about breaches of school
 rules never. So the package leaves out entries marked as a breach of school
-rules, internal entries, drafts, staff comments, the restricted section and
-plugin data, and it can only be made once the parents were informed and did
+rules, internal entries, drafts, staff comments, the restricted section,
+plugin data and the personal links to this school's parents' page, and it can only be made once the parents were informed and did
 not object. The mandatory CLB report travels through the CLB, not through
 this package.
 """
@@ -74,6 +74,8 @@ def build(pupil_id: str) -> dict:
                            entry_filter=may_transfer)
     package.pop("plugin_data", None)
     for trajectory in package["trajectories"]:
+        # Links to this school's parents' page are access, not the pupil's school career.
+        trajectory.pop("personal_links", None)
         for entry in trajectory["entries"]:
             for key in ("comments", "internal", "breach_of_rules", "status"):
                 entry.pop(key, None)

@@ -270,6 +270,10 @@ class Store:
         self.attachments = Collection(db, "attachments")
         # what the pupil and the parents said, about the trajectory or a goal (never edited)
         self.voices = Collection(db, "voices")
+        # the parents' and the pupil's page: what the team shares (one per trajectory), and
+        # the personal links that open it (only a digest of each secret is kept)
+        self.family_pages = Collection(db, "family_pages", history=True)
+        self.family_links = Collection(db, "family_links")
         self.settings = Settings(db)
         self.audit = AuditLog(db)
 

@@ -60,6 +60,11 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(privacy.bp)
     for module in (adaptations, handover, synthesis, exports):  # issue #6: register, handover, synthesis
         app.register_blueprint(module.bp)
+    from . import family
+    from . import sharing
+
+    app.register_blueprint(sharing.bp)  # what the team shares with the parents, the links
+    app.register_blueprint(family.bp)  # the parents' and the pupil's page (personal links)
     app.register_blueprint(patterns.bp)
     app.register_blueprint(practice.bp)
     from . import attachments

@@ -55,6 +55,8 @@ OBJECT_LABELS = {
     "comment": _l("comment"),
     "dpia": _l("DPIA help"),
     "entry": _l("entry"),
+    "family_link": _l("parent's or pupil's link"),
+    "family_page": _l("parents' page"),
     "goal": _l("goal"),
     "handover": _l("handover sheet"),
     "patterns": _l("patterns"),
@@ -68,6 +70,7 @@ OBJECT_LABELS = {
     "trajectory": _l("trajectory"),
     "transfer_decision": _l("transfer decision"),
     "user": _l("account"),
+    "voice": _l("words of the pupil or parents"),
 }
 
 

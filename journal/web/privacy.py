@@ -53,6 +53,9 @@ DOCUMENT_LABELS = {
     "adaptations": _l("Adaptations"),
     "handovers": _l("Handover sheet"),
     "attachments": _l("Photos and files"),
+    "voices": _l("What the pupil and the parents said"),
+    "family_pages": _l("What the parents' page shares"),
+    "family_links": _l("Personal links to the parents' page"),
 }
 
 

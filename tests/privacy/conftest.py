@@ -41,6 +41,14 @@ def school(app, users, make_pupil, make_trajectory, make_goal, make_entry, make_
     agreed = voices.record_voice(users["support"], reading["id"], {
         "speaker": "parents", "date": "2025-02-04", "goal_id": goal["id"], "agrees": "1",
         "text": "De ouders lezen thuis elke avond mee."})
+    from journal.process import family_links
+    from journal.process import family_page
+
+    family_page.save_settings(users["support"], reading["id"], {
+        "goal_ids": [goal["id"]], "plain_" + goal["id"]: "Lotte leest alleen een tekstje."})
+    link, _secret = family_links.create_link(users["support"], reading["id"],
+                                             {"audience": "parent", "name": "Mama van Lotte"})
+    reaction = family_page.react(_secret, {"text": "Thuis lezen we samen voor het slapengaan."})
     plugin_row = store.plugin_table("tos_instruction").create(
         {"trajectory_id": reading["id"], "teachers": [{"key": "t1", "label": "Frans"}]})
     return {
@@ -48,4 +56,5 @@ def school(app, users, make_pupil, make_trajectory, make_goal, make_entry, make_
         "plain": plain, "breach": breach, "internal": internal, "draft": draft,
         "comment": comment, "note": note, "jonas_trajectory": jonas_trajectory,
         "jonas_entry": jonas_entry, "plugin_row": plugin_row, "voice": voice, "agreed": agreed,
+        "link": link, "reaction": reaction,
     }

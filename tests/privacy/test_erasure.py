@@ -15,7 +15,8 @@ def _remaining(school) -> dict:
     lotte = school["lotte"]["id"]
     tids = {school["reading"]["id"], school["older"]["id"]}
     everything = [(name, d) for name in ("pupils", "trajectories", "goals", "entries", "comments",
-                                         "restricted_notes", "privacy_requests", "voices")
+                                         "restricted_notes", "privacy_requests", "voices",
+                                         "family_pages", "family_links")
                   for d in getattr(store, name).all()]
     everything += [("plugin", dict(d)) for d in store.db.table("plugin:tos_instruction").all()]
     everything += [("revisions", dict(d)) for d in store.db.table("revisions").all()]

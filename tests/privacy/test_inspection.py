@@ -29,10 +29,17 @@ def test_the_copy_holds_everything_about_the_pupil_and_nothing_else(app, users, 
         assert expected in text, expected
     assert "Jonas-observatie" not in text and "Jonas traject" not in text
     reading = next(t for t in data["trajectories"] if t["title"] == "Lezen")
-    (said,) = reading["voices"]
+    said = next(v for v in reading["voices"] if not v["on_their_own_page"])
     assert said["speaker"] == "pupil" and said["written_by"] == "Teacher"
     (agreed,) = reading["goals"][0]["voices"]
     assert agreed["agrees_with_goal"] and agreed["written_by"] == "Support"
+    # A parent's reaction on their page, and their personal link (never its secret).
+    assert "Thuis lezen we samen" in text
+    reaction = next(v for v in reading["voices"] if v["on_their_own_page"])
+    assert reaction["written_by"] == "Mama van Lotte" and reaction["speaker"] == "parents"
+    (link,) = reading["personal_links"]
+    assert link["name"] == "Mama van Lotte" and link["made_by"] == "Support"
+    assert "digest" not in text and school["link"]["digest"] not in text
 
 
 def test_the_copy_names_people_not_accounts_and_holds_no_secrets(app, users, school):

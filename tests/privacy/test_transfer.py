@@ -40,6 +40,8 @@ def test_package_leaves_out_breaches_internal_drafts_comments_and_restricted(app
     assert "werkte samen met Jonas" in text and "Lotte leest zelfstandig" in text
     # The pupil's and the parents' voice goes along: what helps, in their words.
     assert "voorlezen met een vinger" in text and "lezen thuis elke avond mee" in text
+    assert "Thuis lezen we samen" in text  # a parent's reaction is their voice too
+    assert "Mama van Lotte" in text and "personal_links" not in text  # no links to this school
     for absent in ("duwde een klasgenoot", "Intern overleg", "Nog niet af", "Jonas helpt haar",
                    "Taalontwikkelingsstoornis", "breach_of_rules", "Frans"):
         assert absent not in text, absent

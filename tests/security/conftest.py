@@ -60,9 +60,13 @@ def world(app, users, make_pupil, make_trajectory, make_goal, make_entry, make_c
         "created_by": users["outsider_support"]["id"]})
     token, _ = create_token(users["outsider_support"], "Zeta-sleutel")
     attachment, picture = attachments(theirs, users["outsider_support"])
+    from journal.process import family_links
+
+    link, _secret = family_links.create_link(users["outsider_support"], theirs["id"],
+                                             {"audience": "parent", "name": "Zeta-mama"})
     # Admin routes act on this account, so the matrix never locks out an insider.
     bystander = store.users.create({"username": "bystander", "display_name": "Bystander",
                                     "roles": ["teacher"], "password_hash": "x", "active": True})
     return {"mine": mine, "theirs": theirs, "pupil": pupil, "goal": goal, "entry": entry,
             "comment": comment, "note": note, "token": token, "bystander": bystander,
-            "attachment": attachment, "picture": picture}
+            "attachment": attachment, "picture": picture, "link": link}

@@ -16,6 +16,11 @@ PUBLIC = {
     "api.openapi_document",  # the API description (no data)
     "signin.start",        # "Sign in with <provider>": sends the browser to the provider
     "signin.callback",     # where the provider sends the browser back (checked, used once)
+    # The parents' and the pupil's page: the secret in the URL is the access decision
+    # (journal.process.family_links.resolve), throttled per address like sign-in.
+    "family.page",
+    "family.react",
+    "family.agree",
 }
 
 
@@ -52,7 +57,8 @@ def test_role_decisions_name_real_roles(app):
 def test_urls_carry_ids_not_names(app):
     # Pupil names or diagnoses must never land in URLs, logs of proxies or browser history.
     allowed = {"fmt", "name", "filename", "path", "plugin", "kind", "template_id", "version",
-               "rev", "slot", "key"}  # key: a plugin's random column key
+               "rev", "slot", "key",  # key: a plugin's random column key
+               "token"}  # a personal link's random secret (the parents' page)
     for rule in _rules(app):
         for argument in rule.arguments:
             assert argument.endswith("_id") or argument in allowed, f"{rule.rule}: <{argument}>"
@@ -89,6 +95,25 @@ def test_an_undeclared_route_is_refused(app, users, login):
     client = login(app.test_client(), "coordinator")
     response = client.get("/probe-undeclared")
     assert response.status_code == 403 and b"secret" not in response.data
+
+
+#: The parents' page: public only through a link's secret, and the team's pages about it.
+FAMILY_ROUTES = {
+    "family.page": ("/family/<token>", "public"),
+    "family.react": ("/family/<token>/react", "public"),
+    "family.agree": ("/family/<token>/agree", "public"),
+    "sharing.index": ("/t/<trajectory_id>/parents", "login"),
+    "sharing.preview": ("/t/<trajectory_id>/parents/preview", "login"),
+    "sharing.new_link": ("/t/<trajectory_id>/parents/links", "login"),
+    "sharing.renew_link": ("/t/<trajectory_id>/parents/links/<link_id>/renew", "login"),
+    "sharing.revoke_link": ("/t/<trajectory_id>/parents/links/<link_id>/revoke", "login"),
+}
+
+
+def test_the_parents_page_routes_are_known_and_declared(app):
+    found = {r.endpoint: (r.rule, app.view_functions[r.endpoint].access_decision)
+             for r in _rules(app) if r.endpoint.startswith(("family.", "sharing."))}
+    assert found == FAMILY_ROUTES
 
 
 def test_ids_are_random_and_not_sequential(app, users, make_trajectory):

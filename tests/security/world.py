@@ -17,7 +17,7 @@ QUERY = "omega"
 
 #: URL arguments that point at pupil data: a request with one of them must be refused.
 OBJECT_ARGS = {"trajectory_id", "entry_id", "goal_id", "pupil_id", "note_id", "comment_id",
-               "evaluation_id", "contribution_id", "key", "rev", "attachment_id"}
+               "evaluation_id", "contribution_id", "key", "rev", "attachment_id", "link_id"}
 
 #: The signed-in people outside the other team (the coordinator legitimately reads everything).
 OUTSIDERS = ("teacher", "support", "admin")
@@ -61,6 +61,7 @@ def fillers(world, users) -> dict[str, str]:
         "example_id": "no-such-example",  # practice examples hold no pupil data
         "attachment_id": world["attachment"]["id"],
         "picture_id": world["picture"]["id"],  # a practice example's picture: no pupil data
+        "link_id": world["link"]["id"],  # a parent's personal link to team B's pupil
         "fmt": "csv",
         "format_id": "matrix.everything",  # see ExportEverything
         "kind": "observation",
@@ -84,7 +85,7 @@ def routes(app):
 def snapshot() -> dict:
     store = get_store()
     tables = ("pupils", "trajectories", "goals", "entries", "comments", "restricted_notes",
-              "attachments")
+              "attachments", "voices", "family_pages", "family_links")
     return {name: sorted((d["id"], d.get("rev")) for d in getattr(store, name).all())
             for name in tables}
 
