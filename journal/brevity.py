@@ -80,7 +80,12 @@ def summary(entry: dict) -> list[dict] | None:
         value = fields.get(fd.key)
         if not value:
             continue
-        text = first_line(value) if fd.type in ("markdown", "text") else str(value)
+        if fd.type in ("choice", "multi"):
+            from .process.meetings import field_text
+
+            text = field_text(entry, fd)
+        else:
+            text = first_line(value) if fd.type in ("markdown", "text") else str(value)
         bullets.append({"label": str(fd.label), "text": text})
     bullets += _answer_bullets(entry)
     return bullets

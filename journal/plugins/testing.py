@@ -257,6 +257,7 @@ def make_entry(app):
                        "lowers_barriers": "Minder nieuwe woorden in de les.",
                        "return_to_class": "2025-02-03"},
         "reflection": {"conclusions": "Het stappenplan helpt."},
+        "meeting": {"meeting_type": "parents", "decided": "We houden het dagrooster aan."},
     }
 
     def factory(trajectory: dict, author: dict, kind: str = "observation", *,
@@ -265,7 +266,10 @@ def make_entry(app):
         form = {"date": "2025-02-03", **defaults.get(kind, {}), **fields}
         for flag in ("internal", "breach_of_rules"):
             form[flag] = "1" if form.get(flag) else ""
-        values = parse_values(kind, MultiDict(form), goal_ids=entries.goal_ids_of(trajectory))
+        from journal.process.meetings import choices_for
+
+        values = parse_values(kind, MultiDict(form), goal_ids=entries.goal_ids_of(trajectory),
+                              choices=choices_for(trajectory))
         if template is not None:
             values["answers"] = dict(answers or {})
         doc = entries.entry_document(author, trajectory, kind, values, publish=publish,

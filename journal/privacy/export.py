@@ -46,6 +46,16 @@ def _plain(value, people: dict[str, str]):
     return value
 
 
+def _fields(entry: dict, people: dict) -> dict:
+    """An entry's fields without ids: a meeting's participants and agreements in words."""
+    fields = _plain(entry.get("fields", {}), people)
+    if entry.get("kind") == "meeting":
+        from ..process.meetings import describe
+
+        fields.update(describe(entry))
+    return fields
+
+
 def _entry(entry: dict, comments: list[dict], history: list[dict], people: dict) -> dict:
     out = {
         "kind": str(entry_forms.KIND_LABELS.get(entry["kind"], entry["kind"])),
@@ -55,7 +65,7 @@ def _entry(entry: dict, comments: list[dict], history: list[dict], people: dict)
         "tags": entry.get("tags", []),
         "internal": bool(entry.get("internal")),
         "breach_of_rules": bool(entry.get("breach_of_rules")),
-        "fields": _plain(entry.get("fields", {}), people),
+        "fields": _fields(entry, people),
         "answers": _plain(entry.get("answers") or {}, people),
         "created_at": entry.get("created_at"),
         "updated_at": entry.get("updated_at"),

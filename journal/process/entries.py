@@ -99,7 +99,10 @@ def publish_problems(entry: dict) -> dict[str, list[str]]:
 def _parse(kind: str, data, trajectory: dict, errors: dict) -> dict:
     """Return the values in ``data``, adding what is wrong to ``errors``."""
     try:
-        return parse_values(kind, data, goal_ids=goal_ids_of(trajectory))
+        from .meetings import choices_for
+
+        return parse_values(kind, data, goal_ids=goal_ids_of(trajectory),
+                            choices=choices_for(trajectory) if kind == "meeting" else None)
     except ValidationError as exc:
         errors.update(exc.errors)
         return {}

@@ -1,6 +1,6 @@
 """What an entry holds, and turning submitted values into entry values and back.
 
-Entries come in four kinds, each with its own fields (:data:`FIELD_DEFS`) next
+Entries come in five kinds, each with its own fields (:data:`FIELD_DEFS`) next
 to the fields every kind shares (:data:`COMMON_KEYS`). Every way of writing an
 entry (the pages, the API, practice adoption, plugins) hands the entry
 services the same *form data*: a mapping with the names the entry form uses
@@ -24,7 +24,7 @@ from . import add_error
 from . import parse_iso_date
 
 #: Entry kinds, in the order the interface offers them.
-KINDS = ("observation", "reflection", "agreement", "one_to_one")
+KINDS = ("observation", "reflection", "agreement", "one_to_one", "meeting")
 
 #: Kind key -> label.
 KIND_LABELS = {
@@ -32,7 +32,17 @@ KIND_LABELS = {
     "reflection": _l("Reflection"),
     "agreement": _l("Agreement"),
     "one_to_one": _l("One-to-one moment"),
+    "meeting": _l("Meeting"),
 }
+
+#: Kinds of meeting (overleg): key -> label.
+MEETING_TYPES = (
+    ("parents", _l("With the parents")),
+    ("mdo", _l("MDO (multidisciplinary consultation)")),
+    ("class_council", _l("Class council")),
+    ("clb", _l("With the CLB")),
+    ("other", _l("Other")),
+)
 
 #: Entry status -> label.
 STATUS_LABELS = {"draft": _l("draft"), "published": _l("published")}
@@ -52,10 +62,13 @@ class FieldDef:
     """One kind-specific field of an entry (stored under ``fields[key]``)."""
 
     key: str
-    type: str  # "text" (one line), "markdown" or "date"
+    #: "text" (one line), "markdown", "date", "choice" (one of ``options``) or "multi"
+    #: (several of the trajectory's own choices, see :func:`parse_values`)
+    type: str
     label: object
     required: bool = False
     help: object = ""
+    options: tuple = ()
 
 
 #: The editable kind-specific fields. A reflection's contributions and model
@@ -89,6 +102,18 @@ FIELD_DEFS: dict[str, tuple[FieldDef, ...]] = {
         FieldDef("lowers_barriers", "markdown",
                  _l("How it lowers barriers in the long term"), required=True),
         FieldDef("return_to_class", "date", _l("Planned return to the class"), required=True),
+    ),
+    # The meeting's date is the entry's ``date`` (calendar feeds list it from there).
+    "meeting": (
+        FieldDef("meeting_type", "choice", _l("Kind of meeting"), required=True,
+                 options=MEETING_TYPES),
+        FieldDef("participants", "multi", _l("Participants from the school team")),
+        FieldDef("others", "markdown", _l("Other participants"),
+                 help=_l("By name and role, one per line: for example “Mevrouw Claes (CLB)”, "
+                         "“the parents”.")),
+        FieldDef("decided", "markdown", _l("What was decided"), required=True),
+        FieldDef("changed_agreements", "multi", _l("Agreements it changed"),
+                 help=_l("The goals it changed are the linked goals below.")),
     ),
 }
 
@@ -149,7 +174,8 @@ def parse_tags(text, errors: dict[str, list[str]] | None = None) -> list[str]:
     return tags
 
 
-def parse_values(kind: str, form, *, goal_ids: set[str]) -> dict:
+def parse_values(kind: str, form, *, goal_ids: set[str],
+                 choices: dict[str, set[str]] | None = None) -> dict:
     """Turn form data into entry values, or raise :class:`ValidationError`.
 
     ``form`` is a mapping (a request form, a MultiDict or a dict; lists for
@@ -158,6 +184,9 @@ def parse_values(kind: str, form, *, goal_ids: set[str]) -> dict:
     template answers (those are read with the template, by the entry service).
 
     :param goal_ids: the ids of the trajectory's goals; others are refused.
+    :param choices: per ``multi`` field, the values it may hold (a meeting's
+        participants: the team; the agreements it changed: the trajectory's);
+        a field without an entry here accepts nothing.
     """
     if kind not in KINDS:
         raise ValidationError({"kind": [_("Choose a kind of entry.")]})
@@ -175,6 +204,16 @@ def parse_values(kind: str, form, *, goal_ids: set[str]) -> dict:
         raw = form.get(fd.key, "") or ""
         if fd.type == "date":
             value = parse_iso_date(raw, fd.key, errors, required=fd.required)
+        elif fd.type == "choice":
+            value = raw.strip() if isinstance(raw, str) else ""
+            if value not in {key for key, _label in fd.options} and (value or fd.required):
+                add_error(errors, fd.key, _("Choose from the list."))
+        elif fd.type == "multi":
+            allowed = (choices or {}).get(fd.key, set())
+            chosen = [v for v in getlist(form, fd.key) if v]
+            if any(v not in allowed for v in chosen):
+                add_error(errors, fd.key, _("Choose from the list."))
+            value = list(dict.fromkeys(v for v in chosen if v in allowed))
         else:
             value = raw.strip() if fd.type == "text" else raw.replace("\r\n", "\n").strip("\n")
             if fd.required and not value.strip():
@@ -219,7 +258,8 @@ def values_of(entry: dict) -> dict:
     """Return the editable values of ``entry`` as a flat mapping of value keys."""
     values = {key: copy.deepcopy(entry.get(key)) for key in COMMON_KEYS}
     for fd in FIELD_DEFS[entry["kind"]]:
-        values["fields." + fd.key] = entry.get("fields", {}).get(fd.key) or ("" if fd.type != "date" else None)
+        empty = None if fd.type == "date" else [] if fd.type == "multi" else ""
+        values["fields." + fd.key] = copy.deepcopy(entry.get("fields", {}).get(fd.key)) or empty
     if entry.get("template"):
         values["answers"] = copy.deepcopy(entry.get("answers") or {})
     return values
@@ -239,7 +279,7 @@ def form_of(kind: str, values: dict, spec=None) -> dict:
         "breach_of_rules": bool(values.get("breach_of_rules")),
     }
     for fd in FIELD_DEFS[kind]:
-        form[fd.key] = values.get("fields." + fd.key) or ""
+        form[fd.key] = values.get("fields." + fd.key) or ([] if fd.type == "multi" else "")
     if spec is not None:
         from ..plugins.entry_templates.forms import form_values
 

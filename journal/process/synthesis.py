@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from ..storage import get_store
 from . import ValidationError
 from . import add_error
 from . import parse_iso_date
@@ -53,9 +54,13 @@ def build(trajectory: dict, start: str, end: str) -> dict:
     """Return the synthesis of ``trajectory`` over ``[start, end]``.
 
     ``{"start", "end", "goals": [{"goal", "measures", "evaluations"}],
-    "unlinked": [measures], "counts": {"measures", "working", "not_working"}}``;
-    measures are register rows (see :func:`journal.process.adaptation_rows.adaptation_rows`).
+    "unlinked": [measures], "meetings": [meeting entries],
+    "counts": {"measures", "working", "not_working"}}``; measures are register
+    rows (see :func:`journal.process.adaptation_rows.adaptation_rows`); meetings
+    are the published, not internal ones held in the period, oldest first.
     """
+    from .meetings import meetings_in
+
     rows = [r for r in rows_for(trajectory) if not r["internal"] and in_period(r, start, end)]
     goals = goals_for(trajectory["id"])
     goal_ids = {g["id"] for g in goals}
@@ -67,11 +72,14 @@ def build(trajectory: dict, start: str, end: str) -> dict:
                              key=lambda e: e.get("date") or "")
         out_goals.append({"goal": goal, "measures": measures, "evaluations": evaluations})
     unlinked = [r for r in rows if not set(r["goal_ids"]) & goal_ids]
+    meetings = [m for m in meetings_in(get_store().entries.find(trajectory_id=trajectory["id"]))
+                if not m.get("internal") and start <= (m.get("date") or "") <= end]
     return {
         "start": start,
         "end": end,
         "goals": out_goals,
         "unlinked": unlinked,
+        "meetings": meetings,
         "counts": {
             "measures": len(rows),
             "working": sum(1 for r in rows if r["summary"]["working"]),

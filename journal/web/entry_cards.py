@@ -73,9 +73,16 @@ def entry_answers(entry: dict) -> Markup:
     return Markup(render_answers(spec, entry.get("answers") or {}, note=note))
 
 
+def entry_field_text(entry: dict, fd) -> str:
+    """Return a ``choice`` or ``multi`` field of an entry as people read it (a meeting's)."""
+    from ..process.meetings import field_text
+
+    return field_text(entry, fd)
+
+
 def init_app(app: Flask) -> None:
     """Make the entry card helpers available in every template."""
     app.add_template_filter(entry_datetime, "entry_datetime")
     for helper in (entry_kind_label, entry_field_defs, entry_comment_count, entry_goals,
-                   entry_phases, entry_model_title, entry_answers):
+                   entry_phases, entry_model_title, entry_answers, entry_field_text):
         app.add_template_global(helper, helper.__name__)

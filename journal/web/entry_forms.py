@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from ..process import entry_forms
 from ..process import entry_plugins
+from ..process import meetings
 from ..process import reflection
 from ..process import today
 from ..process.goals import goals_for
@@ -29,7 +30,9 @@ from ..storage import get_store
 def submitted() -> dict:
     """Return the posted form as plain data, keeping exactly what the user typed."""
     data = {key: request.form.get(key, "") for key in request.form}
-    for key in ("goal_ids", "co_authors"):
+    multi = [fd.key for defs in entry_forms.FIELD_DEFS.values() for fd in defs
+             if fd.type == "multi"]
+    for key in ("goal_ids", "co_authors", *multi):
         data[key] = request.form.getlist(key)
     return data
 
@@ -119,6 +122,7 @@ def form_page(template: str, *, trajectory: dict, kind: str, form: dict, errors:
         members=sorted(members, key=lambda m: (m[1] or "").lower()),
         models=models, models_options=[(m["id"], str(m.get("title") or m["id"])) for m in models],
         tag_suggestions=entry_plugins.tag_suggestions(),
+        field_options=meetings.options_for(trajectory) if kind == "meeting" else {},
         trajectory_url=trajectory_url(trajectory), **context,
     )
     return page, status

@@ -336,6 +336,8 @@ def print_view(trajectory_id: str):
     entries = [e for e in entry_access.visible_entries(g.user, trajectory)
                if e.get("status") == "published"]
     agreements = [e for e in entries if e["kind"] == "agreement"]
+    from ..process.meetings import meetings_in
+
     goals = goal_service.goals_for(trajectory_id)
     return render_template(
         "trajectories/print.html",
@@ -349,6 +351,7 @@ def print_view(trajectory_id: str):
         focus_labels=service.focus_area_labels(),
         target_labels=service.TARGET_LABELS,
         agreements=agreements,
+        meetings=meetings_in(entries),
         entries=entries if everything else [],
         everything=everything,
         kind_labels={k: str(v) for k, v in entry_forms.KIND_LABELS.items()},
