@@ -107,15 +107,15 @@ def test_the_published_handover_sheet_is_shared_when_chosen(app, users, client, 
     from journal.process import handover
 
     trajectory = shared["trajectory"]
-    handover.save(trajectory, {"need": "Rust en **voorspelbaarheid**.", "works": "Een rooster.",
-                               "when_wrong": "Even naar de rustige hoek.", "contacts": "Juf An"},
-                  actor=users["support"], expected_rev=0)
+    handover.save(users["support"], trajectory["id"], {
+        "need": "Rust en **voorspelbaarheid**.", "works": "Een rooster.",
+        "when_wrong": "Even naar de rustige hoek.", "contacts": "Juf An"}, expected_rev=0)
     settings = family_page.settings_of(trajectory["id"])
     data = {"goal_ids": list(settings["goals"]), "handover": "1",
             **{"plain_" + k: v["text"] for k, v in settings["goals"].items()}}
     family_page.save_settings(users["support"], trajectory["id"], data, settings["rev"])
     assert "voorspelbaarheid" not in page_text(client, shared["mama_token"])[1]  # not published
-    handover.publish(trajectory, actor=users["support"], expected_rev=None)
+    handover.publish(users["support"], trajectory["id"], expected_rev=None)
     assert "<strong>voorspelbaarheid</strong>" in page_text(client, shared["mama_token"])[1]
 
 

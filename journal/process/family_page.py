@@ -57,7 +57,7 @@ PLAIN_STATUS = {
 
 def shareable_agreements(trajectory: dict) -> list[dict]:
     """Return the register rows that can go on the page: agreements and free rows, not internal."""
-    from .adaptations import rows_for
+    from .adaptation_rows import rows_for
 
     return [r for r in rows_for(trajectory)
             if r["origin"] in ("agreement", "free") and not r["internal"]]
