@@ -2,12 +2,38 @@
 
 from __future__ import annotations
 
+from ..errors import NotFound
+from ..security import access
+from ..security.audit import audit
 from ..storage import get_store
+
+#: Who handles the parents' requests (copies, transfer, erasure).
+HANDLERS = ("coordinator",)
 
 #: Core collections that hold a pupil's data, in the order they are reported.
 COLLECTIONS = ("pupils", "trajectories", "goals", "entries", "comments", "restricted_notes",
                "privacy_requests", "adaptations", "handovers", "attachments", "voices",
                "family_pages", "family_links")
+
+
+def load_pupil(actor: dict, pupil_id: str) -> dict:
+    """Return the pupil for a care coordinator handling a request about them.
+
+    :raise Forbidden: ``actor`` is not a care coordinator (audited).
+    :raise NotFound: there is no such pupil.
+    """
+    access.check_role(actor, *HANDLERS)
+    pupil = get_store().pupils.get(pupil_id)
+    if pupil is None:
+        raise NotFound("pupil")
+    return pupil
+
+
+def record_reading(actor: dict, pupil: dict, detail: str, *, action: str = "view") -> None:
+    """Write the audit record of ``actor`` reviewing (or, with ``action="export"``,
+    handing out) what the journal holds about ``pupil``."""
+    audit(action, object_type="pupil", object_id=pupil["id"], pupil_id=pupil["id"],
+          user_id=actor["id"], detail=detail)
 
 
 def plugin_tables(store) -> list[str]:

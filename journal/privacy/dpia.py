@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..security import access
 from ..security import restricted
+from ..security.audit import audit
 from ..storage import get_store
 from . import retention
 
@@ -107,3 +108,12 @@ def access_matrix() -> list[dict]:
         }
         rows.append({"role": role, **has})
     return rows
+
+
+def record_export(actor: dict, fmt: str) -> None:
+    """Write the audit record of ``actor`` downloading the inventory and matrix.
+
+    :raise Forbidden: ``actor`` is neither a care coordinator nor an administrator (audited).
+    """
+    access.check_role(actor, "coordinator", "admin")
+    audit("export", object_type="dpia", user_id=actor["id"], detail=fmt)

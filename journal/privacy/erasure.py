@@ -11,6 +11,9 @@ the live files too; backups keep it until they expire (docs/privacy.md).
 from __future__ import annotations
 
 
+from flask_babel import gettext as _
+
+from ..errors import ValidationError
 from ..security.audit import audit
 from ..storage import get_store
 from . import dossier
@@ -71,3 +74,18 @@ def erase_trajectories(pupil_id: str | None, trajectory_ids: set[str], *,
               user_id=actor_id, detail=f"{reason}:{gone}")
     _after_erasure()
     return gone
+
+
+def erase_on_request(actor: dict, pupil_id: str, typed_name: str) -> int:
+    """Erase a pupil at the parents' or the school's request, once ``actor`` typed the
+    pupil's name to confirm; return how many documents went.
+
+    :raise Forbidden: ``actor`` is not a care coordinator (audited).
+    :raise NotFound: there is no such pupil.
+    :raise ValidationError: the typed name is not the pupil's (``confirm``).
+    """
+    pupil = dossier.load_pupil(actor, pupil_id)
+    typed = " ".join((typed_name or "").split())
+    if typed.casefold() != " ".join(pupil["display_name"].split()).casefold():
+        raise ValidationError({"confirm": [_("Type the pupil's name exactly as shown to confirm.")]})
+    return erase_pupil(pupil_id, actor_id=actor["id"])

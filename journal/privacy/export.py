@@ -14,6 +14,7 @@ from ..process import phases
 from ..storage import get_store
 from ..storage.store import utcnow
 from . import dossier
+from . import redaction
 
 #: Fields never put in a copy (rendered HTML is rebuilt from the redacted text).
 SKIPPED = {"id", "rev", "html", "updated_by", "created_by", "password_hash", "digest",
@@ -190,3 +191,36 @@ def build(pupil_id: str, *, with_history: bool = False, with_restricted: bool = 
     if plugin_data:
         copy["plugin_data"] = plugin_data
     return copy
+
+
+def review_copy(actor: dict, pupil_id: str, *, with_history: bool = False) -> tuple[dict, dict]:
+    """Return ``(pupil, copy)`` for the care coordinator to review other pupils' names in;
+    the review is audited.
+
+    :raise Forbidden: ``actor`` is not a care coordinator (audited).
+    :raise NotFound: there is no such pupil.
+    """
+    pupil = dossier.load_pupil(actor, pupil_id)
+    data = build(pupil_id, with_history=with_history, with_restricted=True)
+    dossier.record_reading(actor, pupil, "inspection_review")
+    return pupil, data
+
+
+def hand_out_copy(actor: dict, pupil_id: str, *, with_history: bool, with_restricted: bool,
+                  terms: list[str], fmt: str) -> tuple[dict, dict, int]:
+    """Return ``(pupil, copy, names removed)``: the inspection copy without ``terms``.
+
+    The parents' request is recorded, and the copy handed out is audited.
+
+    :raise Forbidden: ``actor`` is not a care coordinator (audited).
+    :raise NotFound: there is no such pupil.
+    """
+    pupil = dossier.load_pupil(actor, pupil_id)
+    data = build(pupil_id, with_history=with_history, with_restricted=with_restricted)
+    data, removed = redaction.redact(data, terms)
+    get_store().privacy_requests.create(
+        {"pupil_id": pupil_id, "kind": "inspection", "format": fmt, "history": with_history,
+         "restricted": with_restricted, "redactions": removed, "recorded_by": actor["id"]},
+        actor_id=actor["id"])
+    dossier.record_reading(actor, pupil, f"inspection:{fmt}:redacted={removed}", action="export")
+    return pupil, data, removed

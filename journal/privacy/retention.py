@@ -13,9 +13,16 @@ import calendar
 from datetime import date
 
 from flask import current_app
+from flask_babel import gettext as _
 
+from ..errors import ValidationError
+from ..security import access
+from ..security.audit import audit
 from ..storage import get_store
 from . import erasure
+
+#: Who sets the periods and confirms a purge.
+MANAGERS = ("admin",)
 
 DEFAULTS = {"left_months": 12, "closed_months": 24}
 MAX_MONTHS = 600
@@ -101,4 +108,41 @@ def purge(keys: set[str], *, actor_id: str | None, today: date | None = None) ->
             trajectory = item["trajectory"]
             gone += erasure.erase_trajectories(trajectory.get("pupil_id"), {trajectory["id"]},
                                                actor_id=actor_id, reason="retention")
+    return gone
+
+
+def change_periods(actor: dict, form: dict) -> dict[str, int]:
+    """Validate and store the periods typed by the administrator (``left_months``,
+    ``closed_months``, whole months); audited.
+
+    :raise Forbidden: ``actor`` is not an administrator (audited).
+    :raise ValidationError: a period is not a whole number from 0 to :data:`MAX_MONTHS`.
+    """
+    access.check_role(actor, *MANAGERS)
+    values: dict[str, int] = {}
+    errors: dict[str, list[str]] = {}
+    for key in DEFAULTS:
+        try:
+            values[key] = int(str(form.get(key, "")).strip())
+        except ValueError:
+            values[key] = -1
+        if not 0 <= values[key] <= MAX_MONTHS:
+            errors[key] = [_("Use a whole number of months from 0 to %(n)s.", n=MAX_MONTHS)]
+    if errors:
+        raise ValidationError(errors)
+    set_periods(**values)
+    audit("update", object_type="settings", object_id="retention", user_id=actor["id"],
+          detail="periods")
+    return values
+
+
+def purge_ticked(actor: dict, keys: set[str]) -> int:
+    """Erase the due items the administrator ticked (see :func:`purge`); audited.
+
+    :raise Forbidden: ``actor`` is not an administrator (audited).
+    """
+    access.check_role(actor, *MANAGERS)
+    gone = purge(keys, actor_id=actor["id"])
+    audit("purge", object_type="retention", user_id=actor["id"],
+          detail=f"items={len(keys)}:documents={gone}")
     return gone

@@ -12,10 +12,16 @@ this package.
 
 from __future__ import annotations
 
+from datetime import date
+
+from flask_babel import gettext as _
+
+from ..errors import ValidationError
 from ..security.audit import audit
 from ..storage import get_store
 from . import dossier
 from . import export
+from . import redaction
 
 
 class TransferRefused(Exception):
@@ -43,13 +49,30 @@ def left_out(pupil_id: str) -> dict[str, int]:
     }
 
 
-def record_decision(pupil_id: str, *, informed_on: str, objection: bool, actor: dict) -> dict:
-    """Record that the parents were informed (on a date) and whether they object."""
+def record_decision(actor: dict, pupil_id: str, *, informed_on: str, objection) -> dict:
+    """Record that the parents were informed (on a date) and whether they object.
+
+    :param objection: ``"yes"``/``"no"`` (a form) or a bool.
+    :raise Forbidden: ``actor`` is not a care coordinator (audited).
+    :raise NotFound: there is no such pupil.
+    :raise ValidationError: the date cannot be read, or whether they object is not said.
+    """
+    dossier.load_pupil(actor, pupil_id)
+    errors: dict[str, list[str]] = {}
+    try:
+        informed_on = date.fromisoformat((informed_on or "").strip()).isoformat()
+    except ValueError:
+        errors["informed_on"] = [_("Use a date like 2025-03-31.")]
+    objects = {"yes": True, "no": False}.get(objection, objection)
+    if not isinstance(objects, bool):
+        errors["objection"] = [_("Choose whether the parents object.")]
+    if errors:
+        raise ValidationError(errors)
     request = get_store().privacy_requests.create(
         {"pupil_id": pupil_id, "kind": "transfer", "informed_on": informed_on,
-         "objection": bool(objection), "recorded_by": actor["id"]}, actor_id=actor["id"])
+         "objection": objects, "recorded_by": actor["id"]}, actor_id=actor["id"])
     audit("update", object_type="transfer_decision", object_id=request["id"], pupil_id=pupil_id,
-          detail="objection" if objection else "no_objection")
+          user_id=actor["id"], detail="objection" if objects else "no_objection")
     return request
 
 
@@ -81,3 +104,34 @@ def build(pupil_id: str) -> dict:
                 entry.pop(key, None)
     package["parents_informed_on"] = decision["informed_on"]
     return package
+
+
+def review(actor: dict, pupil_id: str) -> tuple[dict, dict | None, list]:
+    """Return ``(pupil, latest decision, names to review)`` for the transfer page.
+
+    Names are offered for review only once a package may be made; before that the
+    page shows what stays behind, and that reading is audited.
+
+    :raise Forbidden: ``actor`` is not a care coordinator (audited).
+    :raise NotFound: there is no such pupil.
+    """
+    pupil = dossier.load_pupil(actor, pupil_id)
+    decision = latest_decision(pupil_id)
+    if decision and not decision["objection"]:
+        return pupil, decision, redaction.candidates(pupil_id, build(pupil_id))
+    dossier.record_reading(actor, pupil, "transfer_review")
+    return pupil, decision, []
+
+
+def hand_out_package(actor: dict, pupil_id: str, *, terms: list[str],
+                     fmt: str) -> tuple[dict, dict, int]:
+    """Return ``(pupil, package, names removed)``: the package without ``terms``; audited.
+
+    :raise Forbidden: ``actor`` is not a care coordinator (audited).
+    :raise NotFound: there is no such pupil.
+    :raise TransferRefused: the parents were not informed, or object.
+    """
+    pupil = dossier.load_pupil(actor, pupil_id)
+    data, removed = redaction.redact(build(pupil_id), terms)
+    dossier.record_reading(actor, pupil, f"transfer:{fmt}:redacted={removed}", action="export")
+    return pupil, data, removed

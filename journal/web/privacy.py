@@ -25,6 +25,8 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from markupsafe import escape
 
+from ..errors import ValidationError
+from ..privacy import dossier
 from ..privacy import dpia
 from ..privacy import erasure
 from ..privacy import export
@@ -34,10 +36,8 @@ from ..privacy import transfer
 from ..rendering import RenderError
 from ..rendering import render_markdown
 from ..security import access
-from ..security.audit import audit
 from ..storage import get_store
 from .helpers import ROLE_LABELS
-from .helpers import parse_date
 
 bp = Blueprint("privacy", __name__, url_prefix="/privacy")
 
@@ -66,13 +66,6 @@ def _document_label(name: str) -> str:
     return str(DOCUMENT_LABELS.get(name, name))
 
 
-def _pupil(pupil_id: str) -> dict:
-    pupil = get_store().pupils.get(pupil_id)
-    if pupil is None:
-        abort(404)
-    return pupil
-
-
 def markdown(text) -> Markup:
     """Render redacted Markdown for the printable copy (escaped text if it cannot be)."""
     try:
@@ -97,18 +90,14 @@ def _review_context(pupil: dict, data: dict) -> dict:
     return {"pupil": pupil, "candidates": redaction.candidates(pupil["id"], data)}
 
 
-def _redact_posted(data: dict) -> tuple[dict, int, str]:
-    """Remove the names ticked (or typed) in the review; return ``(data, removed, format)``."""
+def _posted_terms() -> tuple[list[str], str]:
+    """The names ticked (or typed) in the review, and the format asked for."""
     terms = redaction.parse_terms(request.form.getlist("redact"), request.form.get("extra", ""))
-    data, removed = redaction.redact(data, terms)
-    fmt = "json" if request.form.get("format") == "json" else "html"
-    return data, removed, fmt
+    return terms, "json" if request.form.get("format") == "json" else "html"
 
 
-def _download(data: dict, name: str, pupil: dict, fmt: str, removed: int, title: str):
-    """Record the export in the audit trail and send it as a JSON file or a printable page."""
-    audit("export", object_type="pupil", object_id=pupil["id"], pupil_id=pupil["id"],
-          detail=f"{name}:{fmt}:redacted={removed}")
+def _download(data: dict, name: str, pupil: dict, fmt: str, title: str):
+    """Send a copy (audited by its service) as a JSON file or a printable page."""
     if fmt == "json":
         body = json.dumps(data, ensure_ascii=False, indent=2)
         return Response(body, mimetype="application/json", headers={
@@ -120,47 +109,34 @@ def _download(data: dict, name: str, pupil: dict, fmt: str, removed: int, title:
 @access.role_required("coordinator")
 def inspection(pupil_id: str):
     """The parents' inspection copy: review other pupils' names, then print or download."""
-    pupil = _pupil(pupil_id)
     with_history = bool(request.values.get("history"))
-    with_restricted = request.method == "GET" or bool(request.form.get("restricted"))
-    data = export.build(pupil_id, with_history=with_history, with_restricted=with_restricted)
     if request.method == "GET":
-        audit("view", object_type="pupil", object_id=pupil_id, pupil_id=pupil_id,
-              detail="inspection_review")
+        pupil, data = export.review_copy(g.user, pupil_id, with_history=with_history)
         return render_template("privacy/inspection.html", **_review_context(pupil, data))
-    data, removed, fmt = _redact_posted(data)
-    get_store().privacy_requests.create(
-        {"pupil_id": pupil_id, "kind": "inspection", "format": fmt, "history": with_history,
-         "restricted": with_restricted, "redactions": removed, "recorded_by": g.user["id"]},
-        actor_id=g.user["id"])
-    return _download(data, "inspection", pupil, fmt, removed, _("Inspection copy"))
+    terms, fmt = _posted_terms()
+    pupil, data, _removed = export.hand_out_copy(
+        g.user, pupil_id, with_history=with_history,
+        with_restricted=bool(request.form.get("restricted")), terms=terms, fmt=fmt)
+    return _download(data, "inspection", pupil, fmt, _("Inspection copy"))
 
 
 @bp.route("/pupils/<pupil_id>/transfer", methods=["GET", "POST"])
 @access.role_required("coordinator")
 def transfer_page(pupil_id: str):
     """The transfer package: what goes and what stays, the parents' decision."""
-    pupil = _pupil(pupil_id)
     errors: dict[str, list[str]] = {}
     form = {"informed_on": request.form.get("informed_on", ""),
             "objection": request.form.get("objection", "")}
     if request.method == "POST":
-        if parse_date(form["informed_on"]) is None:
-            errors["informed_on"] = [_("Use a date like 2025-03-31.")]
-        if form["objection"] not in ("yes", "no"):
-            errors["objection"] = [_("Choose whether the parents object.")]
-        if not errors:
-            transfer.record_decision(pupil_id, informed_on=form["informed_on"],
-                                     objection=form["objection"] == "yes", actor=g.user)
+        try:
+            transfer.record_decision(g.user, pupil_id, informed_on=form["informed_on"],
+                                     objection=form["objection"])
+        except ValidationError as exc:
+            errors = exc.errors
+        else:
             flash(_("The parents' decision has been recorded."), "success")
             return redirect(url_for("privacy.transfer_page", pupil_id=pupil_id))
-    decision = transfer.latest_decision(pupil_id)
-    candidates = []
-    if decision and not decision["objection"]:
-        candidates = redaction.candidates(pupil_id, transfer.build(pupil_id))
-    else:
-        audit("view", object_type="pupil", object_id=pupil_id, pupil_id=pupil_id,
-              detail="transfer_review")
+    pupil, decision, candidates = transfer.review(g.user, pupil_id)
     return render_template("privacy/transfer.html", pupil=pupil, left_out=transfer.left_out(pupil_id),
                            decision=decision, form=form, errors=errors, candidates=candidates), (
         400 if errors else 200)
@@ -170,33 +146,30 @@ def transfer_page(pupil_id: str):
 @access.role_required("coordinator")
 def transfer_package(pupil_id: str):
     """Download the transfer package (only without the parents' objection)."""
-    pupil = _pupil(pupil_id)
+    terms, fmt = _posted_terms()
     try:
-        data = transfer.build(pupil_id)
+        pupil, data, _removed = transfer.hand_out_package(g.user, pupil_id, terms=terms, fmt=fmt)
     except transfer.TransferRefused:
         flash(_("The package cannot be made: record first that the parents were informed and do not object."),
               "error")
         return redirect(url_for("privacy.transfer_page", pupil_id=pupil_id))
-    data, removed, fmt = _redact_posted(data)
-    return _download(data, "transfer", pupil, fmt, removed, _("Transfer package"))
+    return _download(data, "transfer", pupil, fmt, _("Transfer package"))
 
 
 @bp.route("/pupils/<pupil_id>/erase", methods=["GET", "POST"])
 @access.role_required("coordinator")
 def erase(pupil_id: str):
     """Erase a pupil and everything about them, after typing their name to confirm."""
-    pupil = _pupil(pupil_id)
+    pupil = dossier.load_pupil(g.user, pupil_id)
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
-        typed = " ".join(request.form.get("confirm", "").split())
-        if typed.casefold() != " ".join(pupil["display_name"].split()).casefold():
-            errors["confirm"] = [_("Type the pupil's name exactly as shown to confirm.")]
+        try:
+            gone = erasure.erase_on_request(g.user, pupil_id, request.form.get("confirm", ""))
+        except ValidationError as exc:
+            errors = exc.errors
         else:
-            gone = erasure.erase_pupil(pupil_id, actor_id=g.user["id"])
             flash(_("The pupil and %(n)s documents about them have been erased.", n=gone), "success")
             return redirect(url_for("privacy.index"))
-    from ..privacy import dossier
-
     counts = {_document_label(name): len(docs)
               for name, docs in dossier.pupil_documents(pupil_id).items() if docs}
     return render_template("privacy/erase.html", pupil=pupil, counts=counts, errors=errors), (
@@ -211,17 +184,11 @@ def retention_page():
     current = retention.periods()
     form = {k: request.form.get(k, str(v)) for k, v in current.items()}
     if request.method == "POST" and request.form.get("action") == "periods":
-        values = {}
-        for key in ("left_months", "closed_months"):
-            try:
-                values[key] = int(form[key])
-            except ValueError:
-                values[key] = -1
-            if not 0 <= values[key] <= retention.MAX_MONTHS:
-                errors[key] = [_("Use a whole number of months from 0 to %(n)s.", n=retention.MAX_MONTHS)]
-        if not errors:
-            retention.set_periods(**values)
-            audit("update", object_type="settings", object_id="retention", detail="periods")
+        try:
+            retention.change_periods(g.user, form)
+        except ValidationError as exc:
+            errors = exc.errors
+        else:
             flash(_("The retention periods have been saved."), "success")
             return redirect(url_for("privacy.retention_page"))
     elif request.method == "POST" and request.form.get("action") == "purge":
@@ -229,8 +196,7 @@ def retention_page():
         if not keys:
             flash(_("Tick what may be erased first."), "error")
         else:
-            gone = retention.purge(keys, actor_id=g.user["id"])
-            audit("purge", object_type="retention", detail=f"items={len(keys)}:documents={gone}")
+            gone = retention.purge_ticked(g.user, keys)
             flash(_("%(n)s documents have been erased.", n=gone), "success")
         return redirect(url_for("privacy.retention_page"))
     return render_template("privacy/retention.html", due=retention.due(), form=form, errors=errors), (
@@ -263,6 +229,6 @@ def dpia_export(fmt: str):
         body, mimetype = out.getvalue(), "text/csv"
     else:
         abort(404)
-    audit("export", object_type="dpia", detail=fmt)
+    dpia.record_export(g.user, fmt)
     return Response(body, mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="dpia.{fmt}"'})

@@ -27,15 +27,15 @@ def test_no_package_before_the_parents_were_informed(app, users, school):
 
 
 def test_no_package_when_the_parents_object(app, users, school):
-    transfer.record_decision(school["lotte"]["id"], informed_on="2025-05-02", objection=True,
-                             actor=users["coordinator"])
+    transfer.record_decision(users["coordinator"], school["lotte"]["id"], informed_on="2025-05-02",
+                             objection=True)
     with pytest.raises(transfer.TransferRefused):
         transfer.build(school["lotte"]["id"])
 
 
 def test_package_leaves_out_breaches_internal_drafts_comments_and_restricted(app, users, school):
-    transfer.record_decision(school["lotte"]["id"], informed_on="2025-05-02", objection=False,
-                             actor=users["coordinator"])
+    transfer.record_decision(users["coordinator"], school["lotte"]["id"], informed_on="2025-05-02",
+                             objection=False)
     text = json.dumps(transfer.build(school["lotte"]["id"]), ensure_ascii=False)
     assert "werkte samen met Jonas" in text and "Lotte leest zelfstandig" in text
     # The pupil's and the parents' voice goes along: what helps, in their words.
