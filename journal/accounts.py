@@ -7,7 +7,7 @@ import secrets
 
 from flask_babel import lazy_gettext as _l
 
-from .security.access import ROLES
+from .security.access import instance_roles
 from .security.passwords import hash_password
 from .security.passwords import password_problems
 from .storage import get_store
@@ -41,7 +41,7 @@ def create_user(username: str, *, roles: list[str], password: str, display_name:
         errors["username"] = [str(_l("Use 2 to 40 lower-case letters, digits, dots or dashes."))]
     elif get_store().users.find(username=username):
         errors["username"] = [str(_l("This user name is already taken."))]
-    bad_roles = [r for r in roles if r not in ROLES]
+    bad_roles = [r for r in roles if r not in instance_roles()]
     if not roles or bad_roles:
         errors["roles"] = [str(_l("Choose at least one role."))]
     problems = password_problems(password, username=username)
@@ -55,7 +55,7 @@ def create_user(username: str, *, roles: list[str], password: str, display_name:
         {
             "username": username,
             "display_name": display_name.strip() or username,
-            "roles": [r for r in ROLES if r in roles],
+            "roles": [r for r in instance_roles() if r in roles],
             "password_hash": hash_password(password),
             "active": True,
             "locale": None,

@@ -52,7 +52,9 @@ class Chart:
     :ivar title: what the chart shows, in a few words.
     :ivar description: one sentence on how to read it.
     :ivar row_heading: the heading of the label column of the table.
-    :ivar rows: ``(label, {series key: number})`` in display order.
+    :ivar rows: ``(label, {series key: number})`` in display order; a number of
+        ``None`` was suppressed (too few pupils behind it) and shows as
+        :attr:`suppressed_label`, drawn as no bar.
     """
 
     id: str
@@ -61,20 +63,29 @@ class Chart:
     row_heading: str
     series: tuple[Series, ...]
     rows: list[tuple[str, dict[str, int]]] = field(default_factory=list)
+    suppressed_label: str = "–"
 
     def value(self, row: dict[str, int], series: Series) -> int:
-        """Return the number of ``series`` in ``row`` (0 when missing)."""
+        """Return the number of ``series`` in ``row`` (0 when missing or suppressed)."""
         return int(row.get(series.key, 0) or 0)
+
+    def shown(self, row: dict[str, int], series: Series) -> int | str:
+        """Return what a reader sees for ``series`` in ``row``: the number, or the
+        suppressed label."""
+        if series.key in row and row[series.key] is None:
+            return self.suppressed_label
+        return self.value(row, series)
 
     @property
     def empty(self) -> bool:
         """True when there is nothing to draw (no rows, or every value is 0)."""
-        return not any(self.value(values, s) for _, values in self.rows for s in self.series)
+        return not any(self.value(values, s) or self.shown(values, s) == self.suppressed_label
+                       for _, values in self.rows for s in self.series)
 
     def table(self) -> tuple[list[str], list[list]]:
         """Return the header and the rows of the table behind the chart."""
         header = [self.row_heading] + [s.label for s in self.series]
-        body = [[label] + [self.value(values, s) for s in self.series]
+        body = [[label] + [self.shown(values, s) for s in self.series]
                 for label, values in self.rows]
         return header, body
 
@@ -83,7 +94,7 @@ def summary(chart: Chart) -> str:
     """Return a plain-language summary of the numbers, for the chart's ``<desc>``."""
     parts = []
     for label, values in chart.rows:
-        numbers = ", ".join(f"{s.label} {chart.value(values, s)}" for s in chart.series)
+        numbers = ", ".join(f"{s.label} {chart.shown(values, s)}" for s in chart.series)
         parts.append(f"{label}: {numbers}")
     return "; ".join(parts)
 
@@ -137,9 +148,10 @@ def render_svg(chart: Chart) -> Markup:
             colour = PALETTE[index % len(PALETTE)]
             out.append(f'<rect x="{LABEL_WIDTH}" y="{y}" width="{width}" height="{BAR_HEIGHT}" '
                        f'fill="{colour}" class="bar series-{index}">'
-                       f'<title>{escape(label)} · {escape(s.label)}: {value}</title></rect>')
+                       f'<title>{escape(label)} · {escape(s.label)}: '
+                       f'{escape(chart.shown(values, s))}</title></rect>')
             out.append(f'<text x="{LABEL_WIDTH + width + VALUE_GAP}" y="{y + BAR_HEIGHT - 4}" '
-                       f'fill="#1d2430" class="bar-value">{value}</text>')
+                       f'fill="#1d2430" class="bar-value">{escape(chart.shown(values, s))}</text>')
             y += BAR_HEIGHT + BAR_GAP
         y += GROUP_GAP - BAR_GAP
         out.append("</g>")

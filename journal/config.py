@@ -25,7 +25,9 @@ DEFAULTS: dict = {
     "BABEL_DEFAULT_TIMEZONE": "Europe/Brussels",
     # The journal's own settings
     "JOURNAL_LANGUAGES": ["nl", "en"],
-    "JOURNAL_SCHOOL_NAME": "",
+    "JOURNAL_SCHOOL_NAME": "",  # a centre's name too, in a centre's instance
+    # "school", or "centre" for a leersteuncentrum (`journal init --centre`, docs/centre.md)
+    "JOURNAL_INSTANCE_KIND": "school",
     "JOURNAL_DATA_DIR": None,  # default: <instance>/data
     "JOURNAL_FILES_DIR": None,  # attachments; default: <instance>/files
     "JOURNAL_UPLOAD_MAX_BYTES": 10 * 1024 * 1024,  # one file
@@ -49,6 +51,13 @@ DEFAULTS: dict = {
     "JOURNAL_OIDC_CLOCK_SKEW_SECONDS": 60,
     "JOURNAL_OIDC_TIMEOUT_SECONDS": 10,
     "JOURNAL_PASSWORD_DISABLED_ROLES": [],  # default; admins change it on /admin/sign-in
+    # Linking schools and a centre (docs/federation.md, docs/centre.md)
+    "JOURNAL_PUBLIC_URL": "",  # this journal's address for the other side; default: as requested
+    "JOURNAL_FEDERATION_CLOCK_SKEW_SECONDS": 120,
+    "JOURNAL_FEDERATION_TIMEOUT_SECONDS": 5,
+    "JOURNAL_FEDERATION_PAIRING_MINUTES": 15,
+    "JOURNAL_CASELOAD_CACHE_SECONDS": 60,
+    "JOURNAL_CASELOAD_NEAR_DAYS": 14,
     # Plugins (see docs/plugins.md)
     "JOURNAL_LOAD_ENTRYPOINTS": True,
     "JOURNAL_SAFE_MODE": False,
@@ -72,6 +81,14 @@ def load_config(app, test_config: dict | None) -> None:
         app.config.from_mapping(test_config)
     if app.config["JOURNAL_DATA_DIR"] is None:
         app.config["JOURNAL_DATA_DIR"] = f"{app.instance_path}/data"
+
+
+def is_centre(app=None) -> bool:
+    """Return whether the journal (``app``, default the current one) runs as a
+    leersteuncentrum's instance rather than a school's."""
+    from flask import current_app
+
+    return (app or current_app).config.get("JOURNAL_INSTANCE_KIND") == "centre"
 
 
 def _load_env(config) -> None:

@@ -52,9 +52,27 @@ def create_demo_school(on: date | None = None) -> dict:
     return accounts
 
 
-def _create_accounts() -> tuple[dict, dict]:
+#: The demo centre's accounts (``journal init --centre --demo``).
+DEMO_CENTRE_ACCOUNTS = {
+    "ondersteuner": ("Jonas Maes", ["support"]),
+    "ondersteuner2": ("Lien Janssens", ["support"]),
+    "directeur": ("Katrien Willems", ["director"]),
+    "beheer": ("Dirk Wouters", ["admin"]),
+}
+
+
+def create_demo_centre() -> dict:
+    """Fill the current app's (empty) centre instance with demo accounts (no pupils: a
+    centre keeps none; link a demo school to see caseloads). Returns them as
+    :func:`create_demo_school` does."""
+    accounts, _users = _create_accounts(DEMO_CENTRE_ACCOUNTS)
+    _write_accounts(Path(current_app.instance_path), accounts)
+    return accounts
+
+
+def _create_accounts(wanted: dict | None = None) -> tuple[dict, dict]:
     accounts, users = {}, {}
-    for username, (display_name, roles) in DEMO_ACCOUNTS.items():
+    for username, (display_name, roles) in (wanted or DEMO_ACCOUNTS).items():
         password = generate_password()
         users[username] = create_user(username, roles=roles, password=password,
                                       display_name=display_name)

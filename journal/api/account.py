@@ -25,7 +25,7 @@ SCHEMAS = {
             "username": STRING,
             "display_name": STRING,
             "roles": {"type": "array",
-                      "items": {"type": "string", "enum": list(access.ROLES)}},
+                      "items": {"type": "string", "enum": list(access.SCHOOL_ROLES)}},
         },
     },
 }

@@ -16,19 +16,24 @@ CONFIG_TEMPLATE = '''\
 # Keep this file secret: the key signs session cookies.
 SECRET_KEY = {secret!r}
 JOURNAL_SCHOOL_NAME = {school!r}
-# Behind HTTPS (recommended), uncomment:
+{kind}# Behind HTTPS (recommended), uncomment:
 # SESSION_COOKIE_SECURE = True
 '''
 
 
-def write_instance_config(instance: Path, school: str) -> None:
-    """Create the instance folder (mode 0700) with a fresh random secret key."""
+def write_instance_config(instance: Path, school: str, *, centre: bool = False) -> None:
+    """Create the instance folder (mode 0700) with a fresh random secret key.
+
+    :param centre: a leersteuncentrum's instance (docs/centre.md), not a school's.
+    """
     instance.mkdir(parents=True, exist_ok=True)
     os.chmod(instance, 0o700)
     config = instance / "config.py"
     fd = os.open(config, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(CONFIG_TEMPLATE.format(secret=secrets.token_hex(32), school=school))
+        kind = ("# A leersteuncentrum's journal: no pupil files (docs/centre.md).\n"
+                "JOURNAL_INSTANCE_KIND = 'centre'\n") if centre else ""
+        f.write(CONFIG_TEMPLATE.format(secret=secrets.token_hex(32), school=school, kind=kind))
 
 
 def _fresh_app():
@@ -37,14 +42,23 @@ def _fresh_app():
     return create_app(instance_path=current_app.instance_path)
 
 
-def initialise(instance: Path, *, demo: bool, school: str = "") -> dict | None:
-    """Make ``instance`` a journal instance; return the demo accounts if ``demo``."""
-    write_instance_config(instance, school or ("Demoschool De Regenboog" if demo else ""))
+def initialise(instance: Path, *, demo: bool, school: str = "",
+               centre: bool = False) -> dict | None:
+    """Make ``instance`` a journal instance (a school's, or a centre's); return the demo
+    accounts if ``demo``."""
+    default_name = "Demoleersteuncentrum De Brug" if centre else "Demoschool De Regenboog"
+    write_instance_config(instance, school or (default_name if demo else ""), centre=centre)
     from .. import create_app
 
     app = create_app(instance_path=str(instance))
     try:
         with app.app_context():
+            if centre:
+                if demo:
+                    from ..demo import create_demo_centre
+
+                    return create_demo_centre()
+                return None
             from ..plugins.host import get_plugins
 
             get_plugins().enable_bundled()
@@ -62,16 +76,19 @@ def register(cli: click.Group) -> None:
 
     @cli.command("init")
     @click.option("--demo", is_flag=True, help="Fill the instance with a demo school in Dutch.")
-    @click.option("--school", default="", help="The school's name, shown in the header.")
+    @click.option("--school", default="", help="The school's (or centre's) name, shown in the header.")
+    @click.option("--centre", is_flag=True,
+                  help="A leersteuncentrum's journal: its ondersteuners and director, no pupil "
+                       "files (docs/centre.md).")
     @with_appcontext
-    def init_command(demo: bool, school: str) -> None:
+    def init_command(demo: bool, school: str, centre: bool) -> None:
         """Create a new instance: config with a random secret key, then the first admin."""
         instance = Path(current_app.instance_path)
         if (instance / "config.py").exists():
             raise click.ClickException(
                 f"{instance} is already a journal instance; nothing was changed."
             )
-        accounts = initialise(instance, demo=demo, school=school)
+        accounts = initialise(instance, demo=demo, school=school, centre=centre)
         click.echo(f"Created a journal instance in {instance}")
         if demo:
             print_demo_accounts(accounts)

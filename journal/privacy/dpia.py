@@ -87,7 +87,7 @@ CAPABILITIES = (
 def access_matrix() -> list[dict]:
     """Return, per role, which capabilities it has (computed with the access rules)."""
     rows = []
-    for role in access.ROLES:
+    for role in access.SCHOOL_ROLES:
         user = {"id": "u", "roles": [role], "active": True}
         team_role = role if role in ("teacher", "support", "coordinator") else "teacher"
         member_of = {"id": "t1", "members": [{"user_id": "u", "role": team_role}]}

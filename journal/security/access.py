@@ -12,6 +12,10 @@ Roles (a person can hold several):
   school, and writes entries where a member;
 * ``admin`` (beheerder) manages accounts and settings, and reads pupil content
   only when also a member.
+
+A leersteuncentrum's journal (``JOURNAL_INSTANCE_KIND = "centre"``) knows
+``support`` (the centre's ondersteuners), ``director`` and ``admin``, and holds no
+pupil files: every action on a trajectory is refused there, whatever the role.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from typing import NoReturn
 
 from flask import abort
 from flask import g
+from flask import has_app_context
 from flask import has_request_context
 from flask import redirect
 from flask import request
@@ -31,7 +36,19 @@ from ..errors import Forbidden
 from ..errors import NotFound
 from .audit import audit
 
-ROLES = ("teacher", "support", "coordinator", "admin")
+#: The roles of a school's journal.
+SCHOOL_ROLES = ("teacher", "support", "coordinator", "admin")
+#: The roles of a centre's journal (docs/centre.md).
+CENTRE_ROLES = ("support", "director", "admin")
+#: Every role either kind of journal knows, in display order.
+ROLES = ("teacher", "support", "coordinator", "director", "admin")
+
+
+def instance_roles() -> tuple[str, ...]:
+    """Return the roles of this journal: a school's, or a centre's."""
+    from ..config import is_centre
+
+    return CENTRE_ROLES if has_app_context() and is_centre() else SCHOOL_ROLES
 
 #: Actions on a trajectory and everything in it.
 READ, WRITE, MANAGE = "read", "write", "manage"
@@ -58,6 +75,10 @@ def can(user: dict | None, action: str, trajectory: dict | None = None) -> bool:
     """
     if not user or not user.get("active", False):
         return False
+    if _in_centre():
+        # A centre keeps no pupil files: its people read them in each school, over the link.
+        return action == "admin" and has_role(user, "admin") or (
+            action == "audit" and has_role(user, "director", "admin"))
     if trajectory is None:
         return {
             "open_trajectory": has_role(user, "coordinator", "support", "teacher"),
@@ -76,9 +97,21 @@ def can(user: dict | None, action: str, trajectory: dict | None = None) -> bool:
     return False
 
 
+def _in_centre() -> bool:
+    from ..config import is_centre
+
+    return has_app_context() and is_centre()
+
+
 def _mark(view: Callable, decision: str) -> Callable:
     view.access_decision = decision
     return view
+
+
+def declared(view: Callable, decision: str) -> Callable:
+    """Mark ``view`` with an access decision made elsewhere (``"signed"``: a request signed
+    by a linked journal, checked by :func:`journal.federation.signing.signed`)."""
+    return _mark(view, decision)
 
 
 def public(view: Callable) -> Callable:

@@ -274,6 +274,15 @@ class Store:
         # the personal links that open it (only a digest of each secret is kept)
         self.family_pages = Collection(db, "family_pages", history=True)
         self.family_links = Collection(db, "family_links")
+        # links between a school's journal and a centre's (journal.federation): the other
+        # side's address and public key, this side's private key, what the school shares
+        self.federation_links = Collection(db, "federation_links")
+        # signed calls already seen (link, nonce), kept while a replay could still be on time
+        self.federation_nonces = Collection(db, "federation_nonces")
+        # a centre's one-time pairing codes (hashed), valid for minutes
+        self.pairing_codes = Collection(db, "pairing_codes")
+        # a centre's network library: anonymised practice examples published by linked schools
+        self.network_examples = Collection(db, "network_examples")
         self.settings = Settings(db)
         self.audit = AuditLog(db)
 

@@ -16,64 +16,32 @@ csrf = CSRFProtect()
 
 def init_app(app: Flask) -> None:
     """Register CSRF protection, the blueprints, template helpers and error pages."""
-    from ..api import bp as api_bp
     from . import account
-    from . import adaptations
-    from . import admin
     from . import admin_accounts
-    from . import admin_plugins
     from . import admin_signin
     from . import audit
     from . import auth
-    from . import entries
-    from . import entry_cards
-    from . import exports
-    from . import goals
-    from . import handover
     from . import home
-    from . import patterns
-    from . import practice
-    from . import privacy
-    from . import pupils
-    from . import restricted
-    from . import search
     from . import signin
-    from . import synthesis
-    from . import trajectories
-    from . import voices
     from .helpers import init_templates
-    from ..plugins import wiring as plugin_wiring
 
     csrf.init_app(app)
     enforce_declared(app)
-    for module in (auth, home, account, trajectories, pupils, entries, goals, voices, admin,
-                   search):
-        app.register_blueprint(module.bp)
-    app.register_blueprint(api_bp)
-    csrf.exempt(api_bp)  # the API authenticates with Bearer tokens, never cookies
-    app.register_blueprint(admin_plugins.bp)
-    app.register_blueprint(admin_accounts.bp)
-    app.register_blueprint(signin.bp)  # OpenID Connect sign-in (docs/sign-in.md)
-    app.register_blueprint(admin_signin.bp)
-    app.register_blueprint(restricted.bp)
-    app.register_blueprint(audit.bp)
-    app.register_blueprint(privacy.bp)
-    for module in (adaptations, handover, synthesis, exports):  # issue #6: register, handover, synthesis
-        app.register_blueprint(module.bp)
-    from . import family
-    from . import sharing
+    from ..config import is_centre
+    from .. import federation
 
-    app.register_blueprint(sharing.bp)  # what the team shares with the parents, the links
-    app.register_blueprint(family.bp)  # the parents' and the pupil's page (personal links)
-    app.register_blueprint(patterns.bp)
-    app.register_blueprint(practice.bp)
-    from . import attachments
+    # Both kinds: signing in, one's account, accounts and sign-in providers, the audit log.
+    for module in (auth, home, account, admin_accounts, signin, admin_signin, audit):
+        app.register_blueprint(module.bp)
+    federation.init_app(app)  # the signed calls between linked journals (docs/federation.md)
+    if is_centre(app):
+        # A leersteuncentrum keeps no pupil files: none of the school's pages exist there.
+        from .. import centre
 
-    attachments.init_app(app)  # photos, scans and PDFs (served after their owner's access check)
-    # Plugin pages come after the core ones, so a plugin can never take a core name.
-    plugin_wiring.register_blueprints(app, app.extensions["journal.plugins"])
+        centre.init_app(app)
+    else:
+        _register_school_pages(app)
     init_templates(app)
-    entry_cards.init_app(app)  # entry helpers for every page that shows entries
     from .. import brevity
 
     app.add_template_global(brevity.summary, "entry_brief")  # long entries as a short list
@@ -87,6 +55,55 @@ def init_app(app: Flask) -> None:
     from ..storage.errors import StorageError
 
     app.register_error_handler(StorageError, _storage_error_page)
+
+
+def _register_school_pages(app: Flask) -> None:
+    """The pupil files and everything around them: a school's journal only."""
+    from ..api import bp as api_bp
+    from . import adaptations
+    from . import admin
+    from . import admin_federation
+    from . import admin_plugins
+    from . import attachments
+    from . import entries
+    from . import entry_cards
+    from . import exports
+    from . import goals
+    from . import handover
+    from . import network
+    from . import patterns
+    from . import practice
+    from . import privacy
+    from . import pupils
+    from . import restricted
+    from . import search
+    from . import synthesis
+    from . import trajectories
+    from . import voices
+    from ..plugins import wiring as plugin_wiring
+
+    for module in (trajectories, pupils, entries, goals, voices, admin, search):
+        app.register_blueprint(module.bp)
+    app.register_blueprint(api_bp)
+    csrf.exempt(api_bp)  # the API authenticates with Bearer tokens, never cookies
+    app.register_blueprint(admin_plugins.bp)
+    app.register_blueprint(restricted.bp)
+    app.register_blueprint(privacy.bp)
+    for module in (adaptations, handover, synthesis, exports):  # issue #6: register, handover, synthesis
+        app.register_blueprint(module.bp)
+    from . import family
+    from . import sharing
+
+    app.register_blueprint(sharing.bp)  # what the team shares with the parents, the links
+    app.register_blueprint(family.bp)  # the parents' and the pupil's page (personal links)
+    app.register_blueprint(patterns.bp)
+    app.register_blueprint(practice.bp)
+    app.register_blueprint(network.bp)  # practice examples through a linked centre
+    app.register_blueprint(admin_federation.bp)  # the school's links to centres
+    attachments.init_app(app)  # photos, scans and PDFs (served after their owner's access check)
+    entry_cards.init_app(app)  # entry helpers for every page that shows entries
+    # Plugin pages come after the core ones, so a plugin can never take a core name.
+    plugin_wiring.register_blueprints(app, app.extensions["journal.plugins"])
 
 
 def _error_page(error, status: int | None = None):

@@ -24,7 +24,7 @@ from ..security import access
 from ..security import restricted
 from ..security import throttle
 from ..security import totp
-from ..security.access import ROLES
+from ..security.access import instance_roles
 from ..security.audit import audit
 from ..storage import StaleRevision
 from ..storage import get_store
@@ -51,7 +51,7 @@ def _is_last_admin(user: dict) -> bool:
 
 
 def _roles_from_form() -> list[str]:
-    return [r for r in request.form.getlist("roles") if r in ROLES]
+    return [r for r in request.form.getlist("roles") if r in instance_roles()]
 
 
 @bp.route("/accounts/")
@@ -110,7 +110,7 @@ def edit(user_id: str):
                 get_store().users.update(
                     user_id,
                     {"display_name": form["display_name"] or user["username"],
-                     "roles": [r for r in ROLES if r in form["roles"]]},
+                     "roles": [r for r in instance_roles() if r in form["roles"]]},
                     expected_rev=request.form.get("rev", type=int), actor_id=g.user["id"])
             except StaleRevision:
                 flash(_("Someone else changed this account in the meantime. Check and save again."),
@@ -192,7 +192,7 @@ def security():
     roles that may see a trajectory's restricted section."""
     store = get_store()
     if request.method == "POST":
-        totp_roles = [r for r in ROLES if r in request.form.getlist("totp_roles")]
+        totp_roles = [r for r in instance_roles() if r in request.form.getlist("totp_roles")]
         restricted_roles = [r for r in restricted.CONFIGURABLE_ROLES
                             if r in request.form.getlist("restricted_roles")]
         store.settings.set("totp_required_roles", totp_roles)

@@ -14,7 +14,7 @@ from flask import url_for
 from flask_babel import gettext as _
 
 from ..security import access
-from ..security.access import ROLES
+from ..security.access import instance_roles
 from ..security.audit import audit
 from ..signin import identities
 from ..signin import providers as registry
@@ -42,7 +42,7 @@ def index():
 @access.role_required("admin")
 def passwords():
     """Switch password sign-in off (or on) per role; administrators always keep a way in."""
-    wanted = [r for r in ROLES if r in request.form.getlist("password_off")]
+    wanted = [r for r in instance_roles() if r in request.form.getlist("password_off")]
     try:
         identities.set_password_disabled_roles(g.user, wanted)
     except IdentityError as error:

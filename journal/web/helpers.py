@@ -14,12 +14,15 @@ from ..rendering import sanitize_html
 from ..security import restricted
 from ..security.access import can
 from ..security.access import has_role
+from ..security.access import instance_roles
+from ..config import is_centre
 
 #: Role keys and their labels.
 ROLE_LABELS = {
     "teacher": _l("Teacher"),
     "support": _l("Learning-support specialist"),
     "coordinator": _l("Care coordinator"),
+    "director": _l("Director"),
     "admin": _l("Administrator"),
 }
 
@@ -56,7 +59,8 @@ def init_templates(app: Flask) -> None:
             "can": lambda action, trajectory=None: can(g.get("user"), action, trajectory),
             "restricted_visible": lambda trajectory: restricted.can_see(g.get("user"), trajectory),
             "has_role": lambda *roles: has_role(g.get("user"), *roles),
-            "role_labels": ROLE_LABELS,
+            "role_labels": {r: ROLE_LABELS[r] for r in instance_roles()},
+            "centre": is_centre(app),
             "locale": str(get_locale() or "nl"),
             "school_name": app.config["JOURNAL_SCHOOL_NAME"],
         }

@@ -5,7 +5,9 @@ from __future__ import annotations
 from flask import Blueprint
 from flask import current_app
 from flask import g
+from flask import redirect
 from flask import render_template
+from flask import url_for
 
 from ..process import goals as goal_service
 from ..process import lifecycle
@@ -24,7 +26,10 @@ def index():
     """Show overdue goals, drafts, quiet trajectories and the user's own trajectories."""
     from ..process import entry_forms
     from ..process.entry_access import drafts_of
+    from ..config import is_centre
 
+    if is_centre():
+        return redirect(url_for("centre.index"))
     user = g.user
     visible = trajectory_service.get_visible(user)
     by_id = {t["id"]: t for t in visible}

@@ -13,6 +13,10 @@ from flask import request
 from flask import url_for
 from flask_babel import gettext as _
 
+from ..errors import NotFound
+from ..federation import client
+from ..federation import library
+from ..federation import links
 from ..plugins.entry_templates.forms import STATUS_LABELS as ITEM_STATUS_LABELS
 from ..plugins.entry_templates.specs import STICORDI
 from ..process import ValidationError
@@ -72,7 +76,8 @@ def _review(source: service.Source, form: dict, values: dict, status: int = 200,
     content, removed = service.build(source, values)
     text = service.dumps(content)
     return render_template("practice/review.html", source=source, form=form, text=text,
-                           digest=service.digest(text), removed=removed, changed=changed), status
+                           digest=service.digest(text), removed=removed, changed=changed,
+                           centres=links.sharing("library")), status
 
 
 @bp.route("/export", methods=["POST"])
@@ -90,10 +95,28 @@ def export():
     if service.digest(text) != request.form.get("digest"):
         # The source or the names changed since the review: show the new file first.
         return _review(source, form, values, 409, changed=True)
+    if request.form.get("centre"):
+        return _publish(source, form, values, content, request.form["centre"])
     service.record_export(g.user, content)
     filename = "praktijkvoorbeeld-" + _slug(values["title"]) + ".json"
     return Response(text, mimetype="application/json",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _publish(source: service.Source, form: dict, values: dict, content: dict, link_id: str):
+    """Publish exactly the reviewed file to a linked centre's network library."""
+    link = next((l for l in links.sharing("library") if l["id"] == link_id), None)
+    if link is None:
+        raise NotFound("centre")
+    try:
+        library.publish_to_centre(g.user, link, content)
+    except client.Unreachable:
+        flash(_("%(name)s cannot be reached right now; nothing was published. Try again later "
+                "or download the file.", name=link["peer_name"]), "error")
+        return _review(source, form, values, 502)
+    flash(_("The practice example is published in the network library of %(name)s.",
+            name=link["peer_name"]), "success")
+    return redirect(url_for("network.index"))
 
 
 def _slug(title: str) -> str:
@@ -139,7 +162,8 @@ def index():
     return render_template("practice/index.html", sections=library.library(focus),
                            focus=focus, focus_options=options,
                            promoted=adaptation_rows.promoted(),
-                           may_import=access.has_role(g.user, *IMPORTERS))
+                           may_import=access.has_role(g.user, *IMPORTERS),
+                           network=bool(links.sharing("library")))
 
 
 @bp.route("/<example_id>")

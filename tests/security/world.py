@@ -68,6 +68,7 @@ def fillers(world, users) -> dict[str, str]:
         "template_id": "ass.predictability",
         "version": "1",
         "provider_id": "no-such-provider",  # sign-in providers hold no pupil data
+        "link_id": "no-such-link",  # links to a centre hold no pupil data
     }
 
 
