@@ -23,10 +23,16 @@ from .world import snapshot
 
 #: The body our test handler answers a CSRF refusal with (nothing else says this).
 REFUSED = "csrf-refused"
-#: Endpoints that may take a state-changing request without a CSRF token -> why (none yet;
-#: machine-to-machine calls that carry their own signature belong here). The JSON API under
+#: Endpoints that may take a state-changing request without a CSRF token -> why: only
+#: machine-to-machine calls that carry their own signature. The JSON API under
 #: /api/ is left out as a whole: it authenticates with Bearer tokens, never the session cookie.
-EXEMPT: dict[str, str] = {}
+EXEMPT: dict[str, str] = {
+    # Calls from a linked centre's journal: no cookie, every one signed (RFC 9421) and
+    # refused unsigned (tests/federation/test_signing.py).
+    "federation.hello": "signed call between linked journals",
+    "federation.revoke": "signed call between linked journals",
+    "federation_school.school_caseload": "signed call between linked journals",
+}
 CHANGING = ("POST", "PUT", "PATCH", "DELETE")
 
 
