@@ -17,18 +17,3 @@ The centre's own pages are in :mod:`journal.centre`; the school admin's in
 """
 
 from __future__ import annotations
-
-from flask import Flask
-
-
-def init_app(app: Flask) -> None:
-    """Register the calls this kind of journal answers (no CSRF: they carry no cookies,
-    every one but pairing is signed)."""
-    from ..config import is_centre
-    from ..web import csrf
-    from . import endpoints
-
-    blueprints = [endpoints.common, endpoints.centre if is_centre(app) else endpoints.school]
-    for blueprint in blueprints:
-        app.register_blueprint(blueprint)
-        csrf.exempt(blueprint)

@@ -119,3 +119,11 @@ def centre_example(link: dict, payload: dict, example_id: str) -> dict:
 def centre_withdraw(link: dict, payload: dict, example_id: str) -> dict:
     """The publishing school takes its example back."""
     return library.withdraw(link, example_id)
+
+
+def blueprints(app) -> list[Blueprint]:
+    """The calls this kind of journal answers (register them without CSRF protection:
+    they carry no cookies, and every one but pairing is signed)."""
+    from ..config import is_centre
+
+    return [common, centre if is_centre(app) else school]
