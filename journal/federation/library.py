@@ -22,6 +22,7 @@ from ..errors import Forbidden
 from ..errors import NotFound
 from ..process import practice
 from ..process import practice_file
+from ..process import practice_library
 from ..process import today
 from ..security.audit import audit
 from ..storage import get_store
@@ -185,7 +186,7 @@ def adopt_from_centre(actor: dict, link: dict, example_id: str) -> dict:
     stored, _new = practice.import_file(actor, data)
     audit("create", object_type="practice_example", object_id=stored["id"], user_id=actor["id"],
           detail=f"from_centre:{link['id']}")
-    return practice.adopt(actor, stored["id"])
+    return practice_library.adopt(actor, stored["id"])
 
 
 def withdraw_from_centre(actor: dict, link: dict, example_id: str) -> None:

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 
 from ..errors import NotFound
 from ..federation import client
-from ..federation import library
+from ..federation import library as network_library
 from ..federation import links
 from ..plugins.entry_templates.forms import STATUS_LABELS as ITEM_STATUS_LABELS
 from ..plugins.entry_templates.specs import STICORDI
@@ -109,7 +109,7 @@ def _publish(source: service.Source, form: dict, values: dict, content: dict, li
     if link is None:
         raise NotFound("centre")
     try:
-        library.publish_to_centre(g.user, link, content)
+        network_library.publish_to_centre(g.user, link, content)
     except client.Unreachable:
         flash(_("%(name)s cannot be reached right now; nothing was published. Try again later "
                 "or download the file.", name=link["peer_name"]), "error")
