@@ -72,6 +72,8 @@ def _strings(value) -> list[str]:
                 for s in _strings(v)]
     if isinstance(value, list | tuple):
         return [s for v in value for s in _strings(v)]
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return [str(value)]  # a number answered in an entry template
     return []
 
 

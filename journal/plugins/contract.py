@@ -32,6 +32,7 @@ from journal.plugins import vocabularies
 from journal.plugins import wiring
 from journal.plugins.entry_templates import registry
 from journal.plugins.entry_templates.forms import answers_as_text
+from journal.plugins.entry_templates.forms import FORM_PREFIX
 from journal.plugins.entry_templates.forms import check_answers
 from journal.plugins.entry_templates.forms import form_values
 from journal.plugins.entry_templates.forms import parse_form
@@ -45,7 +46,6 @@ from journal.plugins.entry_templates.specs import from_snapshot
 from journal.plugins.entry_templates.specs import snapshot
 from journal.plugins.entry_templates.specs import spec_hash
 from journal.plugins.package_data import missing_templates
-from journal.process.entry_forms import TEMPLATE_PREFIX
 from journal.storage import get_store
 
 
@@ -69,8 +69,14 @@ def sample_answers(spec: TemplateSpec) -> dict:
                               for i, item in enumerate(f.items)}
         elif f.type == "choice":
             answers[f.key] = f.options[0].key
+        elif f.type == "multiselect":
+            answers[f.key] = [o.key for o in f.options[:2]]
         elif f.type == "scale":
             answers[f.key] = f.scale_max
+        elif f.type == "number":
+            answers[f.key] = _sample_number(f)
+        elif f.type == "date":
+            answers[f.key] = "2025-03-31"
         elif f.type == "markdown":
             answers[f.key] = "**voorbeeld**"[: f.max_length]
         else:
@@ -78,7 +84,16 @@ def sample_answers(spec: TemplateSpec) -> dict:
     return answers
 
 
-def form_data(spec: TemplateSpec, answers: dict, prefix: str = "t_") -> dict:
+def _sample_number(f) -> int | float:
+    """A value the field accepts: one step above its minimum (or 0), within its maximum."""
+    start = f.minimum if f.minimum is not None else 0
+    value = start + (f.step if f.step is not None else 1)
+    if f.maximum is not None and value > f.maximum:
+        value = start
+    return int(value) if float(value).is_integer() else value
+
+
+def form_data(spec: TemplateSpec, answers: dict, prefix: str = FORM_PREFIX) -> dict:
     """Return the form fields a browser would post for ``answers`` (for client tests)."""
     return form_values(spec, answers, prefix)
 
@@ -92,7 +107,7 @@ def post_template_entry(client, trajectory: dict, spec: TemplateSpec, answers: d
     :return: the response: 302 to the new entry's page once saved, 400 with the
         form (and what was typed) when something is missing.
     """
-    data = {**form_data(spec, answers, prefix=TEMPLATE_PREFIX), **fields}
+    data = {**form_data(spec, answers), **fields}
     return client.post(
         f"/t/{trajectory['id']}/entries/new?kind={spec.kind}&template={spec.id}", data=data)
 

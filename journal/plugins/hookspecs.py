@@ -39,8 +39,12 @@ import click
 import pluggy
 from flask import Blueprint
 
+import os
+
+from journal.plugins.entry_templates.files import TemplateFiles
 from journal.plugins.entry_templates.specs import TemplateSpec
 from journal.plugins.shapes import AcceptText
+from journal.plugins.shapes import Converts
 from journal.plugins.shapes import Default
 from journal.plugins.shapes import FromHost
 from journal.plugins.shapes import Matches
@@ -146,12 +150,16 @@ def journal_plugin_info() -> PluginInfo:
 
 
 @hookspec
-def journal_templates() -> list[TemplateSpec]:
-    """Return every version still in use of the plugin's templates (:class:`TemplateSpec`).
+def journal_templates() -> list[TemplateSpec | Annotated[TemplateFiles, Converts((str, os.PathLike),
+                                                                         TemplateFiles)]]:
+    """Return every version still in use of the plugin's entry templates: paths of TOML
+    files, or of folders holding them (docs/plugins.md, "Templates"), and/or
+    :class:`TemplateSpec` objects.
 
     Template ids are ``"<plugin name>.<slug>"``. The highest version of an id
     is offered for new entries; keep older versions that entries may use, and
-    bump ``version`` on *any* change. Invalid specs are left out and recorded.
+    bump ``version`` on *any* change. An invalid file or spec is left out and recorded
+    with its problems; the others are offered.
     """
 
 

@@ -94,6 +94,15 @@ class AcceptText:
     key: str
 
 
+@dataclass(frozen=True)
+class Converts:
+    """A value of one of the types ``accepts`` is accepted, as ``build(value)``
+    (e.g. a template file's path, as :class:`~journal.plugins.entry_templates.files.TemplateFiles`)."""
+
+    accepts: tuple
+    build: Any
+
+
 def conform(value, tp, known: dict | None = None, where: str = "the value", *,
             keep_known: bool = False):
     """Return ``value`` checked against type ``tp`` and normalised.
@@ -115,6 +124,8 @@ def conform(value, tp, known: dict | None = None, where: str = "the value", *,
     if origin is Annotated:
         base, *marks = args
         for mark in marks:
+            if isinstance(mark, Converts) and isinstance(value, mark.accepts):
+                value = mark.build(value)
             if isinstance(mark, AcceptText):
                 if isinstance(value, str):
                     value = {mark.key: value}

@@ -22,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 from . import ValidationError
 from . import add_error
 from . import parse_iso_date
+from ..plugins.entry_templates.forms import FORM_PREFIX
 
 #: Entry kinds, in the order the interface offers them.
 KINDS = ("observation", "reflection", "agreement", "one_to_one", "meeting")
@@ -53,8 +54,8 @@ MAX_LINE = 200
 MAX_TAGS = 20
 MAX_TAG_CHARS = 40
 
-#: Name prefix of a plugin template's inputs in the entry form data.
-TEMPLATE_PREFIX = "tpl_"
+#: Name prefix of an entry template's inputs in the entry form data: the one prefix, everywhere.
+TEMPLATE_PREFIX = FORM_PREFIX
 
 
 @dataclass(frozen=True)

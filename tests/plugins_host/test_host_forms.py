@@ -32,7 +32,7 @@ def test_every_input_has_a_label(spec):
     assert len(inputs) == 2 * 2 + 2  # two items (status, note), text, markdown
     for input_id in inputs:
         assert f'<label for="{input_id}"' in html, input_id
-    for name in ("t_mood", "t_calm"):  # radio groups are labelled by their fieldset legend
+    for name in ("tpl_mood", "tpl_calm"):  # radio groups are labelled by their fieldset legend
         assert f'<fieldset class="field choice" id="{name}"' in html
         assert html.count(f'name="{name}"') >= 2
 
@@ -42,19 +42,19 @@ def test_checklist_rows_show_status_choices_category_and_note(spec):
     assert "Dagschema met pictogrammen" in html and "Compenseren" in html
     for status in ("doe_ik_al", "ga_ik_proberen", "werkt", "werkt_niet"):
         assert f'value="{status}"' in html
-    assert 'name="t_adaptations-pictos-note"' in html
+    assert 'name="tpl_adaptations-pictos-note"' in html
     assert "Een dag op voorhand." in html  # item help
 
 
 def test_scale_shows_its_end_labels_and_points(spec):
     html = str(render_form(spec))
     assert "onrustig" in html and "rustig" in html
-    assert all(f'name="t_calm" value="{n}"' in html for n in range(1, 6))
+    assert all(f'name="tpl_calm" value="{n}"' in html for n in range(1, 6))
 
 
 def test_a_filled_form_reads_back_as_structured_answers(spec):
-    form = {"t_adaptations-pictos-status": "werkt", "t_adaptations-aankondigen-note": "nog niet",
-            "t_mood": "goed", "t_calm": "4", "t_moment": " na speeltijd ", "t_notes": "**ok**\n"}
+    form = {"tpl_adaptations-pictos-status": "werkt", "tpl_adaptations-aankondigen-note": "nog niet",
+            "tpl_mood": "goed", "tpl_calm": "4", "tpl_moment": " na speeltijd ", "tpl_notes": "**ok**\n"}
     answers, errors = parse_form(spec, form)
     assert errors == {}
     assert answers == {
@@ -66,21 +66,21 @@ def test_a_filled_form_reads_back_as_structured_answers(spec):
 
 
 def test_invalid_input_gives_errors_beside_the_field_and_keeps_what_was_typed(spec):
-    form = {"t_adaptations-pictos-status": "magic", "t_mood": "boos", "t_calm": "9",
-            "t_moment": "x" * 41, "t_adaptations-pictos-note": "n" * 501}
+    form = {"tpl_adaptations-pictos-status": "magic", "tpl_mood": "boos", "tpl_calm": "9",
+            "tpl_moment": "x" * 41, "tpl_adaptations-pictos-note": "n" * 501}
     answers, errors = parse_form(spec, form)
-    assert set(errors) == {"t_adaptations-pictos-status", "t_adaptations-pictos-note", "t_mood",
-                           "t_calm", "t_moment"}
+    assert set(errors) == {"tpl_adaptations-pictos-status", "tpl_adaptations-pictos-note", "tpl_mood",
+                           "tpl_calm", "tpl_moment"}
     html = str(render_form(spec, answers, errors))
     assert html.count('class="field-error"') == 5
     assert 'value="' + "x" * 41 + '"' in html
-    assert 'id="t_moment-error"' in html and 'aria-invalid="true"' in html
+    assert 'id="tpl_moment-error"' in html and 'aria-invalid="true"' in html
 
 
 def test_required_fields_must_be_filled(spec):
     answers, errors = parse_form(spec, {})
     assert answers == {}
-    assert list(errors) == ["t_mood"]
+    assert list(errors) == ["tpl_mood"]
 
 
 def test_required_checklist_needs_one_status(app):
@@ -90,9 +90,9 @@ def test_required_checklist_needs_one_status(app):
     field = dataclasses.replace(spec.sections[0].fields[0], required=True)
     spec = dataclasses.replace(spec, sections=(dataclasses.replace(spec.sections[0], fields=(field,)),))
     with app.test_request_context():
-        _, errors = parse_form(spec, {"t_adaptations-pictos-note": "alleen een notitie"})
-        assert list(errors) == ["t_adaptations"]
-        _, errors = parse_form(spec, {"t_adaptations-pictos-status": "werkt"})
+        _, errors = parse_form(spec, {"tpl_adaptations-pictos-note": "alleen een notitie"})
+        assert list(errors) == ["tpl_adaptations"]
+        _, errors = parse_form(spec, {"tpl_adaptations-pictos-status": "werkt"})
         assert errors == {}
 
 

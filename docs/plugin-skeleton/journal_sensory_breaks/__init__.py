@@ -3,12 +3,14 @@
 Built step by step in the journal's docs/plugins.md, which has every hook.
 """
 
+from pathlib import Path
+
 from flask import Blueprint, render_template
 
 from journal import hookimpl
 from journal.plugins import api
+from journal.plugins.entry_templates.files import load_file
 from journal.plugins.entry_templates.forms import answers_as_text
-from journal.plugins.entry_templates.specs import Field, Item, Option, Section, TemplateSpec
 
 #: The entry-point name in pyproject.toml; template ids start with it.
 NAME = "sensory_breaks"
@@ -22,45 +24,18 @@ def journal_plugin_info():
             "api_version": 1}
 
 
-BREAKS_V1 = TemplateSpec(
-    id=f"{NAME}.agreement",
-    version=1,
-    title="Afspraken over prikkelpauzes",
-    kind="agreement",
-    focus_areas=("ass", "gedrag"),
-    description="Welke pauzes helpen deze leerling om prikkels te verwerken, en werken ze?",
-    sections=(
-        Section("Wat we afspreken", (
-            Field("breaks", "checklist", "Pauzes en hulpmiddelen", items=(
-                Item("koptelefoon", "Koptelefoon tegen geluid bij zelfstandig werk",
-                     category="compenseren"),
-                Item("rustige_plek", "Rustige plek in de klas om even te bekomen",
-                     category="compenseren"),
-                Item("beweegpauze", "Korte beweegpauze na een lange instructie",
-                     category="differentiëren"),
-                Item("signaal", "Afgesproken signaal om een pauze te vragen",
-                     help="Een kaartje op de bank, zonder te moeten praten.",
-                     category="stimuleren"),
-            )),
-            Field("moment", "choice", "Wanneer is de pauze het meest nodig?", options=(
-                Option("instructie", "Na de instructie"),
-                Option("overgang", "Bij overgangen"),
-                Option("speeltijd", "Na de speeltijd"),
-            )),
-        )),
-        Section("Hoe het loopt", (
-            Field("effect", "scale", "Hoe goed helpt het nu?",
-                  scale_labels=("helpt niet", "helpt heel goed")),
-            Field("toelichting", "markdown", "Toelichting"),
-        )),
-    ),
-)
+#: The entry templates: one TOML file per published version (docs/plugins.md, "Templates").
+#: Keep every version entries may use; pyproject.toml's package-data ships the folder.
+ENTRY_TEMPLATES = Path(__file__).with_name("entry_templates")
+
+#: Version 1 of the agreement, read from its file (the export below shows its answers).
+BREAKS_V1 = load_file(ENTRY_TEMPLATES / "agreement.toml", NAME)
 
 
 @hookimpl
 def journal_templates():
-    """Return every template version still in use."""
-    return [BREAKS_V1]
+    """Return the folder of template files (every version still in use)."""
+    return [ENTRY_TEMPLATES]
 
 
 @hookimpl

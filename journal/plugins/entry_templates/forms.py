@@ -3,16 +3,19 @@ submitted, and show filled answers read-only (timeline and print).
 
 Everything here works from the spec alone, which may be rebuilt from a
 snapshot, so it needs no plugin code. HTML comes from the Jinja templates in
-``templates/template_forms/`` (autoescaped); Markdown answers go through
+``templates/entry_templates/`` (autoescaped); Markdown answers go through
 :func:`journal.rendering.render_markdown`.
 
 Answers are data keyed by field key (see :mod:`journal.plugins.entry_templates.specs`):
 ``checklist`` -> ``{item_key: {"status", "note"}}`` (only items with a status
-or a note), ``choice`` -> option key, ``scale`` -> int, ``text``/``markdown`` ->
-str. Empty fields are left out.
+or a note), ``choice`` -> option key, ``multiselect`` -> list of option keys,
+``scale`` -> int, ``number`` -> int or float, ``date`` -> ISO date str,
+``text``/``markdown`` -> str. Empty fields are left out.
 
-Form input names use ``prefix + field key``; a checklist item's controls are
-``<prefix><field>-<item>-status`` and ``…-note`` (keys never contain ``-``).
+Form input names use :data:`FORM_PREFIX` + field key, on every page and in the
+test helpers; a checklist item's controls are ``<prefix><field>-<item>-status``
+and ``…-note`` (keys never contain ``-``). Texts are shown in the reader's
+language (:func:`~journal.plugins.entry_templates.specs.localized`).
 """
 
 from __future__ import annotations
@@ -20,9 +23,16 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from collections.abc import Mapping
+from datetime import date
+from datetime import datetime
+from decimal import Decimal
+from decimal import InvalidOperation
 from functools import lru_cache
 
 from flask import render_template
+from flask_babel import format_date
+from flask_babel import format_decimal
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
@@ -31,6 +41,13 @@ from journal.plugins.entry_templates.specs import ITEM_STATUSES
 from journal.plugins.entry_templates.specs import STICORDI
 from journal.plugins.entry_templates.specs import Field
 from journal.plugins.entry_templates.specs import TemplateSpec
+from journal.plugins.entry_templates.specs import localized
+
+#: Put before every entry-template input name, to keep clear of the entry page's own fields.
+FORM_PREFIX = "tpl_"
+
+#: Dates people type where the browser offers no date picker (Flemish order first).
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y")
 
 #: Status labels shown in forms and summaries (English msgids; Dutch: ITEM_STATUSES).
 STATUS_LABELS = {
@@ -49,8 +66,13 @@ def item_input(prefix: str, field: Field, item_key: str, part: str) -> str:
     return f"{prefix}{field.key}-{item_key}-{part}"
 
 
+def in_reader_language(spec: TemplateSpec) -> TemplateSpec:
+    """Return ``spec`` with its texts in the current reader's language (English twins for "en")."""
+    return localized(spec, str(get_locale() or "nl"))
+
+
 def render_form(spec: TemplateSpec, answers: Mapping | None = None,
-                errors: Mapping | None = None, prefix: str = "t_") -> Markup:
+                errors: Mapping | None = None, prefix: str = FORM_PREFIX) -> Markup:
     """Return the form fields of ``spec`` as an HTML fragment (no ``<form>``, no button).
 
     :param answers: current answers (stored, or as typed when redisplaying).
@@ -58,13 +80,13 @@ def render_form(spec: TemplateSpec, answers: Mapping | None = None,
     :param prefix: put before every input name, to keep clear of the page's own fields.
     """
     return Markup(render_template(
-        "template_forms/form.html", spec=spec, answers=dict(answers or {}),
+        "entry_templates/form.html", spec=in_reader_language(spec), answers=dict(answers or {}),
         errors=dict(errors or {}), prefix=prefix, statuses=STATUS_LABELS, sticordi=STICORDI,
         item_input=item_input, note_max=NOTE_MAX_LENGTH,
     ))
 
 
-def parse_form(spec: TemplateSpec, form: Mapping, prefix: str = "t_") -> tuple[dict, dict]:
+def parse_form(spec: TemplateSpec, form: Mapping, prefix: str = FORM_PREFIX) -> tuple[dict, dict]:
     """Read a submitted form into ``(answers, errors)``.
 
     ``errors`` maps input names to messages. When it is not empty the answers
@@ -85,6 +107,17 @@ def parse_form(spec: TemplateSpec, form: Mapping, prefix: str = "t_") -> tuple[d
             if f.required and not any(v["status"] for v in value.values()):
                 error(name, _("Give at least one item a status."))
             continue
+        if f.type == "multiselect":
+            chosen = _getlist(form, name)
+            known = [o.key for o in f.options]
+            if set(chosen) - set(known):
+                answers[f.key] = chosen
+                error(name, _("Choose from the options."))
+            elif chosen:
+                answers[f.key] = [key for key in known if key in chosen]
+            elif f.required:
+                error(name, _("Choose at least one."))
+            continue
         raw = str(form.get(name, "") or "")
         raw = raw.strip() if f.type != "markdown" else raw.rstrip()
         if not raw.strip():
@@ -102,11 +135,26 @@ def parse_form(spec: TemplateSpec, form: Mapping, prefix: str = "t_") -> tuple[d
                 error(name, _("Choose a value from %(a)d to %(b)d.", a=f.scale_min, b=f.scale_max))
             else:
                 answers[f.key] = number
+        elif f.type == "number":
+            number, problem = _parse_number(f, raw)
+            if problem:
+                error(name, problem)
+            else:
+                answers[f.key] = number
+        elif f.type == "date":
+            day = _parse_date(raw)
+            if day is None:
+                error(name, _("Enter a date like 31/03/2025."))
+            else:
+                answers[f.key] = day.isoformat()
     return answers, errors
 
 
-def form_values(spec: TemplateSpec, answers: Mapping, prefix: str = "t_") -> dict:
-    """Return the inputs a browser posts for ``answers``: the inverse of :func:`parse_form`."""
+def form_values(spec: TemplateSpec, answers: Mapping, prefix: str = FORM_PREFIX) -> dict:
+    """Return the inputs a browser posts for ``answers``: the inverse of :func:`parse_form`.
+
+    A multiselect answer is a list (a test client posts each value).
+    """
     data = {}
     for f in spec.fields():
         value = answers.get(f.key)
@@ -116,9 +164,53 @@ def form_values(spec: TemplateSpec, answers: Mapping, prefix: str = "t_") -> dic
             for item_key, answer in value.items():
                 data[item_input(prefix, f, item_key, "status")] = answer.get("status", "")
                 data[item_input(prefix, f, item_key, "note")] = answer.get("note", "")
+        elif f.type == "multiselect" and isinstance(value, list):
+            data[prefix + f.key] = [str(v) for v in value]
         else:
             data[prefix + f.key] = str(value)
     return data
+
+
+def _getlist(form: Mapping, name: str) -> list[str]:
+    values = form.getlist(name) if hasattr(form, "getlist") else form.get(name, [])
+    if isinstance(values, str):
+        values = [values]
+    return [str(v).strip() for v in values or () if str(v).strip()]
+
+
+def _number(value) -> str:
+    """Show a number the way the reader writes it (2,5 in Dutch)."""
+    return format_decimal(value) if value is not None else ""
+
+
+def _parse_number(f: Field, raw: str) -> tuple[int | float | None, str]:
+    """Return ``(number, "")`` for typed text (``2,5`` or ``2.5``), or ``(None, message)``."""
+    try:
+        number = Decimal(raw.replace(" ", "").replace(",", "."))
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite():
+        return None, _("Enter a number, like 12 or 2,5.")
+    low, high = f.minimum, f.maximum
+    if (low is not None and number < Decimal(str(low))) or (high is not None and number > Decimal(str(high))):
+        if low is not None and high is not None:
+            return None, _("Enter a number from %(a)s to %(b)s.", a=_number(low), b=_number(high))
+        if low is not None:
+            return None, _("Enter a number of at least %(a)s.", a=_number(low))
+        return None, _("Enter a number of at most %(b)s.", b=_number(high))
+    if f.step is not None and (number - Decimal(str(low or 0))) % Decimal(str(f.step)) != 0:
+        return None, _("Use steps of %(step)s from %(start)s.", step=_number(f.step),
+                       start=_number(low or 0))
+    return (int(number) if number == number.to_integral_value() else float(number)), ""
+
+
+def _parse_date(raw: str) -> date | None:
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(raw, fmt).date()
+        except ValueError:
+            continue
+    return None
 
 
 def _parse_checklist(f: Field, form: Mapping, prefix: str, error) -> dict:
@@ -168,9 +260,25 @@ def check_answers(spec: TemplateSpec, answers: Mapping) -> list[str]:
         elif f.type == "scale" and (isinstance(value, bool) or not isinstance(value, int)
                                     or not f.scale_min <= value <= f.scale_max):
             problems.append(f"{f.key}: {value!r} is not on the scale")
+        elif f.type == "multiselect" and (
+                not isinstance(value, list) or len(set(map(str, value))) != len(value)
+                or not set(value) <= {o.key for o in f.options}):
+            problems.append(f"{f.key}: must be a list of different option keys")
+        elif f.type == "number" and (isinstance(value, bool) or not isinstance(value, (int, float))
+                                     or _parse_number(f, str(value))[1]):
+            problems.append(f"{f.key}: {value!r} is not a number this field allows")
+        elif f.type == "date" and not _is_iso_date(value):
+            problems.append(f"{f.key}: must be a date like 2025-03-31")
         elif f.type in ("text", "markdown") and not isinstance(value, str):
             problems.append(f"{f.key}: must be text")
     return problems
+
+
+def _is_iso_date(value) -> bool:
+    try:
+        return isinstance(value, str) and date.fromisoformat(value).isoformat() == value
+    except ValueError:
+        return False
 
 
 def iter_checklist(spec: TemplateSpec, answers: Mapping) -> Iterator[dict]:
@@ -199,9 +307,10 @@ def render_answers(spec: TemplateSpec | None, answers: Mapping | None, *,
     :param note: a label beside the title, e.g. ``EntryTemplate.label``.
     """
     answers = dict(answers or {})
+    spec = in_reader_language(spec) if spec is not None else None
     sections, other = _summary(spec, answers, only_filled)
     return Markup(render_template(
-        "template_forms/answers.html", spec=spec, sections=sections, other=other, note=note,
+        "entry_templates/answers.html", spec=spec, sections=sections, other=other, note=note,
         statuses=STATUS_LABELS, sticordi=STICORDI,
     ))
 
@@ -225,7 +334,7 @@ def _summary(spec: TemplateSpec | None, answers: dict, only_filled: bool):
                                 if k not in {i.key for i in f.items}]
                 filled = bool(given)
             else:
-                filled = value not in (None, "")
+                filled = value not in (None, "", [])
                 row["display"] = _display(f, value) if filled else None
             if filled or not only_filled:
                 rows.append(row)
@@ -252,9 +361,15 @@ def _markdown_answer(text: str):
 
 
 def _display(f: Field, value):
-    if f.type == "choice":
+    if f.type in ("choice", "multiselect"):
         labels = {o.key: o.label for o in f.options}
+        if f.type == "multiselect" and isinstance(value, list):
+            return ", ".join(labels.get(v, _plain(v)) for v in value)
         return labels.get(value, _plain(value))
+    if f.type == "number" and not isinstance(value, bool) and isinstance(value, (int, float)):
+        return _number(value)
+    if f.type == "date" and _is_iso_date(value):
+        return format_date(date.fromisoformat(value), "long")
     if f.type == "markdown" and isinstance(value, str):
         return _markdown_answer(value)
     if f.type == "scale":
@@ -271,6 +386,7 @@ def _plain(value) -> str:
 def answers_as_text(spec: TemplateSpec | None, answers: Mapping | None) -> str:
     """Return the filled answers as plain text (Markdown-friendly), for exports."""
     answers = dict(answers or {})
+    spec = in_reader_language(spec) if spec is not None else None
     sections, other = _summary(spec, answers, only_filled=True)
     lines = [f"{spec.title} (v{spec.version})", ""] if spec else []
     for section in sections:

@@ -13,12 +13,17 @@ entry renders the same after its plugin changes, is disabled or is uninstalled.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import logging
 from dataclasses import dataclass
 
 from flask import g
 from flask import has_request_context
+from flask_babel import force_locale
 
+from journal.plugins.entry_templates.files import TemplateFileError
+from journal.plugins.entry_templates.files import load_file
+from journal.plugins.entry_templates.files import template_files
 from journal.plugins.entry_templates.specs import TemplateSpec
 from journal.plugins.entry_templates.specs import from_snapshot
 from journal.plugins.entry_templates.specs import snapshot
@@ -91,17 +96,39 @@ def _collect(host, include_inactive: bool) -> dict[tuple[str, int], TemplateSpec
     results = host.call_loaded("journal_templates") if include_inactive \
         else host.call("journal_templates")
     found: dict[tuple[str, int], TemplateSpec] = {}
-    for specs in results:
-        for spec in specs:
-            problems = validate_spec(spec, spec.plugin)
-            key = (spec.id, spec.version)
-            if key in found:
-                problems.append(f"{spec.id} v{spec.version} is returned twice")
-            if problems:
-                host.invalid(spec.plugin, "journal_templates", "; ".join(problems))
-                continue
-            found[key] = spec
+    with force_locale("en"):  # recorded for plugin authors, like the rest of a plugin's errors
+        for returned in results:
+            for spec in _specs_and_files(host, returned):
+                problems = validate_spec(spec, spec.plugin)
+                key = (spec.id, spec.version)
+                if key in found:
+                    problems.append(f"{spec.id} v{spec.version} is returned twice")
+                if problems:
+                    host.invalid(spec.plugin, "journal_templates", "; ".join(problems))
+                    continue
+                found[key] = spec
     return found
+
+
+def _specs_and_files(host, returned: list) -> list[TemplateSpec]:
+    """Return the specs a plugin returned, loading the TOML files among them one by one.
+
+    A file that cannot be read or breaks the schema is recorded on its plugin with
+    every problem and its place in the file; the plugin's other templates still load.
+    """
+    specs = []
+    for item in returned:
+        if isinstance(item, TemplateSpec):
+            specs.append(item)
+            continue
+        for path in template_files(item.path):
+            try:
+                specs.append(dataclasses.replace(load_file(path, item.plugin), plugin=item.plugin))
+            except TemplateFileError as exc:
+                host.invalid(item.plugin, "journal_templates", str(exc))
+            except OSError as exc:
+                host.invalid(item.plugin, "journal_templates", f"{path}: cannot be read ({exc.strerror})")
+    return specs
 
 
 def latest(host, kind: str | None = None, include_inactive: bool = False) -> list[TemplateSpec]:

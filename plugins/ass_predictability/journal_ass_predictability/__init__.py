@@ -8,11 +8,15 @@ sensory load and communication) for pupils with autism.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from journal import hookimpl
 
-from .templates import TEMPLATES
 
 NAME = "ass_predictability"
+
+#: The entry templates, one TOML file per version (docs/plugins.md, "Templates").
+ENTRY_TEMPLATES = Path(__file__).with_name("entry_templates")
 
 
 @hookimpl
@@ -32,8 +36,8 @@ def journal_plugin_info():
 
 @hookimpl
 def journal_templates():
-    """Return the observation template and the adaptations checklist."""
-    return list(TEMPLATES)
+    """Return the folder of TOML files: the observation template and the adaptations checklist."""
+    return [ENTRY_TEMPLATES]
 
 
 @hookimpl

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from journal.plugins.entry_templates.specs import STICORDI
+from journal.plugins.entry_templates.files import load_templates
 from journal.plugins.entry_templates.specs import validate_spec
 from journal.plugins.testing import assert_old_entries_render
 from journal.plugins.testing import assert_plugin_contract
@@ -18,12 +19,15 @@ from journal.plugins.entry_templates import registry
 
 NAME = "ass_predictability"
 
+#: The plugin\'s entry templates, loaded from its TOML files.
+TEMPLATES = load_templates(plugin.journal_templates(), NAME)
+
 #: One example entry per published template version (journal.plugins.testing.save_entry_fixtures).
 ENTRIES = Path(__file__).parent / "entries"
 
 
 def by_id(template_id):
-    return next(s for s in plugin.journal_templates() if s.id == template_id)
+    return next(s for s in TEMPLATES if s.id == template_id)
 
 
 def labels(spec):
@@ -36,7 +40,7 @@ def labels(spec):
     return " ".join(out).lower()
 
 
-@pytest.mark.parametrize("spec", plugin.journal_templates(), ids=lambda s: s.id)
+@pytest.mark.parametrize("spec", TEMPLATES, ids=lambda s: s.id)
 def test_every_template_is_valid_and_namespaced(spec):
     assert validate_spec(spec, NAME) == []
     assert spec.id.startswith(NAME + ".")
@@ -44,9 +48,9 @@ def test_every_template_is_valid_and_namespaced(spec):
 
 
 def test_template_ids_are_unique():
-    ids = [(s.id, s.version) for s in plugin.journal_templates()]
+    ids = [(s.id, s.version) for s in TEMPLATES]
     assert len(ids) == len(set(ids))
-    assert {s.kind for s in plugin.journal_templates()} == {"observation", "agreement"}
+    assert {s.kind for s in TEMPLATES} == {"observation", "agreement"}
 
 
 def test_observation_asks_what_came_before_what_changed_and_what_helped():
@@ -116,8 +120,8 @@ def test_host_calls_the_plugin_only_while_enabled(register_plugin, plugin_host):
     plugin_host.enable(NAME)
     suggested = [s.id for s in registry.suggested(plugin_host, trajectory)]
     assert "ass_predictability.adaptations" in suggested
-    (specs,) = plugin_host.call("journal_templates")
-    assert [validate_spec(s, NAME) for s in specs] == [[], []]
+    (returned,) = plugin_host.call("journal_templates")
+    assert [validate_spec(s, NAME) for s in load_templates(returned, NAME)] == [[], []]
 
 
 def test_keeps_the_plugin_contract():

@@ -8,11 +8,15 @@ talking a behaviour incident through afterwards.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from journal import hookimpl
 
-from .templates import TEMPLATES
 
 NAME = "behaviour_low_stimulus"
+
+#: The entry templates, one TOML file per version (docs/plugins.md, "Templates").
+ENTRY_TEMPLATES = Path(__file__).with_name("entry_templates")
 
 
 @hookimpl
@@ -31,8 +35,8 @@ def journal_plugin_info():
 
 @hookimpl
 def journal_templates():
-    """Return the ABC observation template and the low-stimulus corner checklist."""
-    return list(TEMPLATES)
+    """Return the folder of TOML files: the ABC observation and the low-stimulus corner checklist."""
+    return [ENTRY_TEMPLATES]
 
 
 @hookimpl

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from journal.plugins.entry_templates.specs import STICORDI
+from journal.plugins.entry_templates.files import load_templates
 from journal.plugins.entry_templates.specs import validate_spec
 from journal.plugins.testing import assert_old_entries_render
 from journal.plugins.testing import assert_plugin_contract
@@ -18,15 +19,18 @@ from journal.plugins.entry_templates import registry
 
 NAME = "behaviour_low_stimulus"
 
+#: The plugin\'s entry templates, loaded from its TOML files.
+TEMPLATES = load_templates(plugin.journal_templates(), NAME)
+
 #: One example entry per published template version (journal.plugins.testing.save_entry_fixtures).
 ENTRIES = Path(__file__).parent / "entries"
 
 
 def by_id(template_id):
-    return next(s for s in plugin.journal_templates() if s.id == template_id)
+    return next(s for s in TEMPLATES if s.id == template_id)
 
 
-@pytest.mark.parametrize("spec", plugin.journal_templates(), ids=lambda s: s.id)
+@pytest.mark.parametrize("spec", TEMPLATES, ids=lambda s: s.id)
 def test_every_template_is_valid_and_namespaced(spec):
     assert validate_spec(spec, NAME) == []
     assert spec.id.startswith(NAME + ".")

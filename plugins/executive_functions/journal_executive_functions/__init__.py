@@ -6,12 +6,37 @@ and a few scaffolds, usable for one pupil or for the whole class.
 
 from __future__ import annotations
 
-from journal import hookimpl
+from pathlib import Path
+from typing import NamedTuple
 
-from .templates import FUNCTIONS
-from .templates import TEMPLATES
+from journal import hookimpl
+from journal.plugins.entry_templates.files import load_file
+
 
 NAME = "executive_functions"
+
+#: The entry templates, one TOML file per version (docs/plugins.md, "Templates").
+ENTRY_TEMPLATES = Path(__file__).with_name("entry_templates")
+
+
+class Function(NamedTuple):
+    """One executive function (Dawson & Guare's list): its key and Dutch name."""
+
+    key: str
+    label: str
+
+
+def _functions() -> tuple[Function, ...]:
+    """Read the functions from the scaffolds template: one section per function, titled with
+    its name, holding the checklist ``<key>_scaffolds``."""
+    spec = load_file(ENTRY_TEMPLATES / "scaffolds.toml", NAME)
+    return tuple(Function(f.key.removesuffix("_scaffolds"), section.title)
+                 for section in spec.sections for f in section.fields
+                 if f.type == "checklist")
+
+
+#: The executive functions, in the templates' order.
+FUNCTIONS = _functions()
 
 
 @hookimpl
@@ -30,8 +55,8 @@ def journal_plugin_info():
 
 @hookimpl
 def journal_templates():
-    """Return the observation template and the scaffolds checklist."""
-    return list(TEMPLATES)
+    """Return the folder of TOML files: the observation template and the scaffolds checklist."""
+    return [ENTRY_TEMPLATES]
 
 
 @hookimpl

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from journal.plugins.entry_templates.specs import STICORDI
+from journal.plugins.entry_templates.files import load_templates
 from journal.plugins.entry_templates.specs import validate_spec
 from journal.plugins.testing import assert_old_entries_render
 from journal.plugins.testing import assert_plugin_contract
@@ -17,6 +18,9 @@ import journal_executive_functions as plugin
 from journal.plugins.entry_templates import registry
 
 NAME = "executive_functions"
+
+#: The plugin\'s entry templates, loaded from its TOML files.
+TEMPLATES = load_templates(plugin.journal_templates(), NAME)
 
 #: One example entry per published template version (journal.plugins.testing.save_entry_fixtures).
 ENTRIES = Path(__file__).parent / "entries"
@@ -30,17 +34,17 @@ EXPECTED_FUNCTIONS = {
 
 
 def by_id(template_id):
-    return next(s for s in plugin.journal_templates() if s.id == template_id)
+    return next(s for s in TEMPLATES if s.id == template_id)
 
 
-@pytest.mark.parametrize("spec", plugin.journal_templates(), ids=lambda s: s.id)
+@pytest.mark.parametrize("spec", TEMPLATES, ids=lambda s: s.id)
 def test_every_template_is_valid_and_namespaced(spec):
     assert validate_spec(spec, NAME) == []
     assert spec.id.startswith(NAME + ".")
     assert spec.focus_areas == ("executieve_functies",)
 
 
-@pytest.mark.parametrize("spec", plugin.journal_templates(), ids=lambda s: s.id)
+@pytest.mark.parametrize("spec", TEMPLATES, ids=lambda s: s.id)
 def test_every_template_asks_whether_it_is_for_one_pupil_or_the_class(spec):
     scope = next(f for f in spec.fields() if f.key == "scope")
     assert scope.type == "choice"

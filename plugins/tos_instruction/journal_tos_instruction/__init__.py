@@ -15,8 +15,8 @@ from werkzeug.routing import BuildError
 
 from journal import hookimpl
 
+from .feasibility import ENTRY_TEMPLATES
 from .feasibility import NAME
-from .templates import TEMPLATES
 
 
 @hookimpl
@@ -35,8 +35,8 @@ def journal_plugin_info():
 
 @hookimpl
 def journal_templates():
-    """Return the signals observation and the instruction adaptations checklist."""
-    return list(TEMPLATES)
+    """Return the folder of TOML files: the signals observation and the adaptations checklist."""
+    return [ENTRY_TEMPLATES]
 
 
 @hookimpl

@@ -16,12 +16,17 @@ never logged.
 from __future__ import annotations
 
 import secrets
+from pathlib import Path
 
+from journal.plugins.entry_templates.files import load_file
 from journal.storage.store import StaleRevision
 
-from .templates import adaptation_items
-
 NAME = "tos_instruction"
+
+#: The entry templates, one TOML file per version (docs/plugins.md, "Templates").
+#: Checklist item keys are unique across the whole adaptations template, because
+#: this overview uses them as row keys.
+ENTRY_TEMPLATES = Path(__file__).with_name("entry_templates")
 
 #: Answers to "haalbaar?" (can this teacher apply it?), key -> Dutch label.
 FEASIBLE = {"": "–", "yes": "ja", "partly": "deels", "no": "nee"}
@@ -44,6 +49,15 @@ class FeasibilityError(ValueError):
         super().__init__(message)
         self.field = field
         self.message = message
+
+
+def adaptation_items() -> list[tuple[str, object]]:
+    """Return ``(section title, item)`` for every adaptation of the checklist, in template order."""
+    spec = load_file(ENTRY_TEMPLATES / "adaptations.toml", NAME)
+    return [(section.title, item)
+            for section in spec.sections
+            for f in section.fields if f.type == "checklist"
+            for item in f.items]
 
 
 def adaptations() -> dict[str, dict]:
