@@ -41,6 +41,7 @@ from journal.plugins.records import PluginError
 from journal.plugins.records import missing_record
 from journal.plugins.settings import PluginSettings
 from journal.storage import get_store
+from journal.plugins.entry_templates.school import SCHOOL
 
 ENTRY_POINT_GROUP = "journal.plugins"
 
@@ -146,6 +147,8 @@ class PluginHost(HookCalls, Contributions, PluginSettings):
         try:
             if not _NAME.match(name):
                 raise PluginError(f"plugin name {name!r} is not a lower-case identifier")
+            if name == SCHOOL:
+                raise PluginError(f"the name {name!r} is kept for the school's own templates")
             self.pm.register(plugin, name=name)
             callers = self.pm.get_hookcallers(plugin) or ()
             record.hooks = sorted(caller.name for caller in callers)

@@ -44,6 +44,8 @@ INVENTORY = (
     ("oidc_pending", _l("Sign-ins under way at a provider"),
      _l("hashed state, nonce, PKCE verifier, staff id when linking"), _l("10 minutes")),
     ("throttle", _l("Failed sign-in counters"), _l("hash of user name or address, counts"), _l("1 hour after the last failure")),
+    ("school_templates", _l("The school's own entry templates"),
+     _l("template texts, who saved each version"), _l("kept, so old entries keep their form")),
     ("settings", _l("Settings"), _l("none"), _l("not applicable")),
 )
 

@@ -265,6 +265,8 @@ class Store:
         self.template_snapshots = Collection(db, "template_snapshots")
         # focus areas and reflection models plugins contributed, kept for old records
         self.vocabulary_snapshots = Collection(db, "vocabulary_snapshots")
+        # a school's own entry templates (journal.process.school_templates); each save a version
+        self.school_templates = Collection(db, "school_templates", history=True)
         # photos, scans and PDFs on entries, agreements, handover sheets and practice examples;
         # the files live in <instance>/files (journal.storage.files)
         self.attachments = Collection(db, "attachments")

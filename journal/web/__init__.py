@@ -79,6 +79,7 @@ def _register_school_pages(app: Flask) -> None:
     from . import privacy
     from . import pupils
     from . import restricted
+    from . import school_templates
     from . import search
     from . import synthesis
     from . import trajectories
@@ -92,6 +93,7 @@ def _register_school_pages(app: Flask) -> None:
     app.register_blueprint(admin_plugins.bp)
     app.register_blueprint(restricted.bp)
     app.register_blueprint(privacy.bp)
+    app.register_blueprint(school_templates.bp)  # a school's own entry templates
     for module in (adaptations, handover, synthesis, exports):  # issue #6: register, handover, synthesis
         app.register_blueprint(module.bp)
     from . import family

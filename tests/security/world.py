@@ -69,6 +69,7 @@ def fillers(world, users) -> dict[str, str]:
         "version": "1",
         "provider_id": "no-such-provider",  # sign-in providers hold no pupil data
         "link_id": "no-such-link",  # links to a centre hold no pupil data
+        "school_template_id": "no-such-school-template",  # school templates hold no pupil data
     }
 
 

@@ -75,12 +75,19 @@ def load_text(text: str, source: str = "", plugin_name: str | None = None) -> Te
     :param plugin_name: when given, the id must start with ``<plugin_name>.``.
     :raise TemplateFileError: with every problem found.
     """
+    return load_document(parse_toml(text, source), source, plugin_name)
+
+
+def parse_toml(text: str, source: str = "") -> dict:
+    """Return the TOML ``text`` as data.
+
+    :raise TemplateFileError: when it is not valid TOML (the message names the line).
+    """
     try:
-        document = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise TemplateFileError(source, [Problem("", _("This is not valid TOML: %(error)s",
                                                        error=str(exc)))]) from None
-    return load_document(document, source, plugin_name)
 
 
 def load_document(document: dict, source: str = "", plugin_name: str | None = None) -> TemplateSpec:

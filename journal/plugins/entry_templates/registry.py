@@ -21,6 +21,7 @@ from flask import g
 from flask import has_request_context
 from flask_babel import force_locale
 
+from journal.plugins.entry_templates import school
 from journal.plugins.entry_templates.files import TemplateFileError
 from journal.plugins.entry_templates.files import load_file
 from journal.plugins.entry_templates.files import template_files
@@ -46,8 +47,9 @@ class EntryTemplate:
     :ivar reason: why the snapshot is used: ``""`` (live), ``"disabled"``
         (plugin installed but not enabled), ``"removed"`` (plugin not
         installed), ``"unavailable"`` (plugin failed to load or is blocked),
-        ``"updated"`` (the plugin no longer offers this version) or
-        ``"changed"`` (the plugin changed this version without bumping it).
+        ``"updated"`` (the plugin no longer offers this version),
+        ``"changed"`` (the plugin changed this version without bumping it) or
+        ``"retired"`` (a school template no longer offered).
     :ivar ref: the entry's template ref.
     """
 
@@ -71,6 +73,7 @@ class EntryTemplate:
             "updated": _("template updated since"),
             "changed": _("template changed since"),
             "lost": _("template snapshot missing"),
+            "retired": _("template retired"),
         }
         return _("from template %(title)s v%(version)s (%(reason)s)", title=title,
                  version=self.ref.get("version"), reason=reasons.get(self.reason, self.reason))
@@ -107,6 +110,9 @@ def _collect(host, include_inactive: bool) -> dict[tuple[str, int], TemplateSpec
                     host.invalid(spec.plugin, "journal_templates", "; ".join(problems))
                     continue
                 found[key] = spec
+    from journal.storage import get_store
+
+    found.update(((spec.id, spec.version), spec) for spec in school.offered(get_store()))
     return found
 
 
@@ -222,7 +228,8 @@ def spec_for_entry(host, entry: dict) -> EntryTemplate | None:
     ref = entry.get("template")
     if not ref:
         return None
-    live = find(host, ref["id"], ref["version"]) if ref.get("plugin") in host.active_names() else None
+    active = ref.get("plugin") in host.active_names() or ref.get("plugin") == school.SCHOOL
+    live = find(host, ref["id"], ref["version"]) if active else None
     if live is not None and spec_hash(live) == ref.get("spec_hash"):
         return EntryTemplate(live, True, "", ref)
     spec = stored_spec(ref)
@@ -233,6 +240,10 @@ def spec_for_entry(host, entry: dict) -> EntryTemplate | None:
 
 
 def _why_not_live(host, ref: dict, live: TemplateSpec | None) -> str:
+    if ref.get("plugin") == school.SCHOOL:
+        from journal.storage import get_store
+
+        return "retired" if school.is_retired(get_store(), ref["id"]) else "updated"
     record = host.records.get(ref.get("plugin", ""))
     if record is None:
         return "removed"

@@ -1,0 +1,62 @@
+"""A coordinator writes a school template in the browser: the editor keeps what was typed
+on error, the preview shows the form staff will see, and both pass axe. The editor is plain
+HTML forms (no script of its own), so it works the same without JavaScript."""
+
+from __future__ import annotations
+
+import secrets
+
+from playwright.sync_api import expect
+
+SOURCE = '''kind = "observation"
+title = "Leesmoment {tag}"
+
+[[sections]]
+title = "Het leesmoment"
+
+[[sections.fields]]
+key = "pages"
+type = "number"
+label = "Hoeveel bladzijden gelezen?"
+minimum = 0
+
+[[sections.fields]]
+key = "on"
+type = "date"
+label = "Wanneer?"
+
+[[sections.fields]]
+key = "mood"
+type = "scale"
+label = "Hoe ging het?"
+scale_labels = ["moeizaam", "vlot"]
+'''
+
+
+def test_the_editor_and_the_preview_keep_input_and_pass_axe(page, login_as, axe,
+                                                             unlabelled_fields, shoot):
+    login_as(page, "coordinator")
+    page.goto("entry-templates/new")
+    assert unlabelled_fields(page) == []
+    assert axe(page) == []
+
+    broken = SOURCE.format(tag="x").replace('type = "number"', 'type = "getal"')
+    page.locator("#source").fill(broken)
+    page.locator("button[value=save]").click()
+    expect(page.locator("#source-error")).to_be_visible()
+    expect(page.locator("#source")).to_have_value(broken)
+    assert axe(page) == []
+
+    tag = secrets.token_hex(3)
+    page.locator("#source").fill(SOURCE.format(tag=tag))
+    page.locator("button[value=preview]").click()
+    preview = page.locator("section[aria-labelledby=preview-title]")
+    expect(preview.locator("input[type=number]")).to_be_visible()
+    expect(preview.locator("input[type=date]")).to_be_visible()
+    assert axe(page) == []
+    shoot(page, "school-template-preview")
+
+    page.locator("button[value=save]").click()
+    expect(page.locator("main h1")).to_have_text(f"Leesmoment {tag}")
+    expect(page.locator("section[aria-labelledby=preview-title] input[type=number]")).to_be_visible()
+    assert axe(page) == []
