@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from journal import hookimpl
+from journal.plugins.entry_templates import registry
 from journal.plugins.entry_templates.files import load_text
 from journal.plugins.entry_templates.forms import answers_as_text
 from journal.plugins.testing import post_template_entry
@@ -72,7 +73,7 @@ def team(users, make_trajectory, register_plugin):
 
 @pytest.fixture
 def spec(app, plugin_host, team):
-    return plugin_host.template("visit.check")
+    return registry.find(plugin_host, "visit.check")
 
 
 def speak(client, locale):

@@ -9,6 +9,7 @@ from html import unescape
 
 import pytest
 
+from journal.plugins.entry_templates import registry
 from journal.plugins.host import PluginError
 from journal.plugins.testing import post_template_entry
 from journal.storage import get_store
@@ -84,8 +85,8 @@ def test_the_whole_life_of_a_school_template(app, client, login, users, team, pl
     teacher.post("/account/language", data={"locale": "nl"})
     assert "Klasbezoek" in teacher.get(f"/t/{team['id']}/entries/new").get_data(as_text=True)
     teacher.post("/account/language", data={"locale": "en"})
-    assert [s.id for s in plugin_host.suggested_templates(team)] == ["school.klasbezoek"]
-    v1 = plugin_host.template("school.klasbezoek")
+    assert [s.id for s in registry.suggested(plugin_host, team)] == ["school.klasbezoek"]
+    v1 = registry.find(plugin_host, "school.klasbezoek")
     assert post_template_entry(teacher, team, v1, {"calm": 5, "helped": ["buddy"]},
                                **entry_fields()).status_code == 302
     (old_entry,) = get_store().entries.find(trajectory_id=team["id"])
@@ -96,7 +97,7 @@ def test_the_whole_life_of_a_school_template(app, client, login, users, team, pl
                 rev=doc["rev"]).status_code == 302
     assert only_template()["version"] == 2
     assert [r["detail"] for r in school_audit("update")] == ["v2"]
-    assert plugin_host.template("school.klasbezoek").version == 2
+    assert registry.find(plugin_host, "school.klasbezoek").version == 2
     shown = teacher.get(f"/t/{team['id']}/entries/{old_entry['id']}").get_data(as_text=True)
     assert "Rust in de klas" in shown and "Rust tijdens de les" not in shown
     assert "v1" in shown and "template updated since" in shown
@@ -106,13 +107,13 @@ def test_the_whole_life_of_a_school_template(app, client, login, users, team, pl
     # retired: not offered any more, old entries still render
     assert coordinator.post(f"/entry-templates/{doc['id']}/retire").status_code == 302
     assert [r["detail"] for r in school_audit("update")] == ["v2", "retire"]
-    assert plugin_host.template("school.klasbezoek") is None
+    assert registry.find(plugin_host, "school.klasbezoek") is None
     assert "Class visit" not in teacher.get(f"/t/{team['id']}/entries/new").get_data(as_text=True)
     shown = teacher.get(f"/t/{team['id']}/entries/{old_entry['id']}").get_data(as_text=True)
     assert "Rust in de klas" in shown and "Buddy" in shown and "template retired" in shown
     assert coordinator.post(f"/entry-templates/{doc['id']}/retire",
                             data={"retired": "0"}).status_code == 302
-    assert plugin_host.template("school.klasbezoek").version == 2
+    assert registry.find(plugin_host, "school.klasbezoek").version == 2
 
 
 def test_problems_are_listed_with_their_place_and_the_text_is_kept(app, users, login):

@@ -34,6 +34,9 @@ def submitted() -> dict:
              if fd.type == "multi"]
     for key in ("goal_ids", "co_authors", *multi):
         data[key] = request.form.getlist(key)
+    for key in request.form:  # an entry template's multi-select: every ticked option
+        if key.startswith(entry_forms.TEMPLATE_PREFIX) and len(request.form.getlist(key)) > 1:
+            data[key] = request.form.getlist(key)
     return data
 
 

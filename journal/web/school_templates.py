@@ -24,7 +24,7 @@ from ..errors import ValidationError
 from ..plugins.entry_templates.forms import in_reader_language
 from ..plugins.entry_templates.forms import render_form
 from ..plugins.entry_templates.school import spec_of
-from ..process import entries as entry_service
+from ..process.entry_forms import KIND_LABELS
 from ..process import school_templates as service
 from ..security import access
 
@@ -44,7 +44,7 @@ def _editor(source: str, *, doc: dict | None = None, errors: dict | None = None,
     page = render_template(
         "school_templates/edit.html", source=source, doc=doc, errors=errors or {},
         preview=preview, rev=rev if rev is not None else (doc or {}).get("rev"),
-        kind_labels=entry_service.KIND_LABELS)
+        kind_labels=KIND_LABELS)
     return page, status
 
 
@@ -86,7 +86,7 @@ def index():
     """Every school template, the ones offered first, with the import form."""
     return render_template("school_templates/index.html",
                            templates=service.all_templates(g.user),
-                           kind_labels=entry_service.KIND_LABELS, errors={})
+                           kind_labels=KIND_LABELS, errors={})
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -108,7 +108,7 @@ def import_file():
     except ValidationError as exc:
         return render_template("school_templates/index.html",
                                templates=service.all_templates(g.user),
-                               kind_labels=entry_service.KIND_LABELS, errors=exc.errors), 400
+                               kind_labels=KIND_LABELS, errors=exc.errors), 400
     try:
         spec, _text = service.check(source)
     except ValidationError as exc:
@@ -122,7 +122,7 @@ def show(school_template_id: str):
     """One template: its current version as staff see the form, and what can be done with it."""
     doc = service.get(g.user, school_template_id)
     return render_template("school_templates/show.html", doc=doc, spec=spec_of(doc),
-                           preview=_preview(spec_of(doc)), kind_labels=entry_service.KIND_LABELS)
+                           preview=_preview(spec_of(doc)), kind_labels=KIND_LABELS)
 
 
 @bp.route("/<school_template_id>/edit", methods=["GET", "POST"])

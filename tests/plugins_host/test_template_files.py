@@ -11,6 +11,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from journal import hookimpl
+from journal.plugins.entry_templates import registry
 from journal.plugins.entry_templates.files import SCHEMA_PATH
 from journal.plugins.entry_templates.files import TemplateFileError
 from journal.plugins.entry_templates.files import load_file
@@ -163,7 +164,7 @@ def test_a_plugin_returns_a_folder_and_each_broken_file_is_recorded_alone(
                                           .replace("type = \"date\"", "type = \"datum\""), "utf-8")
     (tmp_path / "notes.txt").write_text("not a template", "utf-8")
     register_plugin(FilePlugin(tmp_path), "sample")
-    assert [s.id for s in plugin_host.templates()] == ["sample.visit"]
+    assert [s.id for s in registry.latest(plugin_host)] == ["sample.visit"]
     error = plugin_host.records["sample"].error
     assert "broken.toml: sections[0].fields[0].type: 'datum' is not one of" in error
 
