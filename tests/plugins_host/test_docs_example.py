@@ -85,7 +85,7 @@ def test_the_guides_plugin_works_through_the_pages(app, users, login, make_traje
     assert "Koptelefoon tegen geluid bij zelfstandig werk" in form.get_data(as_text=True)
     answers = {"breaks": {"koptelefoon": {"status": "werkt", "note": "bij dictees"}},
                "moment": "instructie", "effect": 4}
-    saved = post_template_entry(teacher, trajectory, guide_plugin.BREAKS_V1, answers,
+    saved = post_template_entry(teacher, trajectory, guide_plugin.breaks_v1(), answers,
                                 date="2025-03-03", what="Koptelefoon bij zelfstandig werk.",
                                 applied_by="klasleraar", from_date="2025-03-03",
                                 review_date="2025-04-28", action="publish")

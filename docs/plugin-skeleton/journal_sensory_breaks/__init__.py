@@ -28,8 +28,9 @@ def journal_plugin_info():
 #: Keep every version entries may use; pyproject.toml's package-data ships the folder.
 ENTRY_TEMPLATES = Path(__file__).with_name("entry_templates")
 
-#: Version 1 of the agreement, read from its file (the export below shows its answers).
-BREAKS_V1 = load_file(ENTRY_TEMPLATES / "agreement.toml", NAME)
+def breaks_v1():
+    """Return version 1 of the agreement, read from its file (the export shows its answers)."""
+    return load_file(ENTRY_TEMPLATES / "agreement.toml", NAME)
 
 
 @hookimpl
@@ -48,7 +49,7 @@ def journal_focus_areas():
 def journal_suggest_templates(trajectory):
     """Suggest the agreement for trajectories about sensory processing too."""
     if "sensorisch" in (trajectory.get("focus_areas") or ()):
-        return [BREAKS_V1.id]
+        return [f"{NAME}.agreement"]
     return []
 
 
@@ -87,7 +88,7 @@ def journal_page_fragment(slot, context):
 
 def breaks_as_text(trajectory, entries, goals):
     """The break agreements of a trajectory as plain text."""
-    parts = [answers_as_text(BREAKS_V1, e.get("answers")) for e in agreements(entries)]
+    parts = [answers_as_text(breaks_v1(), e.get("answers")) for e in agreements(entries)]
     return "\n\n".join(parts) or "Geen afspraken over prikkelpauzes.\n"
 
 

@@ -34,7 +34,7 @@ def test_a_teacher_fills_it_in_and_finds_it_on_the_page(app, users, login, make_
     trajectory = make_trajectory(users["teacher"], users["support"], focus_areas=["ass"])
     teacher = login(app.test_client(), "teacher")
     answers = {"breaks": {"koptelefoon": {"status": "werkt", "note": "bij dictees"}}}
-    saved = post_template_entry(teacher, trajectory, plugin.BREAKS_V1, answers,
+    saved = post_template_entry(teacher, trajectory, plugin.breaks_v1(), answers,
                                 date="2025-03-03", what="Koptelefoon bij zelfstandig werk.",
                                 applied_by="klasleraar", from_date="2025-03-03",
                                 review_date="2025-04-28", action="publish")
