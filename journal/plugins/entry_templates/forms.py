@@ -24,14 +24,10 @@ import json
 from collections.abc import Iterator
 from collections.abc import Mapping
 from datetime import date
-from datetime import datetime
-from decimal import Decimal
-from decimal import InvalidOperation
 from functools import lru_cache
 
 from flask import render_template
 from flask_babel import format_date
-from flask_babel import format_decimal
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -42,12 +38,13 @@ from journal.plugins.entry_templates.specs import STICORDI
 from journal.plugins.entry_templates.specs import Field
 from journal.plugins.entry_templates.specs import TemplateSpec
 from journal.plugins.entry_templates.specs import localized
+from journal.plugins.entry_templates.values import is_iso_date
+from journal.plugins.entry_templates.values import parse_date
+from journal.plugins.entry_templates.values import parse_number
+from journal.plugins.entry_templates.values import shown_number
 
 #: Put before every entry-template input name, to keep clear of the entry page's own fields.
 FORM_PREFIX = "tpl_"
-
-#: Dates people type where the browser offers no date picker (Flemish order first).
-DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y")
 
 #: Status labels shown in forms and summaries (English msgids; Dutch: ITEM_STATUSES).
 STATUS_LABELS = {
@@ -136,13 +133,13 @@ def parse_form(spec: TemplateSpec, form: Mapping, prefix: str = FORM_PREFIX) -> 
             else:
                 answers[f.key] = number
         elif f.type == "number":
-            number, problem = _parse_number(f, raw)
+            number, problem = parse_number(f, raw)
             if problem:
                 error(name, problem)
             else:
                 answers[f.key] = number
         elif f.type == "date":
-            day = _parse_date(raw)
+            day = parse_date(raw)
             if day is None:
                 error(name, _("Enter a date like 31/03/2025."))
             else:
@@ -176,41 +173,6 @@ def _getlist(form: Mapping, name: str) -> list[str]:
     if isinstance(values, str):
         values = [values]
     return [str(v).strip() for v in values or () if str(v).strip()]
-
-
-def _number(value) -> str:
-    """Show a number the way the reader writes it (2,5 in Dutch)."""
-    return format_decimal(value) if value is not None else ""
-
-
-def _parse_number(f: Field, raw: str) -> tuple[int | float | None, str]:
-    """Return ``(number, "")`` for typed text (``2,5`` or ``2.5``), or ``(None, message)``."""
-    try:
-        number = Decimal(raw.replace(" ", "").replace(",", "."))
-    except InvalidOperation:
-        number = None
-    if number is None or not number.is_finite():
-        return None, _("Enter a number, like 12 or 2,5.")
-    low, high = f.minimum, f.maximum
-    if (low is not None and number < Decimal(str(low))) or (high is not None and number > Decimal(str(high))):
-        if low is not None and high is not None:
-            return None, _("Enter a number from %(a)s to %(b)s.", a=_number(low), b=_number(high))
-        if low is not None:
-            return None, _("Enter a number of at least %(a)s.", a=_number(low))
-        return None, _("Enter a number of at most %(b)s.", b=_number(high))
-    if f.step is not None and (number - Decimal(str(low or 0))) % Decimal(str(f.step)) != 0:
-        return None, _("Use steps of %(step)s from %(start)s.", step=_number(f.step),
-                       start=_number(low or 0))
-    return (int(number) if number == number.to_integral_value() else float(number)), ""
-
-
-def _parse_date(raw: str) -> date | None:
-    for fmt in DATE_FORMATS:
-        try:
-            return datetime.strptime(raw, fmt).date()
-        except ValueError:
-            continue
-    return None
 
 
 def _parse_checklist(f: Field, form: Mapping, prefix: str, error) -> dict:
@@ -265,20 +227,15 @@ def check_answers(spec: TemplateSpec, answers: Mapping) -> list[str]:
                 or not set(value) <= {o.key for o in f.options}):
             problems.append(f"{f.key}: must be a list of different option keys")
         elif f.type == "number" and (isinstance(value, bool) or not isinstance(value, (int, float))
-                                     or _parse_number(f, str(value))[1]):
+                                     or parse_number(f, str(value))[1]):
             problems.append(f"{f.key}: {value!r} is not a number this field allows")
-        elif f.type == "date" and not _is_iso_date(value):
+        elif f.type == "date" and not is_iso_date(value):
             problems.append(f"{f.key}: must be a date like 2025-03-31")
         elif f.type in ("text", "markdown") and not isinstance(value, str):
             problems.append(f"{f.key}: must be text")
     return problems
 
 
-def _is_iso_date(value) -> bool:
-    try:
-        return isinstance(value, str) and date.fromisoformat(value).isoformat() == value
-    except ValueError:
-        return False
 
 
 def iter_checklist(spec: TemplateSpec, answers: Mapping) -> Iterator[dict]:
@@ -367,8 +324,8 @@ def _display(f: Field, value):
             return ", ".join(labels.get(v, _plain(v)) for v in value)
         return labels.get(value, _plain(value))
     if f.type == "number" and not isinstance(value, bool) and isinstance(value, (int, float)):
-        return _number(value)
-    if f.type == "date" and _is_iso_date(value):
+        return shown_number(value)
+    if f.type == "date" and is_iso_date(value):
         return format_date(date.fromisoformat(value), "long")
     if f.type == "markdown" and isinstance(value, str):
         return _markdown_answer(value)
