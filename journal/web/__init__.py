@@ -82,6 +82,7 @@ def _register_school_pages(app: Flask) -> None:
     from . import search
     from . import synthesis
     from . import trajectories
+    from . import visits
     from . import voices
     from ..plugins import wiring as plugin_wiring
 
@@ -101,6 +102,7 @@ def _register_school_pages(app: Flask) -> None:
     app.register_blueprint(family.bp)  # the parents' and the pupil's page (personal links)
     app.register_blueprint(patterns.bp)
     app.register_blueprint(practice.bp)
+    app.register_blueprint(visits.bp)  # planned class visits (journal.process.visits)
     app.register_blueprint(network.bp)  # practice examples through a linked centre
     app.register_blueprint(admin_federation.bp)  # the school's links to centres
     attachments.init_app(app)  # photos, scans and PDFs (served after their owner's access check)
