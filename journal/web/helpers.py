@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
-from datetime import datetime
 
 from flask import Flask
 from flask import g
 from flask_babel import format_date
-from flask_babel import format_datetime
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
@@ -47,20 +45,9 @@ def nice_date(value: str | None) -> str:
         return value
 
 
-def nice_datetime(value: str | None) -> str:
-    """Format an ISO datetime string (UTC) for people, in the school's time zone."""
-    if not value:
-        return ""
-    try:
-        return format_datetime(datetime.fromisoformat(value), "short")
-    except ValueError:
-        return value
-
-
 def init_templates(app: Flask) -> None:
     """Make the helpers available in every template."""
     app.add_template_filter(nice_date, "nice_date")
-    app.add_template_filter(nice_datetime, "nice_datetime")
     # Stored HTML came from the sanitiser at save time; cleaning it again on the way out is
     # cheap and keeps a tampered or restored-from-elsewhere database from reaching a browser.
     app.add_template_filter(sanitize_html, "stored_html")
