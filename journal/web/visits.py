@@ -50,7 +50,7 @@ def _back_to(trajectory_id: str, visit_id: str):
 @access.login_required
 def new(trajectory_id: str):
     """Plan a class visit: day, optional time slot, who visits, a short purpose."""
-    trajectory = trajectory_service.require_trajectory(trajectory_id, access.WRITE)
+    trajectory = trajectory_service.load_trajectory(g.user, trajectory_id, access.WRITE)
     if request.method == "GET":
         form = {"date": "", "start_time": "", "end_time": "", "visitor_ids": [g.user["id"]],
                 "purpose": ""}
