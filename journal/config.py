@@ -58,6 +58,19 @@ DEFAULTS: dict = {
     "JOURNAL_FEDERATION_PAIRING_MINUTES": 15,
     "JOURNAL_CASELOAD_CACHE_SECONDS": 60,
     "JOURNAL_CASELOAD_NEAR_DAYS": 14,
+    # Reminders: calendar feeds and e-mail digests (see docs/reminders.md)
+    "JOURNAL_BASE_URL": "",  # the public address, for links in mails and feeds
+    "JOURNAL_SMTP_HOST": "",  # the school's mail server; empty: no e-mail digests
+    "JOURNAL_SMTP_PORT": 0,  # 0: 587 for starttls and none, 465 for ssl
+    "JOURNAL_SMTP_SECURITY": "starttls",  # starttls, ssl, or none (a server on this machine)
+    "JOURNAL_SMTP_USERNAME": "",
+    "JOURNAL_SMTP_PASSWORD": "",
+    "JOURNAL_SMTP_SENDER": "",  # the From address, e.g. logboek@school.be
+    "JOURNAL_SMTP_CA_FILE": "",  # extra certificate authority for the mail server
+    "JOURNAL_SMTP_TIMEOUT_SECONDS": 20,
+    "JOURNAL_DIGEST_HOUR": 7,  # digests go out from this hour (school's time zone)
+    "JOURNAL_DIGEST_SCHEDULER": True,  # `journal serve` sends digests itself
+    "JOURNAL_DIGEST_INTERVAL_SECONDS": 300,  # how often the scheduler looks
     # Plugins (see docs/plugins.md)
     "JOURNAL_LOAD_ENTRYPOINTS": True,
     "JOURNAL_SAFE_MODE": False,

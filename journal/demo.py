@@ -139,6 +139,12 @@ class _School:
             self.u[author], trajectory["id"], {"text": text, "owner_id": self.u[owner]["id"],
                                                "review_date": self.d(review)})
 
+    def visit(self, trajectory: dict, visitor: str, *, days_ahead: int, **fields) -> dict:
+        from .process import visits
+
+        data = {"date": self.d(-days_ahead), "visitor_ids": [self.u[visitor]["id"]], **fields}
+        return visits.plan_visit(self.u[visitor], trajectory["id"], data)
+
     def evaluate(self, trajectory: dict, goal: dict, author: str, text: str, *, status: str,
                  days_ago: int, next_review: int | None = None) -> dict:
         data = {"date": self.d(days_ago), "text": text, "status": status,
@@ -203,6 +209,8 @@ class _School:
                 "voor de hele klas stilvalt?"),
             focus_areas=["ass"],
         )
+        self.visit(t, "ondersteuner", days_ahead=3, start_time="10:25", end_time="11:15",
+                   purpose="De overgang na de speeltijd observeren")
         start = self.goal(t, "ondersteuner",
                           "Ella start na de instructie **zelfstandig** aan haar taak, met het "
                           "stappenplan op haar bank, 3 keer op 4.", owner="leraar", review=5)

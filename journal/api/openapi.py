@@ -18,6 +18,7 @@ from . import entries
 from . import goals
 from . import pupils
 from . import trajectories
+from . import visits
 from .blueprint import bp
 from .errors import default_message
 from .spec import STRING
@@ -26,7 +27,7 @@ from .spec import operation
 from .spec import public
 
 #: The modules whose ``PATHS`` and ``SCHEMAS`` make up the document.
-ROUTE_MODULES = (account, pupils, trajectories, goals, entries, comments)
+ROUTE_MODULES = (account, pupils, trajectories, goals, entries, comments, visits)
 
 ERROR_STATUSES = (400, 401, 403, 404, 405, 409, 413, 415, 429, 500)
 
@@ -94,7 +95,8 @@ def build_document(server_url: str = "/api/v1") -> dict:
         "servers": [{"url": server_url}],
         "security": [{"bearerAuth": []}],
         "tags": [{"name": name} for name in
-                 ("meta", "account", "pupils", "trajectories", "goals", "entries", "comments")],
+                 ("meta", "account", "pupils", "trajectories", "goals", "entries", "comments",
+                  "visits")],
         "paths": dict(sorted(paths.items())),
         "components": {
             "securitySchemes": {

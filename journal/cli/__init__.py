@@ -17,10 +17,11 @@ def init_app(app) -> None:
     """Add the journal's commands to ``app.cli``."""
     from . import instance
     from . import plugins
+    from . import reminders
     from . import storage
     from . import users
 
-    for module in (instance, users, plugins, storage):
+    for module in (instance, users, plugins, storage, reminders):
         module.register(app.cli)
 
 

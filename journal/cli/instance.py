@@ -127,6 +127,10 @@ def register(cli: click.Group) -> None:
                 f"The journal cannot start: {error}\n"
                 "Check it with `journal check`; restore a backup with `journal restore PATH`."
             )
+        from ..reminders import scheduler
+
+        if scheduler.start(app):
+            click.echo("E-mail digests are sent from this process (docs/reminders.md).")
         click.echo(f"The journal is running on http://{host}:{port}/  (Ctrl+C stops it)")
         sys.stdout.flush()
         waitress.serve(app, host=host, port=port, threads=threads, ident="journal")

@@ -13,7 +13,7 @@ HANDLERS = ("coordinator",)
 #: Core collections that hold a pupil's data, in the order they are reported.
 COLLECTIONS = ("pupils", "trajectories", "goals", "entries", "comments", "restricted_notes",
                "privacy_requests", "adaptations", "handovers", "attachments", "voices",
-               "family_pages", "family_links")
+               "family_pages", "family_links", "visits")
 
 
 def load_pupil(actor: dict, pupil_id: str) -> dict:
@@ -81,6 +81,7 @@ def pupil_documents(pupil_id: str, *, trajectory_ids: set[str] | None = None) ->
     out["voices"] = store.voices.filter(belongs)  # what the pupil and parents said
     out["family_pages"] = store.family_pages.filter(belongs)  # what was shared with them
     out["family_links"] = store.family_links.filter(belongs)  # their personal links
+    out["visits"] = store.visits.filter(belongs)
     for table in plugin_tables(store):
         found = [dict(d) for d in store.db.table(table).all()
                  if belongs(d) or d.get("entry_id") in eids or d.get("goal_id") in gids]

@@ -22,8 +22,12 @@ from flask import session
 from ..storage import get_store
 
 
-def _digest(secret: str) -> str:
+def secret_digest(secret: str) -> str:
+    """Return the stored form of a high-entropy secret (session id, API token, feed address)."""
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+_digest = secret_digest
 
 
 def _now() -> datetime:

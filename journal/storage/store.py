@@ -285,6 +285,12 @@ class Store:
         self.pairing_codes = Collection(db, "pairing_codes")
         # a centre's network library: anonymised practice examples published by linked schools
         self.network_examples = Collection(db, "network_examples")
+        # planned class visits in trajectories (journal.process.visits)
+        self.visits = Collection(db, "visits", history=True)
+        # personal calendar feeds: hashed secret, owner, privacy choice (journal.reminders.feeds)
+        self.calendar_feeds = Collection(db, "calendar_feeds")
+        # e-mail digests: one record per person and period, sent once (journal.reminders.digests)
+        self.digests = Collection(db, "digests")
         self.settings = Settings(db)
         self.audit = AuditLog(db)
 

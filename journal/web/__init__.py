@@ -18,10 +18,12 @@ def init_app(app: Flask) -> None:
     """Register CSRF protection, the blueprints, template helpers and error pages."""
     from . import account
     from . import admin_accounts
+    from . import admin_mail
     from . import admin_signin
     from . import audit
     from . import auth
     from . import home
+    from . import reminders
     from . import signin
     from .helpers import init_templates
 
@@ -33,6 +35,8 @@ def init_app(app: Flask) -> None:
     # Both kinds: signing in, one's account, accounts and sign-in providers, the audit log.
     for module in (auth, home, account, admin_accounts, signin, admin_signin, audit):
         app.register_blueprint(module.bp)
+    app.register_blueprint(reminders.bp)  # calendar feed and e-mail digest (docs/reminders.md)
+    app.register_blueprint(admin_mail.bp)  # the mail server and the e-mail digests' state
     # The signed calls between linked journals (docs/federation.md): no cookies, no CSRF.
     for blueprint in federation_calls.blueprints(app):
         app.register_blueprint(blueprint)
@@ -83,6 +87,7 @@ def _register_school_pages(app: Flask) -> None:
     from . import search
     from . import synthesis
     from . import trajectories
+    from . import visits
     from . import voices
     from ..plugins import wiring as plugin_wiring
 
@@ -103,6 +108,7 @@ def _register_school_pages(app: Flask) -> None:
     app.register_blueprint(family.bp)  # the parents' and the pupil's page (personal links)
     app.register_blueprint(patterns.bp)
     app.register_blueprint(practice.bp)
+    app.register_blueprint(visits.bp)  # planned class visits (journal.process.visits)
     app.register_blueprint(network.bp)  # practice examples through a linked centre
     app.register_blueprint(admin_federation.bp)  # the school's links to centres
     attachments.init_app(app)  # photos, scans and PDFs (served after their owner's access check)

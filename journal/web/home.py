@@ -13,6 +13,7 @@ from ..process import goals as goal_service
 from ..process import lifecycle
 from ..process import phases
 from ..process import trajectories as trajectory_service
+from ..process import visits as visit_service
 from ..security import access
 from ..storage import get_store
 from .trajectories import plugin_fragments
@@ -23,7 +24,8 @@ bp = Blueprint("home", __name__)
 @bp.route("/")
 @access.login_required
 def index():
-    """Show overdue goals, drafts, quiet trajectories and the user's own trajectories."""
+    """Show overdue goals, coming class visits, drafts, quiet trajectories and the user's
+    own trajectories."""
     from ..process import entry_forms
     from ..process.entry_access import drafts_of
     from ..config import is_centre
@@ -55,6 +57,11 @@ def index():
         for d in drafts_of(user)
         if d["trajectory_id"] in by_id and d["id"] not in waiting_ids
     ]
+    visits = [
+        {"visit": v, "trajectory": by_id[v["trajectory_id"]],
+         "pupil": pupils.get(by_id[v["trajectory_id"]].get("pupil_id"))}
+        for v in visit_service.upcoming(open_mine)
+    ]
     overdue_ids = {o["goal"]["trajectory_id"] for o in overdue}
     rows = [
         {"trajectory": t, "pupil": pupils.get(t.get("pupil_id")),
@@ -72,6 +79,10 @@ def index():
         quiet_days=days,
         drafts=drafts,
         waiting=waiting,
+        visits=visits,
+        visit_days=visit_service.UPCOMING_DAYS,
+        visitors=trajectory_service.users_by_id(
+            uid for v in visits for uid in v["visit"]["visitor_ids"]),
         draft_links="entries.edit" in current_app.view_functions,
         show_links="entries.show" in current_app.view_functions,
         fragments=plugin_fragments("home_panel"),

@@ -56,6 +56,7 @@ DOCUMENT_LABELS = {
     "voices": _l("What the pupil and the parents said"),
     "family_pages": _l("What the parents' page shares"),
     "family_links": _l("Personal links to the parents' page"),
+    "visits": _l("Planned class visits"),
 }
 
 

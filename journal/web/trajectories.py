@@ -26,6 +26,7 @@ from ..process import today
 from ..process import trajectories as service
 from ..process.timeline import timeline
 from ..process import voices as voice_service
+from ..process import visits as visit_service
 from ..process.text import plain_text
 from ..process.text import shorten
 from ..security import access
@@ -288,8 +289,12 @@ def show(trajectory_id: str):
                      ("voice", _("What the pupil or parents say")), ("phase", _("Phase change"))]
     tags = sorted({t for e in all_visible for t in e.get("tags", ())})
     current_phase = phases.get(trajectory["phase"])
+    visits = visit_service.visits_of(trajectory)
+    now = today().isoformat()
     return render_template(
         "trajectories/show.html",
+        visits_ahead=[v for v in visits if v["date"] >= now],
+        visits_past=[v for v in visits if v["date"] < now],
         trajectory=trajectory,
         pupil=service.pupil_of(trajectory),
         people=people,

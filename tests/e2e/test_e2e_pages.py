@@ -51,6 +51,7 @@ PAGES = {
         ("start-teacher", ""),
         ("account", "account/"),
         ("second-factor", "account/totp"),
+        ("account-reminders", "account/reminders"),
     ],
     "support": [
         ("start-support", ""),
@@ -69,6 +70,7 @@ PAGES = {
         ("goal-show", "{goal}"),
         ("goal-edit", "{goal}/edit"),
         ("goal-history", "{goal}/history"),
+        ("visit-new", "{trajectory}/visits/new"),
         ("print-demo", "{trajectory}/print?all=1"),
         ("adaptations", "{trajectory}/adaptations"),
         ("handover", "{trajectory}/handover"),
@@ -94,6 +96,7 @@ PAGES = {
         ("admin-accounts", "admin/accounts/"),
         ("admin-account-new", "admin/accounts/new"),
         ("admin-security", "admin/security"),
+        ("admin-mail", "admin/mail/"),
     ],
 }
 

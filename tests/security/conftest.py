@@ -64,9 +64,15 @@ def world(app, users, make_pupil, make_trajectory, make_goal, make_entry, make_c
 
     link, _secret = family_links.create_link(users["outsider_support"], theirs["id"],
                                              {"audience": "parent", "name": "Zeta-mama"})
+    visit = store.visits.create({
+        "trajectory_id": theirs["id"], "pupil_id": pupil["id"], "date": "2099-03-02",
+        "start_time": None, "end_time": None, "visitor_ids": [users["outsider_support"]["id"]],
+        "purpose": "Zeta-bezoek", "status": "planned",
+        "created_by": users["outsider_support"]["id"]})
     # Admin routes act on this account, so the matrix never locks out an insider.
     bystander = store.users.create({"username": "bystander", "display_name": "Bystander",
                                     "roles": ["teacher"], "password_hash": "x", "active": True})
     return {"mine": mine, "theirs": theirs, "pupil": pupil, "goal": goal, "entry": entry,
             "comment": comment, "note": note, "token": token, "bystander": bystander,
-            "attachment": attachment, "picture": picture, "link": link}
+            "attachment": attachment, "picture": picture, "link": link,
+            "visit": visit}

@@ -102,7 +102,11 @@ def world(app, users, make_trajectory, make_goal, make_entry, make_comment):
     goal = make_goal(trajectory)
     entry = make_entry(trajectory, users["support"])
     make_comment(entry, users["teacher"])
-    return {"trajectory": trajectory, "goal": goal, "entry": entry}
+    from journal.process import visits
+
+    visit = visits.plan_visit(users["teacher"], trajectory["id"], {
+        "date": "2099-03-02", "visitor_ids": [users["support"]["id"]]})
+    return {"trajectory": trajectory, "goal": goal, "entry": entry, "visit": visit}
 
 
 def _crawl(client, start: str = "/") -> dict[str, str]:
@@ -179,6 +183,8 @@ def _is(schema: dict, kind: str) -> bool:
 VALID = {"kind": "observation", "date": "2025-03-03", "target": "pupil", "status": "ongoing",
          "phase": "goals", "review_date": "2099-06-30", "start_date": "2025-01-06",
          "planned_end_date": None, "from_date": "2025-03-03", "return_to_class": "2025-03-03"}
+#: Values for one kind of resource, over VALID (a visit is planned for a day still to come).
+VALID_PER_PATH = {"visits": {"date": "2099-03-02", "start_time": None, "end_time": None}}
 #: The entry in the fixture is an observation: its kind-specific fields.
 FIELD_KEYS = ("seen", "quick_wins", "lesson", "moment", "class_group")
 #: Properties that only apply to other kinds, or name things by id.
@@ -217,7 +223,8 @@ def test_every_api_text_field_survives_hostile_text(app, users, world):
     headers = {"Authorization": f"Bearer {secret}"}
     doc = client.get("/api/v1/openapi.json").get_json()
     ids = {"trajectory_id": world["trajectory"]["id"], "entry_id": world["entry"]["id"],
-           "goal_id": world["goal"]["id"], "pupil_id": world["trajectory"]["pupil_id"]}
+           "goal_id": world["goal"]["id"], "pupil_id": world["trajectory"]["pupil_id"],
+           "visit_id": world["visit"]["id"]}
     hostile = sample(all_hostile(), 200)
     operations = 0
     for path, ops in doc["paths"].items():
@@ -232,6 +239,11 @@ def test_every_api_text_field_survives_hostile_text(app, users, world):
             for k in range(PER_OPERATION):
                 text = hostile[(operations * PER_OPERATION + k) % len(hostile)]
                 body = _body(doc, schema, text)
+                for marker, values in VALID_PER_PATH.items():
+                    if marker in path:
+                        body.update({k: v for k, v in values.items() if k in body})
+                if "visitor_ids" in _resolve(doc, schema).get("properties", {}):
+                    body["visitor_ids"] = [users["support"]["id"]]
                 if method == "patch":
                     body["rev"] = _current_rev(path, ids)
                 response = client.open(url, method=method.upper(), json=body, headers=headers)
@@ -240,6 +252,7 @@ def test_every_api_text_field_survives_hostile_text(app, users, world):
     assert operations >= 5
     # The bodies were valid enough to be stored, so the text fields were really exercised.
     assert len(get_store().entries.all()) > 1 + PER_OPERATION // 2
+    assert len(get_store().visits.all()) > 1 + PER_OPERATION // 2
     # What the API stored renders inert on the pages.
     from journal.plugins.testing import TEST_PASSWORD
 
@@ -249,11 +262,17 @@ def test_every_api_text_field_survives_hostile_text(app, users, world):
         page = browser.get(f"/t/{entry['trajectory_id']}/entries/{entry['id']}")
         assert page.status_code < 500
         assert_no_injected_markup(page.get_data(as_text=True), f"entry {entry['id']}")
+    # Visits with hostile purposes, on the trajectory page and the start page.
+    for url in (f"/t/{world['trajectory']['id']}", "/"):
+        page = browser.get(url)
+        assert page.status_code == 200
+        assert_no_injected_markup(page.get_data(as_text=True), f"visits on {url}")
 
 
 def _current_rev(path: str, ids: dict) -> int:
     store = get_store()
     for marker, collection in (("{entry_id}", store.entries), ("{goal_id}", store.goals),
+                               ("{visit_id}", store.visits),
                                ("{pupil_id}", store.pupils), ("{trajectory_id}", store.trajectories)):
         if marker in path:
             key = marker.strip("{}")

@@ -21,6 +21,7 @@ PUBLIC = {
     "family.page",
     "family.react",
     "family.agree",
+    "reminders.feed",      # a calendar feed: its secret address is the key (no cookies in apps)
 }
 #: Public in a centre's journal only: a school presents a one-time pairing code (throttled).
 CENTRE_PUBLIC = {"federation_centre.pair"}
@@ -61,7 +62,7 @@ def test_urls_carry_ids_not_names(app):
     # Pupil names or diagnoses must never land in URLs, logs of proxies or browser history.
     allowed = {"fmt", "name", "filename", "path", "plugin", "kind", "template_id", "version",
                "rev", "slot", "key",  # key: a plugin's random column key
-               "token"}  # a personal link's random secret (the parents' page)
+               "token"}  # a personal link's or a calendar feed's random secret
     for rule in _rules(app):
         for argument in rule.arguments:
             assert argument.endswith("_id") or argument in allowed, f"{rule.rule}: <{argument}>"

@@ -17,7 +17,8 @@ QUERY = "omega"
 
 #: URL arguments that point at pupil data: a request with one of them must be refused.
 OBJECT_ARGS = {"trajectory_id", "entry_id", "goal_id", "pupil_id", "note_id", "comment_id",
-               "evaluation_id", "contribution_id", "key", "rev", "attachment_id", "link_id"}
+               "evaluation_id", "contribution_id", "key", "rev", "attachment_id", "link_id",
+               "visit_id"}
 
 #: The signed-in people outside the other team (the coordinator legitimately reads everything).
 OUTSIDERS = ("teacher", "support", "admin")
@@ -60,6 +61,7 @@ def fillers(world, users) -> dict[str, str]:
         "name": "no-such-plugin",
         "example_id": "no-such-example",  # practice examples hold no pupil data
         "attachment_id": world["attachment"]["id"],
+        "visit_id": world["visit"]["id"],
         "picture_id": world["picture"]["id"],  # a practice example's picture: no pupil data
         "link_id": world["link"]["id"],  # a parent's personal link to team B's pupil
         "fmt": "csv",
