@@ -1,11 +1,12 @@
-"""What is coming for one person: review dates of goals and planned class visits in the
-open trajectories they are on the team of (meetings join when entries can be meetings)."""
+"""What is coming for one person: review dates of goals, planned class visits and meetings
+(overleg) in the open trajectories they are on the team of."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from ..process import phases
+from ..process.entry_access import may_see
 from ..process import trajectories as trajectory_service
 from ..process import visits as visit_service
 from ..storage import get_store
@@ -19,8 +20,10 @@ def open_trajectories(user: dict) -> list[dict]:
 def agenda(user: dict, first: date, last: date | None = None) -> list[dict]:
     """Return ``user``'s dated items from ``first`` to ``last`` (inclusive), by date.
 
-    Each item: ``kind`` (``goal`` or ``visit``), ``date``, ``doc`` (the goal or
-    visit), ``trajectory`` and ``pupil`` (or ``None``). Goals count while ongoing.
+    Each item: ``kind`` (``goal``, ``visit`` or ``meeting``), ``date``, ``doc`` (the
+    goal, visit or meeting entry), ``trajectory`` and ``pupil`` (or ``None``). Goals
+    count while ongoing; a meeting is an entry of kind ``meeting`` dated that day, held
+    or planned, that ``user`` may see (published, or a draft of theirs).
     """
     trajectories = open_trajectories(user)
     by_id = {t["id"]: t for t in trajectories}
@@ -35,6 +38,13 @@ def agenda(user: dict, first: date, last: date | None = None) -> list[dict]:
              for g in get_store().goals.find_in("trajectory_id", list(by_id), due)]
     items += [{"kind": "visit", "date": v["date"], "doc": v}
               for v in visit_service.planned_between(trajectories, first, last)]
+
+    def meeting(entry: dict) -> bool:
+        return (entry.get("kind") == "meeting" and low <= (entry.get("date") or "") <= high
+                and may_see(user, entry))
+
+    items += [{"kind": "meeting", "date": e["date"], "doc": e}
+              for e in get_store().entries.find_in("trajectory_id", list(by_id), meeting)]
     for item in items:
         item["trajectory"] = by_id[item["doc"]["trajectory_id"]]
         item["pupil"] = pupils.get(item["trajectory"].get("pupil_id"))

@@ -25,6 +25,7 @@ from markupsafe import Markup
 from ..errors import NotFound
 from ..errors import ValidationError
 from ..process import today
+from ..process.meetings import type_label
 from ..security.audit import audit
 from ..security.sessions import secret_digest
 from ..storage import get_store
@@ -36,9 +37,10 @@ MINIMAL, TITLE, DETAILS = "minimal", "title", "details"
 #: What a feed may show, least first; the default is :data:`TITLE`.
 PRIVACY = (MINIMAL, TITLE, DETAILS)
 PRIVACY_LABELS = {
-    MINIMAL: _l("Only what it is and a link (“Goal review”, “Class visit”)"),
+    MINIMAL: _l("Only what it is and a link (“Goal review”, “Class visit”, “Meeting”)"),
     TITLE: _l("Also the trajectory's title, without the pupil's name (recommended)"),
-    DETAILS: _l("Also the pupil's name, the goal and the purpose of a visit"),
+    DETAILS: _l("Also the pupil's name, the goal, the purpose of a visit and the kind of "
+                "meeting"),
 }
 #: How far back a feed keeps past items.
 LOOK_BACK_DAYS = 60
@@ -151,6 +153,12 @@ def feed_items(user: dict, privacy: str) -> list[dict]:
             what = _("Goal review")
             detail = Markup(doc.get("html", {}).get("text", "")).striptags()[:120]
             url = absolute_url("goals.show", trajectory_id=trajectory["id"], goal_id=doc["id"])
+        elif item["kind"] == "meeting":
+            what = _("Meeting")
+            # The kind of meeting only: what was said or decided never leaves the journal.
+            detail = type_label((doc.get("fields") or {}).get("meeting_type", ""))
+            url = absolute_url("entries.show", trajectory_id=trajectory["id"],
+                               entry_id=doc["id"])
         else:
             what = _("Class visit")
             detail = doc.get("purpose", "")

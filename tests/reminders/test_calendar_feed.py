@@ -117,9 +117,10 @@ def test_the_owner_chooses_what_the_feed_shows(app, client, users, login, school
     url = make_feed(client)
     assert client.post("/account/reminders/feed/privacy",
                        data={"privacy": privacy}).status_code == 302
-    # What people read: summaries and descriptions (random ids in UIDs and URLs may hold
-    # any letters, such as "4A").
-    readable = " | ".join(str(e.get(key, "")) for e in events(fetch(app, url).data).values()
+    # What people read: summaries and descriptions without the link (random ids in UIDs
+    # and URLs may hold any letters, such as "4A").
+    readable = " | ".join(str(e.get(key, "")).replace(str(e["URL"]), "")
+                          for e in events(fetch(app, url).data).values()
                           for key in ("SUMMARY", "DESCRIPTION"))
     for text in shown:
         assert text in readable, text
@@ -214,3 +215,50 @@ def test_hostile_titles_stay_text_in_the_feed(app, client, users, login, make_tr
     expected = sorted(clean_text("Goal review: " + " ".join(t[:120].split()), 200)
                       for t in titles)
     assert summaries == expected
+
+
+def test_meetings_of_my_trajectories_are_in_the_feed(app, client, users, login, school,
+                                                     make_entry):
+    mine = school["mine"]
+    planned = make_entry(mine, users["support"], "meeting", date=NEXT_WEEK, meeting_type="mdo",
+                         participants=[users["teacher"]["id"]],
+                         decided="Lotte krijgt een rustige start.")
+    held = make_entry(mine, users["teacher"], "meeting",
+                      date=(date.today() - timedelta(days=10)).isoformat())
+    too_old = make_entry(mine, users["teacher"], "meeting", date="2020-01-06")
+    someone_elses_draft = make_entry(mine, users["support"], "meeting", date=NEXT_WEEK,
+                                     publish=False)
+    my_draft = make_entry(mine, users["teacher"], "meeting", date=NEXT_MONTH, publish=False)
+    observation = make_entry(mine, users["teacher"], "observation", date=NEXT_WEEK)
+    theirs = make_entry(school["theirs"], users["outsider_teacher"], "meeting", date=NEXT_WEEK)
+    login(client, "teacher")
+    url = make_feed(client)
+    found = events(fetch(app, url).data)
+    meetings = {uid.split("@")[0]: e for uid, e in found.items() if uid.startswith("meeting-")}
+    assert set(meetings) == {f"meeting-{planned['id']}", f"meeting-{held['id']}",
+                             f"meeting-{my_draft['id']}"}
+    for absent in (too_old, someone_elses_draft, observation, theirs):
+        assert f"meeting-{absent['id']}" not in meetings
+    event = meetings[f"meeting-{planned['id']}"]
+    assert str(event["SUMMARY"]) == "Meeting: …: rustig starten"  # the default: no name
+    assert event.decoded("DTSTART") == date.fromisoformat(NEXT_WEEK)  # an all-day event
+    assert str(event["URL"]).endswith(f"/t/{mine['id']}/entries/{planned['id']}")
+    body = fetch(app, url).get_data(as_text=True)
+    assert "Lotte" not in body and "rustige start" not in body and "MDO" not in body
+    # vobject reads the meetings too
+    assert {e.uid.value.split("@")[0] for e in vobject.readOne(body).vevent_list} >= set(meetings)
+
+
+def test_the_feed_shows_the_kind_of_meeting_only_with_details(app, client, users, login, school,
+                                                              make_entry):
+    make_entry(school["mine"], users["support"], "meeting", date=NEXT_WEEK, meeting_type="mdo",
+               decided="Lotte krijgt een rustige start.")
+    login(client, "teacher")
+    url = make_feed(client, privacy="details")
+    (event,) = [e for uid, e in events(fetch(app, url).data).items() if uid.startswith("meeting-")]
+    assert str(event["SUMMARY"]) == "Meeting: Lotte: rustig starten (Lotte Verbruggen)"
+    assert "MDO (multidisciplinary consultation)" in str(event["DESCRIPTION"])
+    assert "rustige start" not in str(event["DESCRIPTION"])  # what was decided never leaves
+    client.post("/account/reminders/feed/privacy", data={"privacy": "minimal"})
+    (event,) = [e for uid, e in events(fetch(app, url).data).items() if uid.startswith("meeting-")]
+    assert str(event["SUMMARY"]) == "Meeting" and "MDO" not in str(event["DESCRIPTION"])
