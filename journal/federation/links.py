@@ -22,6 +22,7 @@ import logging
 from flask import current_app
 
 from ..errors import NotFound
+from ..security import access
 from ..security.audit import audit
 from ..storage import get_store
 from ..storage.store import utcnow
@@ -63,6 +64,13 @@ def require_active(link_id: str) -> dict:
     return link
 
 
+def _manageable(actor: dict, link_id: str) -> dict:
+    """Return the active link ``link_id`` once ``actor`` is known to be an administrator,
+    the only role that makes, changes or ends links on either side."""
+    access.check_role(actor, "admin")
+    return require_active(link_id)
+
+
 def create(*, link_id: str, side: str, peer_name: str, peer_url: str, peer_public_key: str,
            private_key: str, shares: dict[str, bool], actor_id: str) -> dict:
     """Store a new, active link (pairing does the checking)."""
@@ -74,11 +82,15 @@ def create(*, link_id: str, side: str, peer_name: str, peer_url: str, peer_publi
     return link
 
 
-def set_shares(actor: dict, link: dict, shares: dict[str, bool]) -> dict:
-    """Change what the school shares on ``link`` and tell the centre (best effort).
+def set_shares(actor: dict, link_id: str, shares: dict[str, bool]) -> dict:
+    """Change what the school shares on the active link ``link_id`` and tell the centre
+    (best effort).
 
     :return: the updated link.
+    :raise Forbidden: ``actor`` is not an administrator (audited).
+    :raise NotFound: no such active link.
     """
+    link = _manageable(actor, link_id)
     updated = get_store().federation_links.update(link["id"], {"shares": shares},
                                                   actor_id=actor["id"])
     audit("update", object_type="federation_link", object_id=link["id"], user_id=actor["id"],
@@ -96,11 +108,15 @@ def record_shares(link: dict, shares) -> dict:
     return get_store().federation_links.update(link["id"], {"shares": clean})
 
 
-def revoke(actor: dict, link: dict) -> dict:
-    """End a link from this side: refuse its calls from now on, forget its keys and
-    whatever it brought (cached caseloads, the school's library examples), and tell
-    the other side (best effort: it is refused either way).
+def revoke(actor: dict, link_id: str) -> dict:
+    """End the active link ``link_id`` from this side: refuse its calls from now on, forget
+    its keys and whatever it brought (cached caseloads, the school's library examples), and
+    tell the other side (best effort: it is refused either way).
+
+    :raise Forbidden: ``actor`` is not an administrator (audited).
+    :raise NotFound: no such active link.
     """
+    link = _manageable(actor, link_id)
     told = tell_peer(link, "/federation/v1/revoke", {})
     revoked = _end(link, actor["id"])
     audit("delete", object_type="federation_link", object_id=link["id"], user_id=actor["id"],
@@ -171,10 +187,16 @@ def ask_peer(link: dict, method: str, path: str, payload: dict | None = None) ->
     return call(Peer.of(link), method, path, payload, timeout=timeout(), skew=skew())
 
 
-def check(actor: dict, link: dict) -> str:
-    """Ask the other side whether the link works; return ``""`` or the reason it does not."""
+def check(actor: dict, link_id: str) -> str:
+    """Ask the other side whether the active link ``link_id`` works; return ``""`` or the
+    reason it does not.
+
+    :raise Forbidden: ``actor`` is not an administrator (audited).
+    :raise NotFound: no such active link.
+    """
     from .client import Unreachable
 
+    link = _manageable(actor, link_id)
     try:
         ask_peer(link, "POST", "/federation/v1/hello", {})
     except Unreachable as error:

@@ -30,6 +30,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from ..errors import ValidationError
+from ..security import access
 from ..security import throttle
 from ..security.audit import audit
 from ..signin.providers import secure_url
@@ -74,7 +75,11 @@ def confirmation(code: str, link_id: str, centre_key: str, school_key: str) -> s
 # -- at the centre ---------------------------------------------------------------------
 
 def new_code(actor: dict) -> tuple[str, int]:
-    """Make a pairing code; return it (grouped for reading) and its minutes of validity."""
+    """Make a pairing code; return it (grouped for reading) and its minutes of validity.
+
+    :raise Forbidden: ``actor`` is not the centre's administrator (audited).
+    """
+    access.check_role(actor, "admin")
     minutes = int(current_app.config["JOURNAL_FEDERATION_PAIRING_MINUTES"])
     code = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
     record = get_store().pairing_codes.create({
@@ -142,8 +147,10 @@ def pair_with_centre(actor: dict, *, centre_url: str, code: str, shares: dict[st
     """Link this school to the centre at ``centre_url`` with the code its admin showed.
 
     :param own_url: this journal's address as the centre will call it.
+    :raise Forbidden: ``actor`` is not the school's administrator (audited).
     :raise ValidationError: on ``centre_url`` or ``code``, saying what went wrong.
     """
+    access.check_role(actor, "admin")
     centre_url = (centre_url or "").strip().rstrip("/")
     typed = normalise_code(code)
     errors: dict[str, list[str]] = {}

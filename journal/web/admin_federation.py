@@ -5,7 +5,6 @@ code, choosing per link what the centre may see, checking and ending links
 from __future__ import annotations
 
 from flask import Blueprint
-from flask import abort
 from flask import current_app
 from flask import flash
 from flask import g
@@ -15,7 +14,6 @@ from flask import request
 from flask import url_for
 from flask_babel import gettext as _
 
-from ..errors import NotFound
 from ..errors import ValidationError
 from ..federation import links
 from ..federation import pairing
@@ -59,18 +57,11 @@ def pair():
     return redirect(url_for("admin_federation.index"))
 
 
-def _link(link_id: str) -> dict:
-    try:
-        return links.require_active(link_id)
-    except NotFound:
-        abort(404)
-
-
 @bp.route("/<link_id>/shares", methods=["POST"])
 @access.role_required("admin")
 def shares(link_id: str):
     """Change what the centre may see over this link."""
-    links.set_shares(g.user, _link(link_id), links.clean_shares(request.form.getlist("shares")))
+    links.set_shares(g.user, link_id, links.clean_shares(request.form.getlist("shares")))
     flash(_("Saved. The centre sees only what is ticked."), "success")
     return redirect(url_for("admin_federation.index"))
 
@@ -79,7 +70,7 @@ def shares(link_id: str):
 @access.role_required("admin")
 def check(link_id: str):
     """Ask the centre whether the link works."""
-    reason = links.check(g.user, _link(link_id))
+    reason = links.check(g.user, link_id)
     if reason:
         flash(_("The centre did not answer as expected (%(reason)s).", reason=reason), "error")
     else:
@@ -91,7 +82,7 @@ def check(link_id: str):
 @access.role_required("admin")
 def revoke(link_id: str):
     """End the link: the centre is refused from now on."""
-    links.revoke(g.user, _link(link_id))
+    links.revoke(g.user, link_id)
     flash(_("The link has been ended: the centre can no longer ask this school for anything."),
           "success")
     return redirect(url_for("admin_federation.index"))

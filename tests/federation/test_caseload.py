@@ -13,6 +13,7 @@ from journal.centre import caseload as centre_caseload
 from journal.federation import links
 from journal.plugins.testing import make_test_app
 from journal.storage import get_store
+from tests.support.federation import admin
 from tests.support.federation import identity
 from tests.support.federation import make_user
 from tests.support.federation import pair
@@ -142,7 +143,7 @@ def test_answers_are_cached_briefly_and_unlinking_removes_them_at_once(app, cent
     reads = len(get_store().audit.all())
     _caseload(centre_app, world["jonas"])
     assert len(get_store().audit.all()) == reads  # from the centre's memory: not asked again
-    links.revoke({"id": "school-admin"}, get_store().federation_links.get(world["link_a"]))
+    links.revoke(admin("school-admin"), world["link_a"])
     after = _caseload(centre_app, world["jonas"])
     assert "Basisschool De Linde" not in after and "Sint-Jozef" in after
     with centre_app.app_context():
@@ -152,7 +153,7 @@ def test_answers_are_cached_briefly_and_unlinking_removes_them_at_once(app, cent
 
 def test_a_school_that_stops_sharing_caseloads_is_asked_no_more(app, centre_app, world):
     link = get_store().federation_links.get(world["link_a"])
-    links.set_shares({"id": "school-admin"}, link, links.clean_shares(["library"]))
+    links.set_shares(admin("school-admin"), link["id"], links.clean_shares(["library"]))
     parts = _caseload(centre_app, world["jonas"])
     assert parts["Basisschool De Linde"].status == "not_shared"
     assert not parts["Basisschool De Linde"].items

@@ -10,6 +10,7 @@ from journal.plugins.testing import TEST_PASSWORD
 from journal.plugins.testing import make_test_app
 from journal.storage import get_store
 from tests.security.corpus import elements
+from tests.support.federation import admin
 from tests.support.federation import make_user
 from tests.support.federation import pair
 from tests.support.federation import serving
@@ -92,7 +93,7 @@ def test_published_at_a_adopted_at_b(app, users, login, make_trajectory, make_en
 def test_a_school_that_does_not_share_the_library_neither_publishes_nor_browses(
         app, users, network, centre_app, login):
     link = get_store().federation_links.get(network["link_a"])
-    links.set_shares({"id": "a"}, link, links.clean_shares(["caseload"]))
+    links.set_shares(admin("a"), link["id"], links.clean_shares(["caseload"]))
     client = login(app.test_client(), "support")
     assert b"Network library" not in client.get("/practice/").data
     page = client.get("/practice/network/").get_data(as_text=True)
@@ -110,7 +111,7 @@ def test_ending_a_link_takes_its_examples_out_of_the_centre(app, network, centre
             "kind": "adaptation", "focus_areas": [], "digest": "d", "published_on": ""})
         link = get_store().federation_links.get(network["link_a"])
         with centre_app.test_request_context():
-            links.revoke({"id": "centre-admin"}, link)
+            links.revoke(admin("centre-admin"), link["id"])
         assert get_store().network_examples.all() == []
     assert get_store().federation_links.get(network["link_a"])["status"] == "revoked"
 

@@ -8,21 +8,24 @@ import time
 import pytest
 import requests
 
+from journal.errors import Forbidden
 from journal.errors import ValidationError
 from journal.federation import keys
 from journal.federation import links
 from journal.federation import pairing
 from journal.storage import get_store
+from tests.support.federation import admin
+from tests.support.federation import make_user
 
 
 def _code(centre_app) -> str:
     with centre_app.app_context():
-        return pairing.new_code({"id": "centre-admin"})[0]
+        return pairing.new_code(admin("centre-admin"))[0]
 
 
 def _pair(app, school_url, centre_url, code, **kwargs):
     with app.test_request_context(headers={"Accept-Language": "en"}):
-        return pairing.pair_with_centre({"id": "school-admin"}, centre_url=centre_url, code=code,
+        return pairing.pair_with_centre(admin("school-admin"), centre_url=centre_url, code=code,
                                         shares=links.clean_shares(kwargs.get("shares", ())),
                                         own_url=school_url, own_name="De Linde")
 
@@ -143,3 +146,40 @@ def test_the_school_admin_links_chooses_shares_and_ends_a_link_on_the_page(
 def test_only_the_admin_reaches_the_links_page(app, client, users, login):
     for who in ("teacher", "support", "coordinator"):
         assert login(app.test_client(), who).get("/admin/centres/").status_code == 403
+
+
+def test_only_an_admin_pairs_changes_checks_or_ends_a_link_in_the_services(
+        app, users, school_url, centre_app, centre_url):
+    link = _pair(app, school_url, centre_url, _code(centre_app), shares=("library",))
+    retired = dict(admin("retired-admin"), active=False)
+    for actor in (users["teacher"], users["support"], users["coordinator"], retired):
+        with app.test_request_context():
+            with pytest.raises(Forbidden):
+                pairing.pair_with_centre(actor, centre_url=centre_url, code=_code(centre_app),
+                                         shares=links.clean_shares(()), own_url=school_url,
+                                         own_name="De Linde")
+            with pytest.raises(Forbidden):
+                links.set_shares(actor, link["id"], links.clean_shares(links.SHARES))
+            with pytest.raises(Forbidden):
+                links.check(actor, link["id"])
+            with pytest.raises(Forbidden):
+                links.revoke(actor, link["id"])
+    assert get_store().federation_links.get(link["id"])["status"] == "active"
+    assert get_store().federation_links.get(link["id"])["shares"]["caseload"] is False
+    assert len(get_store().federation_links.all()) == 1  # no second link was made
+    refusals = [r for r in get_store().audit.all() if r["action"] == "denied"]
+    assert {r["user_id"] for r in refusals} == {users["teacher"]["id"], users["support"]["id"],
+                                                users["coordinator"]["id"], "retired-admin"}
+    assert len(refusals) == 16 and {r["detail"] for r in refusals} == {"role"}
+
+    ondersteuner = make_user(centre_app, "jonas", ["support"])
+    with centre_app.test_request_context():
+        with pytest.raises(Forbidden):
+            pairing.new_code(ondersteuner)
+        with pytest.raises(Forbidden):
+            links.revoke(ondersteuner, link["id"])
+        assert get_store().federation_links.get(link["id"])["status"] == "active"
+        assert {r["user_id"] for r in get_store().audit.all()
+                if r["action"] == "denied"} == {ondersteuner["id"]}
+    with centre_app.app_context():
+        assert len(get_store().pairing_codes.all()) == 4  # the codes made by the admin above

@@ -12,6 +12,7 @@ from journal.federation import links
 from journal.federation import shared_patterns
 from journal.process import patterns
 from journal.storage import get_store
+from tests.support.federation import admin
 from tests.support.federation import make_user
 from tests.support.federation import pair
 
@@ -115,7 +116,7 @@ def test_the_director_sees_the_schools_side_by_side_with_tables_and_csv(centre_a
 def test_a_school_that_stops_sharing_patterns_is_refused_at_the_school(app, centre_app,
                                                                       two_schools):
     (link,) = get_store().federation_links.all()
-    links.set_shares({"id": "a"}, link, links.clean_shares(["caseload"]))
+    links.set_shares(admin("a"), link["id"], links.clean_shares(["caseload"]))
     with centre_app.app_context():
         theirs = get_store().federation_links.get(link["id"])
         # Even a centre that still thinks patterns are shared is refused by the school.

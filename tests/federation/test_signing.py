@@ -15,6 +15,7 @@ from journal.federation import keys
 from journal.federation import links
 from journal.federation import signing
 from journal.storage import get_store
+from tests.support.federation import admin
 from tests.support.federation import pair
 
 
@@ -104,7 +105,7 @@ def test_an_unknown_link_is_refused(app, linked, school_url):
 def test_a_link_revoked_at_the_school_refuses_the_centre_and_tells_it(app, centre_app, linked,
                                                                      school_url):
     school_link = get_store().federation_links.get(linked["id"])
-    links.revoke({"id": "school-admin"}, school_link)
+    links.revoke(admin("school-admin"), school_link["id"])
     assert get_store().federation_links.get(linked["id"])["private_key"] == ""
     with centre_app.app_context():
         # The school told the centre: the link is ended there too.

@@ -40,6 +40,11 @@ def make_user(app, username: str, roles: list[str], **fields) -> dict:
             **fields})
 
 
+def admin(user_id: str) -> dict:
+    """An active administrator as a service's ``actor`` (links are an admin's business)."""
+    return {"id": user_id, "username": user_id, "roles": ["admin"], "active": True}
+
+
 def identity(subject: str, issuer: str = "https://idp.example") -> dict:
     """An OpenID identity as kept on a user record."""
     return {"provider": "idp", "issuer": issuer, "subject": subject,
@@ -52,12 +57,11 @@ def pair(school_app, school_url: str, centre_app, centre_url: str, *, shares=("c
     from journal.federation import links
     from journal.federation import pairing
 
-    admin = {"id": "centre-admin"}
     with centre_app.app_context():
-        code, _minutes = pairing.new_code(admin)
+        code, _minutes = pairing.new_code(admin("centre-admin"))
     with school_app.test_request_context():
         link = pairing.pair_with_centre(
-            {"id": "school-admin"}, centre_url=centre_url, code=code,
+            admin("school-admin"), centre_url=centre_url, code=code,
             shares=links.clean_shares(shares), own_url=school_url,
             own_name=name or school_app.config["JOURNAL_SCHOOL_NAME"])
     return link["id"]
