@@ -25,8 +25,10 @@ from ..federation import links
 from ..security.audit import audit
 
 #: The kinds of items a school sends.
-KINDS = ("goal_overdue", "goal_due", "reflection", "quiet")
-_PATH = re.compile(r"^/t/[A-Za-z0-9_-]{1,64}(/(goals|entries)/[A-Za-z0-9_-]{1,64})?$")
+KINDS = ("goal_overdue", "goal_due", "reflection", "visit", "quiet")
+_ID = "[A-Za-z0-9_-]{1,64}"
+_PATH = re.compile(rf"^/t/{_ID}((/(goals|entries)/{_ID})|#visit-{_ID})?$")
+_TIME = re.compile(r"^\d{2}:\d{2}(-\d{2}:\d{2})?$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MAX_ITEMS = 200
 
@@ -99,15 +101,19 @@ def clean_item(raw, base_url: str) -> dict | None:
     if not isinstance(raw, dict) or raw.get("kind") not in KINDS:
         return None
     path = raw.get("path")
-    if not isinstance(path, str) or not _PATH.match(path):
+    if not isinstance(path, str) or not _PATH.fullmatch(path):
         return None
 
     def text(value) -> str:
         return " ".join(value.split())[:80] if isinstance(value, str) else ""
 
-    due = raw.get("due") if isinstance(raw.get("due"), str) and _DATE.match(raw["due"]) else ""
+    def matching(key: str, pattern: re.Pattern) -> str:
+        value = raw.get(key)
+        return value if isinstance(value, str) and pattern.fullmatch(value) else ""
+
     return {"kind": raw["kind"], "trajectory": text(raw.get("trajectory")),
-            "text": text(raw.get("text")), "due": due, "url": base_url.rstrip("/") + path}
+            "text": text(raw.get("text")), "due": matching("due", _DATE),
+            "time": matching("time", _TIME), "url": base_url.rstrip("/") + path}
 
 
 def caseload(user: dict, *, refresh: bool = False) -> list[SchoolCaseload]:

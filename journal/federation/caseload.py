@@ -9,8 +9,9 @@ and only when she holds the ondersteuner role in this school. Each trajectory
 that appears in an answer is audited as viewed by her through the centre.
 
 An item says what, when, which trajectory and where to go (a path in this
-school's journal); no entry text crosses the link, and a goal only as its
-first line.
+school's journal); no entry text crosses the link, a goal only as its first
+line, a planned class visit as its time slot and short purpose (the line meant
+for calendars, free of pupil details).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from ..process import lifecycle
 from ..process import phases
 from ..process import today
 from ..process import trajectories as trajectory_service
+from ..process import visits as visit_service
 from ..process.text import first_line
 from ..security.audit import audit
 from ..signin import identities as identity_service
@@ -100,19 +102,21 @@ def items_for(user: dict) -> list[dict]:
     """Return what needs ``user`` now in the trajectories she is a member of, soonest first.
 
     Kinds: ``goal_overdue``, ``goal_due`` (review within ``JOURNAL_CASELOAD_NEAR_DAYS``),
-    ``reflection`` (waiting for her contribution), ``quiet`` (no activity for
-    ``JOURNAL_STALE_TRAJECTORY_DAYS``).
+    ``reflection`` (waiting for her contribution), ``visit`` (a planned class visit from
+    today to ``JOURNAL_CASELOAD_NEAR_DAYS`` ahead; ``time`` is its slot, ``text`` its
+    purpose), ``quiet`` (no activity for ``JOURNAL_STALE_TRAJECTORY_DAYS``).
     """
     mine = [t for t in trajectory_service.get_member_of(user) if not phases.is_closed(t)]
     by_id = {t["id"]: t for t in mine}
     pupils = {t["id"]: trajectory_service.pupil_of(t) for t in mine}
     near = (today() + timedelta(days=int(current_app.config["JOURNAL_CASELOAD_NEAR_DAYS"])))
 
-    def item(kind: str, trajectory: dict, due: str, path: str, text: str = "") -> dict:
+    def item(kind: str, trajectory: dict, due: str, path: str, text: str = "",
+             time: str = "") -> dict:
         return {"kind": kind, "trajectory_id": trajectory["id"],
                 "trajectory": _short(trajectory_service.display_title(
                     trajectory, pupils[trajectory["id"]])),
-                "text": _short(text), "due": due or "", "path": path,
+                "text": _short(text), "due": due or "", "time": time, "path": path,
                 "_pupil_id": trajectory.get("pupil_id") or ""}
 
     out = []
@@ -130,8 +134,19 @@ def items_for(user: dict) -> list[dict]:
         out.append(item("reflection", by_id[entry["trajectory_id"]], entry.get("date") or "",
                         _path("entries.show", trajectory_id=entry["trajectory_id"],
                               entry_id=entry["id"])))
+    for visit in visit_service.planned_between(mine, today(), near):
+        out.append(item("visit", by_id[visit["trajectory_id"]], visit["date"],
+                        _path("trajectories.show", trajectory_id=visit["trajectory_id"],
+                              _anchor=f"visit-{visit['id']}"),
+                        visit.get("purpose") or "", _slot(visit)))
     days = int(current_app.config["JOURNAL_STALE_TRAJECTORY_DAYS"])
     for trajectory, last in trajectory_service.stale(mine, days):
         out.append(item("quiet", trajectory, last,
                         _path("trajectories.show", trajectory_id=trajectory["id"])))
     return sorted(out, key=lambda i: (i["due"] or "9999", i["kind"]))
+
+
+def _slot(visit: dict) -> str:
+    """A visit's time slot as ``HH:MM`` or ``HH:MM-HH:MM`` (empty without a time)."""
+    start, end = visit.get("start_time") or "", visit.get("end_time") or ""
+    return f"{start}-{end}" if start and end else start

@@ -79,6 +79,43 @@ def test_her_caseload_comes_from_both_schools_with_links_into_each(centre_app, w
     assert b.items[0]["url"].startswith(world["url_b"] + f"/t/{world['mo']['id']}/goals/")
 
 
+def test_planned_class_visits_of_her_teams_show_with_a_link_to_the_visit(
+        app, users, centre_app, world, school_url):
+    from journal.process import visits
+
+    def plan(actor, trajectory, days: int, **fields) -> dict:
+        on = (date.today() + timedelta(days=days)).isoformat()
+        return visits.plan_visit(actor, trajectory["id"], {
+            "date": on, "visitor_ids": [actor["id"]], **fields})
+
+    soon = plan(world["jonas_a"], world["ella"], 2, start_time="09:30", end_time="10:15",
+                purpose="Kijken naar het groepswerk")
+    plan(users["teacher"], world["ella"], 40, purpose="Te ver vooruit")
+    gone = plan(users["teacher"], world["ella"], 5, purpose="Afgelast bezoek")
+    visits.cancel_visit(users["teacher"], world["ella"]["id"], gone["id"])
+    plan(users["outsider_support"], world["other"], 1, purpose="Zeta-bezoek")
+
+    a = _caseload(centre_app, world["jonas"])["Basisschool De Linde"]
+    shown = [i for i in a.items if i["kind"] == "visit"]
+    assert shown == [{"kind": "visit", "trajectory": "Ella (3B)",
+                      "text": "Kijken naar het groepswerk", "due": soon["date"],
+                      "time": "09:30-10:15",
+                      "url": f"{school_url}/t/{world['ella']['id']}#visit-{soon['id']}"}]
+    assert "Te ver" not in repr(a.items) and "Afgelast" not in repr(a.items)
+    assert "Zeta" not in repr(a.items)
+    reads = [r for r in get_store().audit.all() if r["detail"].startswith("centre_caseload:")]
+    assert {(r["object_id"], r["user_id"]) for r in reads} == {
+        (world["ella"]["id"], world["jonas_a"]["id"])}
+
+    from journal.plugins.testing import TEST_PASSWORD
+
+    client = centre_app.test_client()
+    client.post("/login", data={"username": "jonas", "password": TEST_PASSWORD})
+    page = client.get("/centre/caseload?refresh=1").get_data(as_text=True)
+    assert "Class visit" in page and "09:30-10:15" in page
+    assert f'href="{school_url}/t/{world["ella"]["id"]}#visit-{soon["id"]}"' in page
+
+
 def test_another_teams_pupils_never_appear(centre_app, world):
     parts = _caseload(centre_app, world["jonas"])
     shown = repr([p.items for p in parts.values()])
@@ -170,7 +207,18 @@ def test_hostile_items_from_a_school_are_dropped_or_shown_as_text():
         item = centre_caseload.clean_item({"kind": "quiet", "trajectory": text, "text": text,
                                            "due": text, "path": "/t/abc"}, "https://s.example")
         assert item["url"] == "https://s.example/t/abc" and item["due"] in ("", text)
+        item = centre_caseload.clean_item({"kind": "visit", "time": text, "path": "/t/a"},
+                                          "https://s.example")
+        assert item["time"] in ("", text) and "<" not in item["time"]
         assert len(item["trajectory"]) <= 80
     for path in ("//evil.example/t/x", "/t/x/../../admin", "javascript:alert(1)", "/t/a?b=c",
-                 "/t/ab/goals/../x"):
+                 "/t/ab/goals/../x", "/t/a#visit-b/../../admin", "/t/a#top",
+                 "/t/a#visit-b\n", "/t/a/goals/b#visit-c"):
         assert centre_caseload.clean_item({"kind": "quiet", "path": path}, "https://s") is None
+    for time in ("9:30", "09:30-", "09:30\n", "09:30-10:15-11:00", "<b>09:30</b>"):
+        assert centre_caseload.clean_item({"kind": "visit", "time": time, "path": "/t/a"},
+                                          "https://s")["time"] == ""
+    assert centre_caseload.clean_item({"kind": "visit", "time": "09:30", "path": "/t/a#visit-b"},
+                                      "https://s") == {
+        "kind": "visit", "trajectory": "", "text": "", "due": "", "time": "09:30",
+        "url": "https://s/t/a#visit-b"}
