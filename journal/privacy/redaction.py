@@ -24,6 +24,34 @@ def _pattern(term: str) -> re.Pattern:
     return re.compile(r"(?<!\w)" + re.escape(term) + r"(?!\w)", re.IGNORECASE)
 
 
+def names_pattern(terms: Iterable[str]) -> re.Pattern | None:
+    """Return one pattern finding any of ``terms`` as whole words, ignoring case (None if none).
+
+    The terms are laid out as a prefix tree, and at each place the longest term
+    is tried first, so a text is read once whatever the number of names: the
+    patterns page checks every label against every pupil of the school.
+    """
+    tree: dict = {}
+    for term in terms:
+        if term:
+            node = tree
+            for char in term:
+                node = node.setdefault(char, {})
+            node[""] = {}
+    if not tree:
+        return None
+
+    def alternatives(node: dict) -> str:
+        branches = [re.escape(char) + alternatives(child)
+                    for char, child in node.items() if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return re.compile(r"(?<!\w)" + alternatives(tree) + r"(?!\w)", re.IGNORECASE)
+
+
 def texts(value) -> Iterable[str]:
     """Yield every string inside ``value`` (dicts, lists, strings)."""
     if isinstance(value, str):

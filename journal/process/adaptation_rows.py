@@ -22,6 +22,7 @@ other views (school-wide patterns).
 from __future__ import annotations
 
 from collections import Counter
+from collections import defaultdict
 
 from flask_babel import lazy_gettext as _l
 
@@ -73,9 +74,19 @@ def category_label(key: str) -> str:
     return STICORDI.get(key or "", "")
 
 
-def status_label(key: str) -> str:
-    """Return the label of an item status ("" when none)."""
-    return str(STATUS_LABELS.get(key, "")) if key else ""
+class _Labels:
+    """Status and verdict labels, translated once per list (thousands of rows at a large school)."""
+
+    def __init__(self):
+        self.status = {k: str(v) for k, v in STATUS_LABELS.items()}
+        self.verdict = {k: str(v) for k, v in VERDICT_LABELS.items()}
+
+    def finish(self, row: dict) -> dict:
+        row["category_label"] = category_label(row.get("category", ""))
+        row["status_label"] = self.status.get(row.get("status") or "", "")
+        row["summary"] = summarise(row.get("status", ""), row["ratings"])
+        row["verdict_label"] = self.verdict[row["summary"]["verdict"]]
+        return row
 
 
 # -- keys ----------------------------------------------------------------------
@@ -131,13 +142,18 @@ def summarise(status: str, ratings: list[dict]) -> dict:
 
 # -- building rows -------------------------------------------------------------
 
-class _Specs:
-    """Template specs of entries, looked up once per call (snapshots need no plugin)."""
+class TemplateSpecs:
+    """Template specs of entries, each looked up once per list (snapshots need no plugin).
+
+    Thousands of template entries share a handful of specs; looking each one up
+    again costs more than the rest of a school-wide count.
+    """
 
     def __init__(self):
         self.found: dict = {}
 
     def of(self, entry: dict):
+        """Return the spec ``entry``'s answers were given in (None for a free entry)."""
         ref = entry.get("template") or {}
         cache_key = (ref.get("id"), ref.get("version"), ref.get("spec_hash"))
         if cache_key not in self.found:
@@ -172,15 +188,20 @@ def _base_row(trajectory: dict, pupil: dict | None) -> dict:
 
 
 def _derived_rows(trajectory: dict, pupil: dict | None, entries: list[dict],
-                  specs: _Specs) -> list[dict]:
+                  specs: TemplateSpecs, wanted: set[str] | None = None) -> list[dict]:
+    """The rows of agreements and checklist items (only the keys in ``wanted``, if given)."""
     rows = []
     for entry in entries:
+        own = agreement_key(entry["id"])
+        if wanted is not None and not any(k == own or k.startswith(own + ".") for k in wanted):
+            continue
         common = dict(_base_row(trajectory, pupil), entry_id=entry["id"],
                       goal_ids=list(entry.get("goal_ids") or ()),
                       internal=bool(entry.get("internal")), date=entry.get("date") or "",
                       template_id=(entry.get("template") or {}).get("id"))
         fields = entry.get("fields") or {}
-        if entry.get("kind") == "agreement" and (fields.get("what") or "").strip():
+        if (entry.get("kind") == "agreement" and (fields.get("what") or "").strip()
+                and (wanted is None or own in wanted)):
             html = (entry.get("html") or {}).get("what", "")
             rows.append(dict(common, key=agreement_key(entry["id"]), origin="agreement",
                              text=plain_text(html) or fields["what"].strip(), html=html,
@@ -196,9 +217,10 @@ def _derived_rows(trajectory: dict, pupil: dict | None, entries: list[dict],
             for answered in iter_checklist(spec, entry.get("answers") or {}):
                 if answered["status"] not in ITEM_STATUSES:
                     continue
-                rows.append(dict(common, key=item_key(entry["id"], answered["field"],
-                                                      answered["item"]),
-                                 origin="checklist", field=answered["field"],
+                key = item_key(entry["id"], answered["field"], answered["item"])
+                if wanted is not None and key not in wanted:
+                    continue
+                rows.append(dict(common, key=key, origin="checklist", field=answered["field"],
                                  item=answered["item"], text=answered["label"], html="",
                                  markdown="",
                                  note=answered.get("note") or "", category=answered["category"],
@@ -237,15 +259,7 @@ def _free_row(trajectory: dict, pupil: dict | None, doc: dict) -> dict:
     return row
 
 
-def _finish(row: dict) -> dict:
-    row["category_label"] = category_label(row.get("category", ""))
-    row["status_label"] = status_label(row.get("status", ""))
-    row["summary"] = summarise(row.get("status", ""), row["ratings"])
-    row["verdict_label"] = str(VERDICT_LABELS[row["summary"]["verdict"]])
-    return row
-
-
-def adaptation_rows(store, trajectories: list[dict]) -> list[dict]:
+def adaptation_rows(store, trajectories: list[dict], *, stored_only: bool = False) -> list[dict]:
     """Return the register rows of ``trajectories`` as plain dicts, oldest first per trajectory.
 
     Each row: ``key``, ``origin`` (free/agreement/checklist), ``trajectory_id``,
@@ -257,33 +271,43 @@ def adaptation_rows(store, trajectories: list[dict]) -> list[dict]:
     ``entry_id``/``field``/``item`` (the source) and ``internal``.
 
     The caller decides who may see which trajectories; drafts never count.
+
+    :param stored_only: only the rows the register stored something about
+        (ratings, a category, a free adaptation), as the school-wide patterns need.
     """
+    docs_of: dict[str, dict[str, dict]] = defaultdict(dict)
+    for doc in store.adaptations.find_in("trajectory_id", [t["id"] for t in trajectories]):
+        docs_of[doc["trajectory_id"]][doc["source_key"]] = doc
+    if stored_only:
+        trajectories = [t for t in trajectories if docs_of.get(t["id"])]
     if not trajectories:
         return []
-    ids = [t["id"] for t in trajectories]
     pupils = {p["id"]: p for p in store.pupils.find_in(
         "id", [t["pupil_id"] for t in trajectories if t.get("pupil_id")])}
-    entries = store.entries.find_in(
-        "trajectory_id", ids,
-        predicate=lambda e: e.get("status") == "published"
-        and (e.get("kind") == "agreement" or bool(e.get("template"))))
-    docs = store.adaptations.find_in("trajectory_id", ids)
-    specs = _Specs()
+    entries_of: dict[str, list[dict]] = defaultdict(list)
+    for entry in store.entries.find_in_readonly(  # rows copy what they keep
+            "trajectory_id", [t["id"] for t in trajectories],
+            predicate=lambda e: e.get("status") == "published"
+            and (e.get("kind") == "agreement" or bool(e.get("template")))):
+        entries_of[entry["trajectory_id"]].append(entry)
+    specs = TemplateSpecs()
+    labels = _Labels()
     out = []
     for trajectory in trajectories:
         pupil = pupils.get(trajectory.get("pupil_id"))
-        mine = sorted((e for e in entries if e["trajectory_id"] == trajectory["id"]),
+        mine = sorted(entries_of.get(trajectory["id"], ()),
                       key=lambda e: (e.get("date") or "", e.get("created_at") or ""))
-        stored = {d["source_key"]: d for d in docs if d["trajectory_id"] == trajectory["id"]}
+        stored = dict(docs_of.get(trajectory["id"], {}))
         rows = []
-        for row in _derived_rows(trajectory, pupil, mine, specs):
+        for row in _derived_rows(trajectory, pupil, mine, specs,
+                                 set(stored) if stored_only else None):
             doc = stored.pop(row["key"], None)
             rows.append(_overlay(row, doc) if doc else row)
         for doc in stored.values():
             if doc.get("origin") == "free":
                 rows.append(_free_row(trajectory, pupil, doc))
         rows.sort(key=lambda r: (r.get("date") or "", r["key"]))
-        out.extend(_finish(r) for r in rows)
+        out.extend(labels.finish(r) for r in rows)
     return out
 
 
@@ -308,7 +332,8 @@ def pattern_rows(trajectory_ids: list[str]) -> list[dict]:
     """
     store = get_store()
     out = []
-    for row in adaptation_rows(store, store.trajectories.find_in("id", trajectory_ids)):
+    for row in adaptation_rows(store, store.trajectories.find_in("id", trajectory_ids),
+                               stored_only=True):
         if row["origin"] == "checklist":
             if row["doc_id"] is None:
                 continue

@@ -11,6 +11,7 @@ from ..errors import NotFound
 from ..security import access
 from ..security.audit import audit
 from ..storage import get_store
+from ..storage.store import AUTHOR
 from .entry_forms import normalise_tag
 from .trajectories import load_trajectory
 
@@ -99,9 +100,8 @@ def visible_entries(user: dict, trajectory: dict, *, kind: str | None = None,
 def drafts_of(user: dict) -> list[dict]:
     """Return ``user``'s drafts in trajectories they may still write in, last changed first."""
     store = get_store()
-    drafts = store.entries.filter(
-        lambda e: e.get("status") == "draft" and user["id"] in e.get("authors", ())
-    )
+    drafts = store.entries.find_in(AUTHOR, [user["id"]],
+                                   predicate=lambda e: e.get("status") == "draft")
     trajectories = {t["id"]: t for t in store.trajectories.find_in("id", [d["trajectory_id"] for d in drafts])}
     mine = [d for d in drafts if d["trajectory_id"] in trajectories
             and access.can(user, access.WRITE, trajectories[d["trajectory_id"]])]

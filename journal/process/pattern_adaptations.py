@@ -9,16 +9,15 @@ pupil's name removed (:class:`Scrubber`).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from ..plugins.entry_templates.forms import iter_checklist
-from ..plugins.entry_templates.registry import spec_for_entry
 from ..plugins.entry_templates.specs import STICORDI
-from ..plugins.host import get_plugins
 from ..privacy.redaction import name_variants
+from ..privacy.redaction import names_pattern
 from ..privacy.redaction import placeholder
 from ..storage import get_store
+from .adaptation_rows import TemplateSpecs
 from .adaptation_rows import pattern_rows
 from .text import first_line
 
@@ -52,25 +51,33 @@ class Adaptation:
 
 
 class Scrubber:
-    """Removes every pupil's name from a short label taken from typed text."""
+    """Removes every pupil's name from a short label taken from typed text.
+
+    One pattern holds every name (:func:`~journal.privacy.redaction.names_pattern`),
+    and a label met before (tags repeat) is not scanned again.
+    """
 
     def __init__(self):
         terms = {v for p in get_store().pupils.all_readonly()
                  for v in name_variants(p.get("display_name", "")) if len(v) >= 2}
-        self.patterns = [re.compile(r"(?<!\w)" + re.escape(t) + r"(?!\w)", re.IGNORECASE)
-                         for t in sorted(terms, key=len, reverse=True)]
+        self.pattern = names_pattern(terms)
+        self.placeholder = placeholder()
+        self.done: dict[str, str] = {}
 
     def __call__(self, text: str) -> str:
-        for pattern in self.patterns:
-            text = pattern.sub(placeholder(), text)
-        return text
+        if self.pattern is None:
+            return text
+        scrubbed = self.done.get(text)
+        if scrubbed is None:
+            scrubbed = self.done[text] = self.pattern.sub(self.placeholder, text)
+        return scrubbed
 
 
 def adaptations(trajectories: list[dict], scrub: Scrubber | None = None) -> list[Adaptation]:
     """Return the adaptations of ``trajectories``: one per trajectory and adaptation,
     its status taken from the latest published record."""
     scrub = scrub or Scrubber()
-    host = get_plugins()
+    specs = TemplateSpecs()
     ids = [t["id"] for t in trajectories]
     latest: dict[tuple[str, str], Adaptation] = {}
     orders: dict[tuple[str, str], tuple] = {}
@@ -81,14 +88,13 @@ def adaptations(trajectories: list[dict], scrub: Scrubber | None = None) -> list
             orders[slot] = order
             latest[slot] = found
 
-    entries = get_store().entries.find_in(
+    entries = get_store().entries.find_in_readonly(
         "trajectory_id", ids, predicate=lambda e: e.get("status") == "published")
     for entry in entries:
         day = entry.get("date") or entry.get("created_at", "")[:10]
         order = (day, entry.get("created_at", ""))
         if entry.get("template"):
-            found = spec_for_entry(host, entry)
-            spec = found.spec if found is not None else None
+            spec = specs.of(entry)
             if spec is None:
                 continue
             for answer in iter_checklist(spec, entry.get("answers") or {}):

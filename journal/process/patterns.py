@@ -237,7 +237,7 @@ def shared_challenges(found: Scope, found_adaptations: list[Adaptation],
         for area in t.get("focus_areas", ()):
             note("focus_area", area, labels.get(area, area), t["id"])
     ids = [t["id"] for t in found.trajectories]
-    for entry in get_store().entries.find_in(
+    for entry in get_store().entries.find_in_readonly(
             "trajectory_id", ids, predicate=lambda e: e.get("status") == "published"):
         if not found.in_period(entry.get("date")):
             continue

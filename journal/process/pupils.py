@@ -94,13 +94,14 @@ def can_edit(user: dict | None, pupil: dict) -> bool:
 
 def visible_pupils(user: dict | None) -> list[dict]:
     """Return the pupils ``user`` may see, sorted by class group and name."""
+    from .trajectories import readable
+
     store = get_store()
     if access.can(user, "overview"):
         pupils = store.pupils.all()
     else:
-        ids = {t["pupil_id"] for t in store.trajectories.all()
-               if t.get("pupil_id") and access.can(user, access.READ, t)}
-        pupils = store.pupils.find_in("id", ids)
+        pupils = store.pupils.find_in("id", {t["pupil_id"] for t in readable(user)
+                                             if t.get("pupil_id")})
     return sorted(pupils, key=lambda p: (p.get("class_group", "").lower(),
                                          p["display_name"].lower()))
 

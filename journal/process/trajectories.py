@@ -19,6 +19,7 @@ from ..plugins.host import get_plugins
 from ..security import access
 from ..security.audit import audit
 from ..storage import get_store
+from ..storage.store import TEAM_MEMBER
 from ..storage.store import utcnow
 from . import ValidationError
 from . import add_error
@@ -55,10 +56,26 @@ def focus_area_labels() -> dict[str, str]:
 
 # -- reading -------------------------------------------------------------------
 
+def readable(user: dict | None) -> list[dict]:
+    """Return the stored trajectories ``user`` may read, *uncopied*: never modify them.
+
+    For a teacher or ondersteuner this looks up their own teams (an index),
+    so it costs the same in a small school and a large one.
+    """
+    store = get_store()
+    if access.reads_every_trajectory(user):
+        candidates = store.trajectories.all_readonly()
+    elif user:
+        candidates = store.trajectories.find_in_readonly(TEAM_MEMBER, [user["id"]])
+    else:
+        return []
+    return [t for t in candidates if access.can(user, access.READ, t)]
+
+
 def get_visible(user: dict | None) -> list[dict]:
     """Return the trajectories ``user`` may read, most recently changed first."""
-    mine = [t for t in get_store().trajectories.all() if access.can(user, access.READ, t)]
-    return sorted(mine, key=lambda t: t.get("updated_at", ""), reverse=True)
+    found = sorted(readable(user), key=lambda t: t.get("updated_at", ""), reverse=True)
+    return get_store().trajectories.find_in("id", [t["id"] for t in found])
 
 
 def get_member_of(user: dict | None) -> list[dict]:
@@ -110,14 +127,15 @@ def people_for(trajectory: dict) -> dict[str, dict]:
     ids = {m["user_id"] for m in trajectory.get("members", ())}
     ids.add(trajectory.get("created_by"))
     ids.update(h.get("by") for h in trajectory.get("phase_history", ()))
-    for entry in store.entries.find(trajectory_id=trajectory["id"]):
+    in_it = [trajectory["id"]]
+    for entry in store.entries.find_in_readonly("trajectory_id", in_it):
         ids.update(entry.get("authors", ()))
         ids.add(entry.get("created_by"))
         for contribution in (entry.get("fields") or {}).get("contributions", ()) or ():
             ids.add(contribution.get("author_id"))
-    for comment in store.comments.find(trajectory_id=trajectory["id"]):
+    for comment in store.comments.find_in_readonly("trajectory_id", in_it):
         ids.add(comment.get("author_id"))
-    for goal in store.goals.find(trajectory_id=trajectory["id"]):
+    for goal in store.goals.find_in_readonly("trajectory_id", in_it):
         ids.add(goal.get("owner_id"))
         ids.update(e.get("author_id") for e in goal.get("evaluations", ()))
     ids.update(v.get("recorded_by") for v in store.voices.find(trajectory_id=trajectory["id"]))
@@ -166,7 +184,7 @@ def last_activity(trajectory: dict) -> str:
     """Return the date of the latest published entry (or the start date, or creation)."""
     dates = [
         e.get("date") or e.get("created_at", "")[:10]
-        for e in get_store().entries.find(trajectory_id=trajectory["id"])
+        for e in get_store().entries.find_in_readonly("trajectory_id", [trajectory["id"]])
         if e.get("status") == "published"
     ]
     dates = [d for d in dates if d]

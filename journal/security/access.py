@@ -64,6 +64,16 @@ def is_member(user: dict | None, trajectory: dict) -> bool:
     return bool(user) and any(m["user_id"] == user["id"] for m in trajectory.get("members", ()))
 
 
+def reads_every_trajectory(user: dict | None) -> bool:
+    """Return whether ``user`` may read every trajectory of the school (a care coordinator).
+
+    Anyone else reads at most the trajectories they are on the team of, so
+    lists for them start from their memberships (an index lookup) instead of
+    the whole school; every trajectory listed still passes :func:`can`.
+    """
+    return bool(user) and user.get("active", False) and has_role(user, "coordinator")
+
+
 def can(user: dict | None, action: str, trajectory: dict | None = None) -> bool:
     """Decide whether ``user`` may do ``action`` (to ``trajectory``).
 

@@ -49,6 +49,8 @@ from .errors import StorageError
 from .errors import StorageWriteError
 from .fsutil import make_private_dir
 from .fsutil import sync_dir
+from .indexes import SCALARS  # noqa: F401 (engine imports it from here)
+from .indexes import Indexes
 from .locking import ProcessLock
 from .log import LogFile
 from .log import encode
@@ -71,9 +73,6 @@ COMPACT_RATIO = 0.25
 #: … and at least this many bytes.
 COMPACT_MIN_BYTES = 4 << 20
 
-#: Values that go into index dicts (hashable JSON scalars).
-SCALARS = (str, int, float, bool, type(None))
-_MISSING = object()
 _intern = sys.intern
 
 
@@ -126,7 +125,7 @@ class DurableStorage(Storage):
         self.origin = ""
         self.schema = schema_version
         self.read_only = False
-        self._indexes: dict[str, dict[str, dict]] = {}
+        self._indexes = Indexes()
         self._mutex = threading.RLock()
         self._pid = os.getpid()
         self._depth = 0
@@ -265,7 +264,7 @@ class DurableStorage(Storage):
         self.seq = int(header["seq"])
         self.origin = header["origin"]
         self.schema = int(header["schema"])
-        self._indexes = {}
+        self._indexes.clear()
         self._snap_key = _stat_key(st)
         self._snap_size = st.st_size
         self._open_log(header)
@@ -370,7 +369,7 @@ class DurableStorage(Storage):
                 f"Upgrading the data in {self.path} from schema {old} failed "
                 f"({type(error).__name__}); nothing was changed. A backup is in {backup}."
             ) from error
-        self._indexes = {}
+        self._indexes.clear()
         self.schema = self.schema_version
         self._compact(new_origin=True)
         logger.info("migrated %s from schema %s to %s (backup %s)", self.path, old,
@@ -478,26 +477,13 @@ class DurableStorage(Storage):
     # -- indexes ---------------------------------------------------------------
 
     def lookup(self, table: str, field: str, value) -> set | None:
-        """Return the ids of ``table``'s documents whose ``field`` equals ``value``.
+        """Return the ids of ``table``'s documents whose ``field`` equals (or, for a path
+        with ``[]``, reaches) ``value``; see :mod:`.indexes`.
 
-        The index for ``field`` is built on first use and kept up to date.
+        The index is built on first use and kept exact on every change.
         Call with the thread lock held (inside :meth:`reading`).
         """
-        per_table = self._indexes.get(table)
-        if per_table is None:
-            per_table = self._indexes[table] = {}
-        index = per_table.get(field)
-        if index is None:
-            index = per_table[field] = {}
-            for doc_id, doc in self.tables.get(table, {}).items():
-                v = doc.get(field, _MISSING)
-                if v is not _MISSING and type(v) in SCALARS:
-                    ids = index.get(v)
-                    if ids is None:
-                        index[v] = {doc_id}
-                    else:
-                        ids.add(doc_id)
-        return index.get(value)
+        return self._indexes.lookup(self.tables.get(table, {}), table, field, value)
 
     # -- changing memory -------------------------------------------------------
 
@@ -515,25 +501,7 @@ class DurableStorage(Storage):
             n = int(doc_id) + 1
             if n > self.next_ids.get(name, 1):
                 self.next_ids[name] = n
-        per_table = self._indexes.get(name)
-        if per_table:
-            for field, index in per_table.items():
-                if old is not None:
-                    v = old.get(field, _MISSING)
-                    if v is not _MISSING and type(v) in SCALARS:
-                        ids = index.get(v)
-                        if ids is not None:
-                            ids.discard(doc_id)
-                            if not ids:
-                                del index[v]
-                if doc is not None:
-                    v = doc.get(field, _MISSING)
-                    if v is not _MISSING and type(v) in SCALARS:
-                        ids = index.get(v)
-                        if ids is None:
-                            index[v] = {doc_id}
-                        else:
-                            ids.add(doc_id)
+        self._indexes.changed(name, doc_id, old, doc)
         return old
 
     def _table_op(self, name: str, docs: dict | None):
@@ -541,7 +509,7 @@ class DurableStorage(Storage):
         old = self.tables.pop(name, None)
         if docs is not None:
             self.tables[name] = {}
-        self._indexes.pop(name, None)
+        self._indexes.drop(name)
         return old
 
     def allocate_id(self, name: str) -> int:
@@ -587,7 +555,7 @@ class DurableStorage(Storage):
             name, doc_id, old, created = self._undo.pop()
             self._ops.pop()
             if doc_id is None:
-                self._indexes.pop(name, None)
+                self._indexes.drop(name)
                 if old is None:
                     self.tables.pop(name, None)
                 else:

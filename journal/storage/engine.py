@@ -14,7 +14,8 @@ Interface contract (what the repositories rely on):
   transaction semantics.
 * ``db.table(name)`` returns a TinyDB :class:`~tinydb.table.Table` with an
   extra ``by(field, value)`` returning the documents whose ``field`` equals
-  ``value``, from an index dict. TinyDB queries that test a field for
+  ``value``, from an index dict (``field`` may also be a path such as
+  ``members[].user_id``: the documents it reaches ``value`` in). TinyDB queries that test a field for
   equality (alone or inside ``&``) use the same indexes.
 * ``with db.transaction():`` holds an exclusive, reentrant lock across threads
   and processes; reads inside see every committed write. All writes inside
@@ -43,6 +44,7 @@ from tinydb.table import Document
 from tinydb.table import Table
 
 from .durable import SCALARS
+from .indexes import parse_path
 from .durable import DurableStorage
 from .errors import CorruptionError
 from .errors import SchemaError
@@ -167,8 +169,15 @@ class JournalTable(Table):
     # -- reads -----------------------------------------------------------------
 
     def by(self, field: str, value) -> list[Document]:
-        """Return the documents whose ``field`` equals ``value`` (index-backed), in id order."""
+        """Return the documents whose ``field`` equals ``value`` (index-backed), in id order.
+
+        ``field`` may be a path (``members[].user_id``, ``authors[]``): then the
+        documents are those it reaches ``value`` in (see :mod:`.indexes`), and
+        ``value`` must be a JSON scalar.
+        """
         storage = self._storage
+        if parse_path(field) is not None and type(value) not in SCALARS:
+            raise TypeError(f"a path index ({field}) looks up JSON scalars only")
         with storage.reading():
             docs = storage.tables.get(self.name)
             if not docs:

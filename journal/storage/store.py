@@ -23,6 +23,12 @@ from .engine import clone
 from .migrations import SCHEMA_VERSION  # the stored documents' schema version (re-exported)
 
 
+#: Paths the journal looks documents up by, besides plain fields (see :mod:`.indexes`);
+#: ``find_in(TEAM_MEMBER, [user_id])`` is index-backed and kept exact like a field.
+TEAM_MEMBER = "members[].user_id"  # trajectories, by the user id of each team member
+AUTHOR = "authors[]"               # entries, by each of their authors
+
+
 def new_id() -> str:
     """Return a random, non-sequential, URL-safe document id."""
     return secrets.token_urlsafe(12)
@@ -79,11 +85,21 @@ class Collection:
             stored document (do not modify it) and runs before anything is copied,
             so a narrow filter over many documents stays fast.
         """
+        return [clone(doc) for doc in self.find_in_readonly(field, values, predicate)]
+
+    def find_in_readonly(self, field: str, values: Iterable,
+                         predicate: Callable[[dict], bool] | None = None) -> list[dict]:
+        """Like :meth:`find_in`, but return the stored documents *without copying*.
+
+        For read-only passes over many documents (counts, dates, statistics),
+        where copying costs more than the work. Callers must never modify what
+        they get back.
+        """
         out = []
         for value in dict.fromkeys(values):
             for doc in self.table.by(field, value):
                 if predicate is None or predicate(doc):
-                    out.append(clone(doc))
+                    out.append(doc)
         return out
 
     def all(self) -> list[dict]:

@@ -22,6 +22,7 @@ def init_app(app: Flask) -> None:
     from . import admin_signin
     from . import audit
     from . import auth
+    from . import health
     from . import home
     from . import reminders
     from . import signin
@@ -33,7 +34,7 @@ def init_app(app: Flask) -> None:
     from ..federation import endpoints as federation_calls
 
     # Both kinds: signing in, one's account, accounts and sign-in providers, the audit log.
-    for module in (auth, home, account, admin_accounts, signin, admin_signin, audit):
+    for module in (auth, home, account, admin_accounts, signin, admin_signin, audit, health):
         app.register_blueprint(module.bp)
     app.register_blueprint(reminders.bp)  # calendar feed and e-mail digest (docs/reminders.md)
     app.register_blueprint(admin_mail.bp)  # the mail server and the e-mail digests' state

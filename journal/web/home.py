@@ -38,6 +38,7 @@ def index():
     pupils = {p["id"]: p for p in get_store().pupils.find_in(
         "id", [t["pupil_id"] for t in visible if t.get("pupil_id")])}
     mine = [t for t in visible if access.is_member(user, t)]
+    mine_ids = {t["id"] for t in mine}
     open_mine = [t for t in mine if not phases.is_closed(t)]
     overdue = [
         {"goal": goal, "trajectory": by_id[goal["trajectory_id"]],
@@ -73,7 +74,8 @@ def index():
         trajectories=open_mine,
         rows=rows,
         closed_count=len(mine) - len(open_mine),
-        others_count=len([t for t in visible if t not in mine and not phases.is_closed(t)]),
+        others_count=len([t for t in visible
+                          if t["id"] not in mine_ids and not phases.is_closed(t)]),
         overdue=overdue,
         quiet=quiet,
         quiet_days=days,

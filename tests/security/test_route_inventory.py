@@ -22,6 +22,7 @@ PUBLIC = {
     "family.react",
     "family.agree",
     "reminders.feed",      # a calendar feed: its secret address is the key (no cookies in apps)
+    "health.index",        # "ok" for monitoring and the page benchmark (no data)
 }
 #: Public in a centre's journal only: a school presents a one-time pairing code (throttled).
 CENTRE_PUBLIC = {"federation_centre.pair"}

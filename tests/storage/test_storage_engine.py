@@ -48,6 +48,46 @@ def test_by_finds_documents_through_indexes_kept_up_to_date(any_db):
     assert [d["id"] for d in t.by("tags", ["x", "y"])] == ["d"]
 
 
+def test_path_indexes_find_documents_by_every_value_a_list_holds(any_db):
+    t = any_db.table("trajectories")
+    t.insert({"id": "a", "members": [{"user_id": "u1"}, {"user_id": "u2"}], "authors": ["u1"]})
+    t.insert({"id": "b", "members": [{"user_id": "u2"}], "template": {"id": "ass.x"}})
+    t.insert({"id": "c", "members": "not a list", "authors": [["nested"], {"x": 1}]})
+    assert [d["id"] for d in t.by("members[].user_id", "u2")] == ["a", "b"]
+    assert [d["id"] for d in t.by("authors[]", "u1")] == ["a"]
+    assert [d["id"] for d in t.by("template.id", "ass.x")] == ["b"]
+    # A change moves the document, a removal forgets it, a failed transaction changes nothing.
+    t.update({"members": [{"user_id": "u3"}]}, where("id") == "a")
+    assert [d["id"] for d in t.by("members[].user_id", "u2")] == ["b"]
+    assert [d["id"] for d in t.by("members[].user_id", "u3")] == ["a"]
+    with pytest.raises(RuntimeError):
+        with any_db.transaction():
+            t.remove(where("id") == "b")
+            t.update({"members": [{"user_id": "u2"}]}, where("id") == "a")
+            assert [d["id"] for d in t.by("members[].user_id", "u2")] == ["a"]
+            raise RuntimeError("given up")
+    assert [d["id"] for d in t.by("members[].user_id", "u2")] == ["b"]
+    assert [d["id"] for d in t.by("members[].user_id", "u3")] == ["a"]
+    with pytest.raises(TypeError):
+        t.by("members[].user_id", ["u2"])
+
+
+def test_path_indexes_follow_another_process_and_a_restore(open_db, data_dir, tmp_path):
+    from journal.storage.backup import restore
+
+    mine, theirs = open_db(), open_db()
+    mine.table("entries").insert({"id": "e1", "authors": ["u1"]})
+    assert [d["id"] for d in mine.table("entries").by("authors[]", "u1")] == ["e1"]
+    theirs.table("entries").update({"authors": ["u1", "u2"]}, where("id") == "e1")
+    theirs.table("entries").insert({"id": "e2", "authors": ["u2"]})
+    assert [d["id"] for d in mine.table("entries").by("authors[]", "u2")] == ["e1", "e2"]
+    backup = theirs.backup_to(tmp_path / "before.jbak")["path"]
+    theirs.table("entries").remove(where("id") == "e2")
+    assert [d["id"] for d in mine.table("entries").by("authors[]", "u2")] == ["e1"]
+    restore(data_dir, backup, tmp_path / "kept", schema_version=1)
+    assert [d["id"] for d in mine.table("entries").by("authors[]", "u2")] == ["e1", "e2"]
+
+
 def test_queries_use_the_same_answers_as_tinydb(any_db):
     t = any_db.table("revisions")
     for n in range(10):

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from dataclasses import fields as dataclass_fields
 from dataclasses import replace
+from functools import lru_cache
 
 #: Field types the host knows how to render, validate and count.
 FIELD_TYPES = ("checklist", "choice", "multiselect", "scale", "number", "date", "text", "markdown")
@@ -256,7 +257,19 @@ def snapshot(spec: TemplateSpec) -> dict:
 
 
 def spec_hash(spec: TemplateSpec) -> str:
-    """Return a stable hash of the spec's content (to catch changes without a version bump)."""
+    """Return a stable hash of the spec's content (to catch changes without a version bump).
+
+    Specs are frozen, so the hash of one is worked out once: every template
+    entry shown or counted asks for it.
+    """
+    try:
+        return _spec_hash(spec, spec.plugin)
+    except TypeError:  # a spec holding a list (unhashable) is hashed every time
+        return _spec_hash.__wrapped__(spec, spec.plugin)
+
+
+@lru_cache(maxsize=512)
+def _spec_hash(spec: TemplateSpec, plugin: str) -> str:
     canonical = json.dumps(snapshot(spec), sort_keys=True, ensure_ascii=False)
     return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
 
