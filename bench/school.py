@@ -440,3 +440,49 @@ class SchoolBuilder:
 def _school_year(day: date) -> str:
     start = day.year if day.month >= 9 else day.year - 1
     return f"{start}-{start + 1}"
+
+
+def audit_history(store, manifest: dict, count: int, *, seed: int = 29, progress=print) -> None:
+    """Append ``count`` audit records of visits, spread over the school's years, oldest first.
+
+    What a school's staff leave behind by opening pages: mostly views of
+    trajectories and entries, some sign-ins, changes and refusals. Written in
+    batches straight into the audit trail (one durable commit per batch).
+    """
+    from datetime import datetime
+    from datetime import timezone
+
+    rng = random.Random(seed)
+    users = [u["id"] for u in store.users.all_readonly()]
+    trajectories = [(t["id"], t.get("pupil_id") or "") for t in store.trajectories.all_readonly()]
+    entries = [(e["id"], e.get("pupil_id") or "") for e in store.entries.all_readonly()]
+    years = manifest["plan"]["years"]
+    end = datetime.now(timezone.utc).timestamp()
+    start = end - years * 365 * 86400
+    step = (end - start) / max(1, count)
+    batch = []
+    for n in range(count):
+        at = datetime.fromtimestamp(start + n * step, timezone.utc).isoformat(timespec="seconds")
+        roll = rng.random()
+        if roll < 0.55:
+            object_type, (object_id, pupil_id) = "entry", rng.choice(entries)
+            action = "view"
+        elif roll < 0.9:
+            object_type, (object_id, pupil_id) = "trajectory", rng.choice(trajectories)
+            action = "view"
+        elif roll < 0.95:
+            object_type, object_id, pupil_id, action = "user", rng.choice(users), "", "login"
+        else:
+            object_type, (object_id, pupil_id) = "entry", rng.choice(entries)
+            action = rng.choice(["create", "update", "denied"])
+        batch.append({"id": f"bench{n:09d}", "at": at, "user_id": rng.choice(users),
+                      "address": f"10.0.{rng.randint(0, 3)}.{rng.randint(2, 250)}",
+                      "action": action, "object_type": object_type, "object_id": object_id,
+                      "pupil_id": pupil_id, "outcome": "404" if action == "denied" else "ok",
+                      "detail": ""})
+        if len(batch) == 50_000:
+            store.audit.trail.append_many(batch)
+            batch = []
+            if (n + 1) % 500_000 == 0:
+                progress(f"  {n + 1:,} audit records")
+    store.audit.trail.append_many(batch)

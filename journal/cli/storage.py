@@ -98,6 +98,10 @@ def register(cli: click.Group) -> None:
         info = backup(store.db, path)
         from ..storage.backup import backup_files
 
+        from ..storage.backup import backup_audit
+
+        records = backup_audit(info["path"], store.audit.trail)
+        click.echo(f"Audit log: {records} records copied to {info['path']}.audit")
         copied = backup_files(info["path"], _files())
         if copied["files"] or copied["missing"]:
             click.echo(f"Attachment files: {copied['files']} copied to {info['path']}.files/"
@@ -141,6 +145,11 @@ def register(cli: click.Group) -> None:
         click.echo(f"Restored {result['documents']} documents from the backup of {when}.")
         from ..storage.backup import restore_files
 
+        from ..storage.backup import restore_audit
+
+        merged = restore_audit(path, _data_dir())
+        click.echo(f"Audit log: kept as it is ({merged} records from the backup added that it "
+                   "lacked); a restore never removes audit records.")
         placed = restore_files(path, _files(), result["kept"])
         if placed["restored"] or placed["set_aside"] or placed["missing"]:
             click.echo(f"Attachment files: {placed['restored']} put back, "

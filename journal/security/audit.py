@@ -5,6 +5,10 @@ Records carry ids only, never entry contents, names or diagnoses.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import date
+from datetime import timedelta
+
 from flask import g
 from flask import has_request_context
 from flask import request
@@ -56,22 +60,33 @@ EXPORT_FIELDS = ("at", "user_id", "address", "action", "object_type", "object_id
                  "outcome", "detail")
 
 
-def search(filters: dict[str, str]) -> list[dict]:
-    """Return the audit records matching ``filters``, newest first.
+def _bounds(filters: dict[str, str]) -> dict[str, str]:
+    """Turn the inclusive ``since``/``until`` dates into the trail's ``since``/``before`` times."""
+    since = filters.get("since") or ""
+    until = filters.get("until") or ""
+    before = ""
+    if until:
+        try:
+            before = (date.fromisoformat(until) + timedelta(days=1)).isoformat()
+        except ValueError:
+            before = until + "~"  # not a date: compare as text, after every time that day
+    return {"since": since, "before": before}
+
+
+def _wanted(filters: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in filters.items() if k in FILTER_FIELDS and v}
+
+
+def search(filters: dict[str, str], *, page: int = 1, per_page: int = 100) -> tuple[list[dict], int]:
+    """Return one page of the audit records matching ``filters``, newest first, and their number.
 
     :param filters: exact values for :data:`FILTER_FIELDS`; ``since`` and
         ``until`` are ISO dates (UTC, inclusive). Empty values are ignored.
     """
-    wanted = {k: v for k, v in filters.items() if k in FILTER_FIELDS and v}
-    since = filters.get("since") or ""
-    until = filters.get("until") or ""
-    out = []
-    for record in get_store().audit.all():
-        if any(record.get(k, "") != v for k, v in wanted.items()):
-            continue
-        day = record["at"][:10]
-        if (since and day < since) or (until and day > until):
-            continue
-        out.append(record)
-    out.reverse()
-    return out
+    return get_store().audit.trail.page(_wanted(filters), offset=(max(1, page) - 1) * per_page,
+                                        limit=per_page, **_bounds(filters))
+
+
+def matching(filters: dict[str, str]) -> Iterator[dict]:
+    """Yield every audit record matching ``filters`` (see :func:`search`), newest first."""
+    return get_store().audit.trail.matching(_wanted(filters), **_bounds(filters))

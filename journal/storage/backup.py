@@ -194,3 +194,34 @@ def restore_files(backup_file, files, kept: str | None) -> dict:
         sync_dir(target)
         sync_dir(files.folder)
     return {"restored": restored, "set_aside": len(extra), "missing": missing}
+
+
+# -- the audit trail ------------------------------------------------------------------------
+# A backup ``journal-….jbak`` keeps a copy of the audit trail in ``journal-….jbak.audit``.
+# A restore never rolls the trail back (it is the evidence of what happened, the restore
+# included): it adds the backup's records that are missing, e.g. after a lost disk.
+
+def audit_copy(backup_file) -> Path:
+    """Return the file holding the audit trail of the backup ``backup_file``."""
+    from .check import AUDIT_SUFFIX
+
+    return Path(str(backup_file) + AUDIT_SUFFIX)
+
+
+def backup_audit(backup_file, trail) -> int:
+    """Copy the audit trail next to the backup; return the number of records copied."""
+    return trail.backup_to(audit_copy(backup_file))
+
+
+def restore_audit(backup_file, data_dir) -> int:
+    """Add the backup's audit records that the instance's trail lacks; return how many."""
+    from .audit_trail import AuditTrail
+
+    source = audit_copy(backup_file)
+    if not source.exists():
+        return 0
+    trail = AuditTrail(data_dir)
+    try:
+        return trail.merge_from(source)
+    finally:
+        trail.close()

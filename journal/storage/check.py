@@ -16,12 +16,17 @@ from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
 
+from .audit_trail import FILENAME as AUDIT_FILENAME
+from .audit_trail import AuditTrail
 from .durable import LOG_NAME
 from .durable import SNAPSHOT
 from .durable import log_name
 from .errors import CorruptionError
 from .log import scan
 from .snapshot import read_snapshot
+
+#: A backup's audit trail is the file next to it with this suffix.
+AUDIT_SUFFIX = ".audit"
 
 
 @dataclass
@@ -93,7 +98,19 @@ def check_folder(path, files=None) -> Report:
         report.errors.extend(errors)
         report.warnings.extend(warnings)
         report.facts.update(facts)
+    _check_audit(path / AUDIT_FILENAME, report)
     return report
+
+
+def _check_audit(file: Path, report: Report) -> None:
+    """Verify the audit trail's file (SQLite's quick check: every page, without the indexes'
+    content, so a year of records takes seconds)."""
+    if not file.exists():
+        return
+    problems = AuditTrail.check_file(file)
+    report.errors.extend(f"the audit log is damaged: {p}" for p in problems)
+    if not problems:
+        report.facts["audit_records"] = AuditTrail.count_file(file)
 
 
 def _check_log(log: Path, header: dict, tables: dict, report: Report) -> int:
@@ -145,7 +162,7 @@ def _check_modes(path: Path, report: Report) -> None:
         report.warnings.append(
             f"{path} can be read by other accounts (mode {mode:o}); run `chmod 700 {path}`")
     for item in path.iterdir():
-        if item.name.startswith("journal.") and item.is_file():
+        if item.name.startswith(("journal.", "audit.")) and item.is_file():
             mode = stat.S_IMODE(item.stat().st_mode)
             if mode & 0o077:
                 report.warnings.append(
@@ -167,6 +184,7 @@ def check_backup(file) -> Report:
     report.facts.update(kind=header.get("kind", "snapshot"), created_at=header.get("created_at"),
                         schema=header.get("schema"), seq=header.get("seq"),
                         documents={name: len(docs) for name, docs in sorted(tables.items())})
+    _check_audit(Path(str(file) + AUDIT_SUFFIX), report)
     if tables.get("attachments"):
         from .backup import check_backup_files
 

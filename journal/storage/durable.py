@@ -131,7 +131,9 @@ class DurableStorage(Storage):
         self._depth = 0
         self._undo: list[tuple] = []
         self._ops: list[str] = []
-        self._savepoints: list[int] = []
+        self._savepoints: list[tuple[int, int]] = []
+        self._hooks: list = []  # run when the outermost transaction commits (see before_commit)
+        self._owner: int | None = None  # the thread inside the transaction
         self._failed: str | None = None
         self._compact_requested = False
         self._closed = False
@@ -392,6 +394,8 @@ class DurableStorage(Storage):
         self._undo.clear()
         self._ops.clear()
         self._savepoints.clear()
+        self._hooks.clear()
+        self._owner = None
         if self.path is not None:
             self._lock.forget_after_fork()
             if self._log is not None:
@@ -569,6 +573,21 @@ class DurableStorage(Storage):
         if self._depth == 0 or self._pid != os.getpid():
             raise RuntimeError("changes must be made inside a transaction")
 
+    def in_transaction(self) -> bool:
+        """Return whether the calling thread is inside a transaction of this storage."""
+        return (self._depth > 0 and self._owner == threading.get_ident()
+                and self._pid == os.getpid())
+
+    def before_commit(self, action) -> None:
+        """Run ``action()`` when the current transaction commits, just before its record
+        is written; never when the transaction (or the nested block around it) fails.
+
+        If ``action`` raises, the transaction is rolled back and the error raised:
+        the audit trail uses this, so no change is saved without its audit record.
+        """
+        self._require_transaction()
+        self._hooks.append(action)
+
     # -- transactions ----------------------------------------------------------
 
     @contextmanager
@@ -604,25 +623,41 @@ class DurableStorage(Storage):
                 self._mutex.release()
                 raise
         self._depth += 1
-        self._savepoints.append(len(self._undo))
+        self._owner = threading.get_ident()
+        self._savepoints.append((len(self._undo), len(self._hooks)))
 
     def _exit(self, *, ok: bool) -> None:
-        savepoint = self._savepoints.pop()
+        savepoint, hooks = self._savepoints.pop()
         try:
             if not ok:
                 self._rollback_to(savepoint)
+                del self._hooks[hooks:]
             elif self._depth == 1:
                 self._commit()
         finally:
             self._depth -= 1
-            if self._depth == 0 and self.path is not None:
-                self._lock.release()
+            if self._depth == 0:
+                self._owner = None
+                self._hooks.clear()
+                if self.path is not None:
+                    self._lock.release()
             self._mutex.release()
+
+    def _run_hooks(self) -> None:
+        hooks, self._hooks = self._hooks, []
+        try:
+            for action in hooks:
+                action()
+        except BaseException:
+            self._rollback_to(0)
+            raise
 
     def _commit(self) -> None:
         if not self._ops:
+            self._run_hooks()
             return
         if self.path is None:
+            self._run_hooks()
             self.seq += 1  # in memory: nothing to write, but readers still see a new version
             self._undo.clear()
             self._ops.clear()
@@ -631,6 +666,7 @@ class DurableStorage(Storage):
             reason = self._failed or "the data folder is read-only"
             self._rollback_to(0)
             raise StorageWriteError(self.path, reason)
+        self._run_hooks()
         seq = self.seq + 1
         body = f'{{"s":{seq},"o":[{",".join(self._ops)}]}}'.encode("ascii")
         data = frame(body)

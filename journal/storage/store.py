@@ -18,6 +18,7 @@ from datetime import timezone
 
 from ..errors import NotFound  # noqa: F401 (re-exported: storage callers catch it)
 from ..errors import StaleRevision  # noqa: F401
+from .audit_trail import AuditTrail
 from .engine import Database
 from .engine import clone
 from .migrations import SCHEMA_VERSION  # the stored documents' schema version (re-exported)
@@ -217,20 +218,47 @@ def _replace_with(new: dict):
 
 
 class AuditLog:
-    """The append-only audit trail; it has no update or delete method on purpose."""
+    """The append-only audit trail; it has no update or delete method on purpose.
+
+    The records live in their own file, not among the documents
+    (:mod:`journal.storage.audit_trail`): a year holds millions of them.
+    """
 
     def __init__(self, db: Database):
         self.db = db
+        self.trail = AuditTrail(db.path)
 
     def append(self, record: dict) -> None:
-        """Add one record; ``at`` (UTC) is set here."""
+        """Add one record; ``id`` and ``at`` (UTC) are set here.
+
+        Inside a transaction the record is written when the transaction
+        commits, right before its changes, and not at all if it fails.
+        """
         record = dict(record, id=new_id(), at=utcnow())
-        with self.db.transaction():
-            self.db.table("audit").insert(record)
+        storage = self.db.storage
+        if storage.in_transaction():
+            storage.before_commit(lambda: self.trail.append(record))
+        else:
+            self.trail.append(record)
 
     def all(self) -> list[dict]:
-        """Return every record, oldest first."""
-        return sorted((dict(r) for r in self.db.table("audit").all()), key=lambda r: r["at"])
+        """Return every record, oldest first (for small instances and tests)."""
+        return self.trail.all()
+
+    def adopt_legacy(self) -> int:
+        """Move the records an older journal kept among the documents into the trail.
+
+        Runs on open; a crash half-way repeats it harmlessly (records are merged by id).
+        :return: how many records were moved.
+        """
+        if self.db.storage.read_only or "audit" not in self.db.tables():
+            return 0
+        records = sorted(self.db.table("audit").documents_readonly(),
+                         key=lambda r: r.get("at", ""))
+        added = self.trail.append_many(records, ignore_known=True)
+        self.db.drop_table("audit")
+        self.db.compact()  # the records leave the snapshot and the log
+        return added
 
 
 class Settings:
@@ -309,6 +337,7 @@ class Store:
         self.digests = Collection(db, "digests")
         self.settings = Settings(db)
         self.audit = AuditLog(db)
+        self.audit.adopt_legacy()
 
     def plugin_table(self, plugin_name: str) -> Collection:
         """Return the private collection of one plugin (``plugin:<name>``)."""
@@ -330,5 +359,6 @@ class Store:
         self.db.compact()
 
     def close(self) -> None:
-        """Close the database."""
+        """Close the database and the audit trail."""
+        self.audit.trail.close()
         self.db.close()

@@ -19,6 +19,7 @@ from ..security.audit import ACTIONS
 from ..security.audit import EXPORT_FIELDS
 from ..security.audit import FILTER_FIELDS
 from ..security.audit import audit
+from ..security.audit import matching
 from ..security.audit import search
 from ..storage import get_store
 from .helpers import parse_date
@@ -101,14 +102,13 @@ def _filters() -> tuple[dict[str, str], dict[str, list[str]]]:
 def index():
     """Show the audit log, newest first, filtered and paged."""
     filters, errors = _filters()
-    records = [] if errors else search(filters)
     page = max(1, request.args.get("page", 1, type=int) or 1)
-    shown = records[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
-    users = {u["id"]: u["username"] for u in get_store().users.all()}
+    shown, total = ([], 0) if errors else search(filters, page=page, per_page=PAGE_SIZE)
+    users = {u["id"]: u["username"] for u in get_store().users.all_readonly()}
     audit("view", object_type="audit", detail="list")
     query = {k: v for k, v in filters.items() if v and k != "user_id"}
-    return render_template("audit/index.html", records=shown, total=len(records), page=page,
-                           pages=max(1, -(-len(records) // PAGE_SIZE)), filters=filters,
+    return render_template("audit/index.html", records=shown, total=total, page=page,
+                           pages=max(1, -(-total // PAGE_SIZE)), filters=filters,
                            errors=errors, users=users, query=query,
                            action_labels=ACTION_LABELS, object_labels=OBJECT_LABELS,
                            action_options=[("", _("All"))] + [(a, str(ACTION_LABELS.get(a, a)))
@@ -131,18 +131,32 @@ def export(fmt: str):
     filters, errors = _filters()
     if errors:
         return render_template("errors/error.html", status=400), 400
-    records = [{k: r.get(k, "") for k in EXPORT_FIELDS} for r in search(filters)]
     audit("export", object_type="audit", detail=fmt)
-    if fmt == "json":
-        body = json.dumps(records, ensure_ascii=False, indent=1)
-        mimetype = "application/json"
-    else:
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(EXPORT_FIELDS)
-        for record in records:
-            writer.writerow([_csv_cell(record[k]) for k in EXPORT_FIELDS])
-        body = out.getvalue()
-        mimetype = "text/csv"
-    return Response(body, mimetype=mimetype, headers={
-        "Content-Disposition": f'attachment; filename="audit-log.{fmt}"'})
+    records = ({k: r.get(k, "") for k in EXPORT_FIELDS} for r in matching(filters))
+    body = _json_lines(records) if fmt == "json" else _csv_lines(records)
+    # Streamed (the trail is read in batches): a year of records would not fit a response.
+    return Response(body,
+                    mimetype="application/json" if fmt == "json" else "text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="audit-log.{fmt}"'})
+
+
+def _json_lines(records):
+    """A JSON array of the records, one record a line."""
+    yield "["
+    for n, record in enumerate(records):
+        yield ("," if n else "") + "\n" + json.dumps(record, ensure_ascii=False)
+    yield "\n]\n"
+
+
+def _csv_lines(records):
+    """The records as CSV with a header row."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(EXPORT_FIELDS)
+    for record in records:
+        writer.writerow([_csv_cell(record[k]) for k in EXPORT_FIELDS])
+        if out.tell() > 65536:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()
