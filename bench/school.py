@@ -30,8 +30,10 @@ ENTRIES_PER_TRAJECTORY = 40
 #: Trajectories of the measured teacher and ondersteuner (how many are still open).
 TEACHER_TRAJECTORIES, TEACHER_OPEN = 8, 6
 SUPPORT_TRAJECTORIES, SUPPORT_OPEN = 12, 9
-#: Audit records of page visits per entry (a school year: ~10,000 entries, ~2 million records).
+#: Audit records of page visits per entry (a school year: ~10,000 entries, ~2 million records),
+#: at most a year's worth (older records are what an audit retention would remove).
 AUDIT_VISITS_PER_ENTRY = 200
+AUDIT_RECORDS_MAX = 2_000_000
 PASSWORD = "bench-Wachtwoord-2024!"
 
 CLASS_GROUPS = [f"{year}{letter}" for year in range(1, 7) for letter in "ABCD"]
@@ -68,7 +70,7 @@ def instance_summary(n_entries: int) -> dict:
         "teachers": max(8, trajectories // 25),
         "supports": max(3, trajectories // 120),
         "years": max(1, round(n_entries / 10_000)),
-        "audit_records": n_entries * AUDIT_VISITS_PER_ENTRY,
+        "audit_records": min(n_entries * AUDIT_VISITS_PER_ENTRY, AUDIT_RECORDS_MAX),
     }
 
 

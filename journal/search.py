@@ -34,12 +34,17 @@ def _stemmer():
     return snowballstemmer.stemmer("dutch")
 
 
+@cache
+def _without_marks() -> dict[int, None]:
+    """A translation table deleting every combining mark (built once, on first use)."""
+    return {cp: None for cp in range(0x300, 0x110000) if unicodedata.combining(chr(cp))}
+
+
 def fold(text: str) -> str:
     """Lower-case ``text`` and strip accents ("Coördinator" -> "coordinator")."""
     if text.isascii():
         return text.lower()
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return unicodedata.normalize("NFKD", text.lower()).translate(_without_marks())
 
 
 @lru_cache(maxsize=100_000)
@@ -158,6 +163,22 @@ class SearchIndex:
 def get_index() -> SearchIndex:
     """Return the current app's search index (created on first use)."""
     return current_app.extensions.setdefault("journal.search", SearchIndex())
+
+
+def build_in_background(app) -> threading.Thread:
+    """Build ``app``'s search index in a background thread (``journal serve`` does at start),
+    so the first search does not wait for a whole school to be read."""
+
+    def build():
+        with app.app_context():
+            try:
+                get_index().refresh(get_store())
+            except Exception:  # the first search builds it then, and shows the error
+                app.logger.exception("building the search index in the background failed")
+
+    thread = threading.Thread(target=build, name="search-index", daemon=True)
+    thread.start()
+    return thread
 
 
 def _snippet(text: str, query: str, width: int = 160) -> str:

@@ -105,3 +105,20 @@ def test_snippets_show_only_what_people_wrote(users, world):
     assert "<p>" not in hit.snippet and "2026-10-01" not in hit.snippet
     assert users["teacher"]["id"] not in hit.snippet
     assert search(users["teacher"], "korthagen") == []
+
+
+def test_decomposed_accents_fold_like_composed_ones():
+    # Text pasted from some systems carries the accent as a separate mark.
+    assert fold("Zoe\u0308 coo\u0308rdineert") == fold("Zoë coördineert") == "zoe coordineert"
+
+
+def test_the_index_is_built_in_the_background_before_the_first_search(app, users, world):
+    from journal.search import build_in_background
+    from journal.search import get_index
+
+    world["entry"](world["mine"], "Het dagschema hangt aan het bord.")
+    build_in_background(app).join(timeout=30)
+    index = get_index()
+    assert index.match("dagschema")  # built already: the first search only looks it up
+    assert [h.doc["fields"]["seen"] for h in search(users["teacher"], "dagschema")] == \
+        ["Het dagschema hangt aan het bord."]

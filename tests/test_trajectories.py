@@ -377,3 +377,18 @@ def test_text_that_cannot_be_rendered_safely_is_a_field_error(client, users, log
     assert 'id="educational_need-error"' in page
     assert long_need.strip() in page
     assert get_store().trajectories.all() == []
+
+
+def test_a_long_timeline_shows_the_newest_items_and_the_rest_one_click_away(
+        client, users, login, team):
+    from journal.web.trajectories import TIMELINE_ITEMS
+
+    for n in range(TIMELINE_ITEMS + 3):
+        add_entry(team, users["teacher"], "observation", date=f"2025-01-{n + 1:02d}",
+                  html_text=f"ITEM-{n:02d}-")
+    login(client, "teacher")
+    page = client.get(f"/t/{team['id']}", headers=EN).get_data(as_text=True)
+    assert f"ITEM-{TIMELINE_ITEMS + 2:02d}-" in page and "ITEM-00-" not in page
+    assert "Show 3 older items" in page
+    everything = client.get(f"/t/{team['id']}?all=1", headers=EN).get_data(as_text=True)
+    assert "ITEM-00-" in everything and "older items" not in everything

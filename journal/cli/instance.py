@@ -131,6 +131,9 @@ def register(cli: click.Group) -> None:
 
         if scheduler.start(app):
             click.echo("E-mail digests are sent from this process (docs/reminders.md).")
+        from ..search import build_in_background
+
+        build_in_background(app)  # while the server already answers
         click.echo(f"The journal is running on http://{host}:{port}/  (Ctrl+C stops it)")
         sys.stdout.flush()
         waitress.serve(app, host=host, port=port, threads=threads, ident="journal")

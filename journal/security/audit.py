@@ -77,14 +77,17 @@ def _wanted(filters: dict[str, str]) -> dict[str, str]:
     return {k: v for k, v in filters.items() if k in FILTER_FIELDS and v}
 
 
-def search(filters: dict[str, str], *, page: int = 1, per_page: int = 100) -> tuple[list[dict], int]:
-    """Return one page of the audit records matching ``filters``, newest first, and their number.
+def search(filters: dict[str, str], *, page: int = 1, per_page: int = 100,
+           count_limit: int | None = None) -> tuple[list[dict], int]:
+    """Return one page of the audit records matching ``filters``, newest first, and their number
+    (at most ``count_limit`` + 1 when given).
 
     :param filters: exact values for :data:`FILTER_FIELDS`; ``since`` and
         ``until`` are ISO dates (UTC, inclusive). Empty values are ignored.
     """
     return get_store().audit.trail.page(_wanted(filters), offset=(max(1, page) - 1) * per_page,
-                                        limit=per_page, **_bounds(filters))
+                                        limit=per_page, count_limit=count_limit,
+                                        **_bounds(filters))
 
 
 def matching(filters: dict[str, str]) -> Iterator[dict]:

@@ -27,6 +27,8 @@ from .helpers import parse_date
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
 PAGE_SIZE = 100
+#: Records counted at most for the page's total ("more than 10,000" beyond).
+COUNT_LIMIT = 10_000
 
 #: How the page names each action; the exports keep the codes.
 ACTION_LABELS = {
@@ -103,12 +105,15 @@ def index():
     """Show the audit log, newest first, filtered and paged."""
     filters, errors = _filters()
     page = max(1, request.args.get("page", 1, type=int) or 1)
-    shown, total = ([], 0) if errors else search(filters, page=page, per_page=PAGE_SIZE)
+    shown, total = ([], 0) if errors else search(
+        filters, page=page, per_page=PAGE_SIZE, count_limit=COUNT_LIMIT)
     users = {u["id"]: u["username"] for u in get_store().users.all_readonly()}
     audit("view", object_type="audit", detail="list")
     query = {k: v for k, v in filters.items() if v and k != "user_id"}
+    more = total > COUNT_LIMIT  # the exact number is not worth counting millions of records
+    pages = page + (len(shown) == PAGE_SIZE) if more else max(1, -(-total // PAGE_SIZE))
     return render_template("audit/index.html", records=shown, total=total, page=page,
-                           pages=max(1, -(-total // PAGE_SIZE)), filters=filters,
+                           pages=pages, more=more, count_limit=COUNT_LIMIT, filters=filters,
                            errors=errors, users=users, query=query,
                            action_labels=ACTION_LABELS, object_labels=OBJECT_LABELS,
                            action_options=[("", _("All"))] + [(a, str(ACTION_LABELS.get(a, a)))

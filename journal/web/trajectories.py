@@ -35,6 +35,9 @@ from ..storage import get_store
 
 bp = Blueprint("trajectories", __name__, url_prefix="/t")
 
+#: Timeline items a trajectory's page shows before "Show older items".
+TIMELINE_ITEMS = 25
+
 FORM_FIELDS = ("target", "pupil_id", "new_pupil_name", "new_pupil_class", "title",
                "educational_need", "learning_question", "start_date", "planned_end_date")
 
@@ -291,6 +294,9 @@ def show(trajectory_id: str):
     current_phase = phases.get(trajectory["phase"])
     visits = visit_service.visits_of(trajectory)
     now = today().isoformat()
+    items = timeline(g.user, trajectory, goals, filters, voices)
+    # The newest items first; older ones one click away (a long trajectory renders slowly).
+    shown = len(items) if request.args.get("all") == "1" else min(len(items), TIMELINE_ITEMS)
     return render_template(
         "trajectories/show.html",
         visits_ahead=[v for v in visits if v["date"] >= now],
@@ -306,7 +312,9 @@ def show(trajectory_id: str):
         phase=current_phase,
         phases=phases.PHASES,
         checklist=phases.checklist(trajectory, goals, published_kinds, len(overdue)),
-        items=timeline(g.user, trajectory, goals, filters, voices),
+        items=items[:shown],
+        older_count=len(items) - shown,
+        filter_args={k: v for k, v in filters.items() if v and v != "full"},
         voices=voice_service.about_goal(voices, None),
         agreed=voice_service.agreements(voices),
         goals_by_id={goal["id"]: goal for goal in goals},

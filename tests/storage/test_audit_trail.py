@@ -133,3 +133,21 @@ def test_check_reports_a_damaged_trail(data_dir):
     (data_dir / FILENAME).write_bytes(bytes(raw))
     report = check_folder(data_dir)
     assert not report.ok and any("audit log is damaged" in e for e in report.errors)
+
+
+def test_the_audit_page_stops_counting_at_its_limit_and_still_pages_on(
+        app, users, login, monkeypatch):
+    from journal.storage import get_store
+    from journal.web import audit as audit_page
+
+    monkeypatch.setattr(audit_page, "COUNT_LIMIT", 5)
+    monkeypatch.setattr(audit_page, "PAGE_SIZE", 4)
+    for n in range(12):
+        get_store().audit.append({"action": "view", "object_id": f"obj-{n:02d}"})
+    client = login(app.test_client(), "coordinator")
+    first = client.get("/audit/?action=view", headers={"Accept-Language": "en"}).get_data(
+        as_text=True)
+    assert "More than 5 records" in first and "Page 1" in first and "Older" in first
+    assert "obj-11" in first and "obj-07" not in first
+    third = client.get("/audit/?action=view&page=3", headers={"Accept-Language": "en"})
+    assert "obj-03" in third.get_data(as_text=True)
