@@ -321,15 +321,18 @@ class SchoolBuilder:
     def entry(self, t: dict, author: str, partner: str, kind: str, on: date,
               goals: list[dict], names, *, publish: bool = True) -> dict:
         """An entry through the entries service; a third of them from a plugin template."""
+        from journal.plugins.entry_templates.forms import form_values
         from journal.process import entries as entry_service
+        from journal.process.entry_forms import TEMPLATE_PREFIX
 
         form = self._form(kind, on, goals, names)
-        values = entry_service.parse_values(kind, form, goal_ids={g["id"] for g in goals})
         spec = self.template(kind) if self.rng.random() < 0.35 else None
+        if spec is not None:  # the template's inputs, as its form posts them
+            form.update(form_values(spec, self.answers(spec), TEMPLATE_PREFIX))
         entry = entry_service.create_entry(
-            self.users[author], t, kind, values, publish=publish,
+            self.users[author], t["id"], kind, form, publish=publish,
             co_author_ids=[self.users[partner]["id"]] if partner != author else [],
-            template=entry_service.template_ref(spec), answers=self.answers(spec))
+            template_id=spec.id if spec is not None else None)
         self.made["entries"] += 1
         self.made["template_entries"] += spec is not None
         return entry
@@ -340,16 +343,12 @@ class SchoolBuilder:
         from journal.process import entries as entry_service
         from journal.process import reflection
 
-        model = reflection.model_by_id("korthagen")
         form = self._form("reflection", on, goals, names)
-        values = entry_service.parse_values("reflection", form,
-                                            goal_ids={g["id"] for g in goals})
-        mine = [reflection.make_contribution(self.users[author], key, self.text(40, names), model)
-                for key in KORTHAGEN[:2]]
         entry = entry_service.create_entry(
-            self.users[author], t, "reflection", values, publish=True,
-            co_author_ids=[self.users[partner]["id"]],
-            fields_extra={"model": model["id"], "contributions": mine})
+            self.users[author], t["id"], "reflection", form, publish=True,
+            co_author_ids=[self.users[partner]["id"]], model_id="korthagen",
+            contributions=[{"phase": key, "text": self.text(40, names)}
+                           for key in KORTHAGEN[:2]])
         for key in KORTHAGEN[2:4]:
             entry = reflection.add_contribution(self.users[partner], entry["id"], key,
                                                 self.text(30, names))
@@ -361,14 +360,14 @@ class SchoolBuilder:
         """A short remark on an entry."""
         from journal.process import comments
 
-        comments.add_comment(self.users[author], entry, self.text(15))
+        comments.add_comment(self.users[author], entry["id"], self.text(15))
         self.made["comments"] += 1
 
     def template(self, kind: str):
         """A plugin template for ``kind``, or ``None`` when no plugin offers one."""
-        from journal.process import entries as entry_service
+        from journal.process.entry_plugins import offered_templates
 
-        offered = entry_service.offered_templates(kind)
+        offered = offered_templates(kind)
         return self.rng.choice(offered) if offered else None
 
     def answers(self, spec) -> dict | None:
