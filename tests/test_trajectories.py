@@ -392,3 +392,20 @@ def test_a_long_timeline_shows_the_newest_items_and_the_rest_one_click_away(
     assert "Show 3 older items" in page
     everything = client.get(f"/t/{team['id']}?all=1", headers=EN).get_data(as_text=True)
     assert "ITEM-00-" in everything and "older items" not in everything
+
+
+def test_a_long_list_of_trajectories_is_paged(client, users, login, make_trajectory,
+                                               monkeypatch):
+    from journal.web import trajectories as pages
+
+    monkeypatch.setattr(pages, "LIST_PAGE", 2)
+    for n in range(5):
+        make_trajectory(users["teacher"], target="team", title=f"LIST-{n}")
+    login(client, "teacher")
+    pages_seen = [client.get(f"/t/?page={n}", headers=EN).get_data(as_text=True)
+                  for n in (1, 2, 3)]
+    assert "Page 1 of 3" in pages_seen[0] and "Older" in pages_seen[0]
+    assert "Newer" in pages_seen[2]
+    titles = [[f"LIST-{n}" for n in range(5) if f"LIST-{n}" in page] for page in pages_seen]
+    assert [len(t) for t in titles] == [2, 2, 1]
+    assert sorted(sum(titles, [])) == [f"LIST-{n}" for n in range(5)]

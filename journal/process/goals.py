@@ -50,17 +50,27 @@ def goals_for(trajectory_id: str) -> list[dict]:
                                         g.get("review_date") or "9999", g.get("created_at", "")))
 
 
+def next_review_dates(trajectory_ids: list[str]) -> dict[str, str]:
+    """Return ``{trajectory id: earliest review date of its ongoing goals}`` (those with one)."""
+    out: dict[str, str] = {}
+    for goal in get_store().goals.find_in_readonly(
+            "trajectory_id", trajectory_ids,
+            predicate=lambda g: g.get("status") == "ongoing" and bool(g.get("review_date"))):
+        tid = goal["trajectory_id"]
+        if tid not in out or goal["review_date"] < out[tid]:
+            out[tid] = goal["review_date"]
+    return out
+
+
 def next_review_date(trajectory_id: str) -> str | None:
     """Return the earliest review date of the trajectory's ongoing goals."""
-    dates = [g["review_date"] for g in get_store().goals.find(trajectory_id=trajectory_id)
-             if g.get("status") == "ongoing" and g.get("review_date")]
-    return min(dates) if dates else None
+    return next_review_dates([trajectory_id]).get(trajectory_id)
 
 
 def overdue_goals(trajectories: list[dict], on: date | None = None) -> list[dict]:
     """Return the overdue goals of ``trajectories``, longest overdue first."""
     ids = [t["id"] for t in trajectories]
-    goals = [g for g in get_store().goals.find_in("trajectory_id", ids) if is_overdue(g, on)]
+    goals = get_store().goals.find_in("trajectory_id", ids, predicate=lambda g: is_overdue(g, on))
     return sorted(goals, key=lambda g: g["review_date"])
 
 

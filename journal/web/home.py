@@ -64,9 +64,10 @@ def index():
         for v in visit_service.upcoming(open_mine)
     ]
     overdue_ids = {o["goal"]["trajectory_id"] for o in overdue}
+    reviews = goal_service.next_review_dates([t["id"] for t in open_mine])
     rows = [
         {"trajectory": t, "pupil": pupils.get(t.get("pupil_id")),
-         "next_review": goal_service.next_review_date(t["id"]), "overdue": t["id"] in overdue_ids}
+         "next_review": reviews.get(t["id"]), "overdue": t["id"] in overdue_ids}
         for t in open_mine
     ]
     return render_template(

@@ -37,6 +37,8 @@ bp = Blueprint("trajectories", __name__, url_prefix="/t")
 
 #: Timeline items a trajectory's page shows before "Show older items".
 TIMELINE_ITEMS = 25
+#: Trajectories a page of the list shows (the coordinator's list holds the whole school).
+LIST_PAGE = 100
 
 FORM_FIELDS = ("target", "pupil_id", "new_pupil_name", "new_pupil_class", "title",
                "educational_need", "learning_question", "start_date", "planned_end_date")
@@ -91,16 +93,20 @@ def target_label(target: str) -> str:
 def index():
     """List the trajectories the user may read, optionally by phase."""
     phase = request.args.get("phase", "")
-    trajectories = service.get_visible(g.user)
-    if phase in phases.PHASE_IDS:
-        trajectories = [t for t in trajectories if t.get("phase") == phase]
-    else:
+    show_closed = request.args.get("closed") == "1"
+    if phase not in phases.PHASE_IDS:
         phase = ""
-        trajectories = [t for t in trajectories if not phases.is_closed(t)] \
-            if request.args.get("closed") != "1" else trajectories
-    return render_template("trajectories/index.html", rows=_rows(trajectories),
-                           phase=phase, phases=phases.PHASES,
-                           show_closed=request.args.get("closed") == "1")
+    found = sorted((t for t in service.readable(g.user)
+                    if (t.get("phase") == phase if phase else show_closed or not phases.is_closed(t))),
+                   key=lambda t: t.get("updated_at", ""), reverse=True)
+    pages = max(1, -(-len(found) // LIST_PAGE))
+    page = min(pages, max(1, request.args.get("page", 1, type=int) or 1))
+    shown = get_store().trajectories.find_in(
+        "id", [t["id"] for t in found[(page - 1) * LIST_PAGE:page * LIST_PAGE]])
+    query = {k: v for k, v in (("phase", phase), ("closed", "1" if show_closed else "")) if v}
+    return render_template("trajectories/index.html", rows=_rows(shown),
+                           phase=phase, phases=phases.PHASES, show_closed=show_closed,
+                           page=page, pages=pages, query=query)
 
 
 def _rows(trajectories: list[dict]) -> list[dict]:
@@ -109,11 +115,12 @@ def _rows(trajectories: list[dict]) -> list[dict]:
     pupils = {p["id"]: p for p in store.pupils.find_in(
         "id", [t["pupil_id"] for t in trajectories if t.get("pupil_id")])}
     overdue = {g["trajectory_id"] for g in goal_service.overdue_goals(trajectories)}
+    reviews = goal_service.next_review_dates([t["id"] for t in trajectories])
     return [
         {
             "trajectory": t,
             "pupil": pupils.get(t.get("pupil_id")),
-            "next_review": goal_service.next_review_date(t["id"]),
+            "next_review": reviews.get(t["id"]),
             "overdue": t["id"] in overdue,
         }
         for t in trajectories
