@@ -143,6 +143,8 @@ def cache_key(size: int) -> str:
 
 def cached_school(size: int, *, rebuild: bool, out=print) -> tuple[Path, dict]:
     """Return the cached instance of ``size`` entries and its manifest, building it if needed."""
+    from school import instance_summary
+
     folder = CACHE / cache_key(size)
     manifest_file = folder / "bench-manifest.json"
     if rebuild and folder.exists():
@@ -164,6 +166,7 @@ def cached_school(size: int, *, rebuild: bool, out=print) -> tuple[Path, dict]:
         subprocess.run([sys.executable, __file__, "--audit-into", str(folder)], check=True)
         out(f"  written in {time.perf_counter() - started:.0f} s")
     manifest.update(json.loads(audit_file.read_text("utf-8")))
+    manifest["plan"] = instance_summary(size)
     return folder, manifest
 
 
@@ -190,14 +193,18 @@ def audit_into(folder: Path) -> None:
     """Give the built school its audit history of visits (a child process)."""
     from journal import create_app
     from school import audit_history
+    from school import instance_summary
 
     manifest = json.loads((folder / "bench-manifest.json").read_text("utf-8"))
+    manifest["plan"] = instance_summary(manifest["plan"]["entries"])  # today's numbers
     started = time.perf_counter()
     app = create_app(instance_path=str(folder))
     with app.app_context():
         from journal.storage import get_store
 
         store = get_store()  # opening it moves an older build's audit records into the trail
+        with store.audit.trail._connection() as db:  # what an interrupted run left: again
+            db.execute("DELETE FROM audit WHERE id LIKE 'bench%'")
         count = manifest["plan"]["audit_records"] - store.audit.trail.count()
         audit_history(store, manifest, max(0, count))
         store.close()
