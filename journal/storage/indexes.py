@@ -82,12 +82,7 @@ class Indexes:
             steps = parse_path(field)
             index: dict = {}
             for doc_id, doc in docs.items():
-                for v in self._keys(steps, field, doc):
-                    ids = index.get(v)
-                    if ids is None:
-                        index[v] = {doc_id}
-                    else:
-                        ids.add(doc_id)
+                _add(index, self._keys(steps, field, doc), doc_id)
             built = per_table[field] = (steps, index)
         return built[1].get(value)
 
@@ -105,12 +100,7 @@ class Indexes:
                         if not ids:
                             del index[v]
             if new is not None:
-                for v in self._keys(steps, field, new):
-                    ids = index.get(v)
-                    if ids is None:
-                        index[v] = {doc_id}
-                    else:
-                        ids.add(doc_id)
+                _add(index, self._keys(steps, field, new), doc_id)
 
     @staticmethod
     def _keys(steps, field: str, doc: dict):
@@ -118,3 +108,12 @@ class Indexes:
             v = doc.get(field, _MISSING)
             return (v,) if v is not _MISSING and type(v) in SCALARS else ()
         return values_at(doc, steps)
+
+
+def _add(index: dict, values, doc_id: str) -> None:
+    for v in values:
+        ids = index.get(v)
+        if ids is None:
+            index[v] = {doc_id}
+        else:
+            ids.add(doc_id)
