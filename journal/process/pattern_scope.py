@@ -145,7 +145,7 @@ def goals_in(found: Scope) -> list[dict]:
     """The goals of the trajectories in scope that ran during part of the period:
     set before its end, and still ongoing or last evaluated after its start."""
     ids = [t["id"] for t in found.trajectories]
-    goals = get_store().goals.find_in("trajectory_id", ids)
+    goals = get_store().goals.find_in_readonly("trajectory_id", ids)
     if not found.start:
         return goals
     out = []
