@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from ..security import access
 from ..security.audit import audit
 from ..storage import get_store
+from ..storage.store import TEAM_MEMBER
 from . import ValidationError
 from . import add_error
 from . import parse_iso_date
@@ -94,14 +95,13 @@ def can_edit(user: dict | None, pupil: dict) -> bool:
 
 def visible_pupils(user: dict | None) -> list[dict]:
     """Return the pupils ``user`` may see, sorted by class group and name."""
-    from .trajectories import readable
-
     store = get_store()
     if access.can(user, "overview"):
         pupils = store.pupils.all()
-    else:
-        pupils = store.pupils.find_in("id", {t["pupil_id"] for t in readable(user)
-                                             if t.get("pupil_id")})
+    else:  # at most the user's own teams: an index lookup, not the whole school
+        teams = store.trajectories.find_in_readonly(TEAM_MEMBER, [user["id"]]) if user else []
+        pupils = store.pupils.find_in("id", {t["pupil_id"] for t in teams if t.get("pupil_id")
+                                             and access.can(user, access.READ, t)})
     return sorted(pupils, key=lambda p: (p.get("class_group", "").lower(),
                                          p["display_name"].lower()))
 

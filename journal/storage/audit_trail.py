@@ -35,6 +35,8 @@ from .errors import CorruptionError
 from .errors import StorageWriteError
 
 FILENAME = "audit.sqlite3"
+#: A backup's copy of the trail is the file next to the backup with this suffix.
+BACKUP_SUFFIX = ".audit"
 
 #: The columns of a record, in order; other keys a caller passes are kept in ``more`` (JSON).
 COLUMNS = ("id", "at", "user_id", "address", "action", "object_type", "object_id", "pupil_id",

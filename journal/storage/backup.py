@@ -203,9 +203,9 @@ def restore_files(backup_file, files, kept: str | None) -> dict:
 
 def audit_copy(backup_file) -> Path:
     """Return the file holding the audit trail of the backup ``backup_file``."""
-    from .check import AUDIT_SUFFIX
+    from .audit_trail import BACKUP_SUFFIX
 
-    return Path(str(backup_file) + AUDIT_SUFFIX)
+    return Path(str(backup_file) + BACKUP_SUFFIX)
 
 
 def backup_audit(backup_file, trail) -> int:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
 
+from .audit_trail import BACKUP_SUFFIX
 from .audit_trail import FILENAME as AUDIT_FILENAME
 from .audit_trail import AuditTrail
 from .durable import LOG_NAME
@@ -24,9 +25,6 @@ from .durable import log_name
 from .errors import CorruptionError
 from .log import scan
 from .snapshot import read_snapshot
-
-#: A backup's audit trail is the file next to it with this suffix.
-AUDIT_SUFFIX = ".audit"
 
 
 @dataclass
@@ -184,7 +182,7 @@ def check_backup(file) -> Report:
     report.facts.update(kind=header.get("kind", "snapshot"), created_at=header.get("created_at"),
                         schema=header.get("schema"), seq=header.get("seq"),
                         documents={name: len(docs) for name, docs in sorted(tables.items())})
-    _check_audit(Path(str(file) + AUDIT_SUFFIX), report)
+    _check_audit(Path(str(file) + BACKUP_SUFFIX), report)
     if tables.get("attachments"):
         from .backup import check_backup_files
 
