@@ -78,6 +78,23 @@ def get_visible(user: dict | None) -> list[dict]:
     return get_store().trajectories.find_in("id", [t["id"] for t in found])
 
 
+def list_page(user: dict | None, *, phase: str = "", show_closed: bool = False, page: int = 1,
+              size: int = 100) -> tuple[list[dict], int, int]:
+    """Return one page of the trajectories ``user`` may read, most recently changed first.
+
+    Only the page is copied (the coordinator's list holds the whole school).
+    ``phase`` keeps that phase; without it closed trajectories count only with
+    ``show_closed``. Returns ``(trajectories, page, pages)``, the page clamped.
+    """
+    found = sorted((t for t in readable(user) if (t.get("phase") == phase if phase else
+                                                  show_closed or not phases.is_closed(t))),
+                   key=lambda t: t.get("updated_at", ""), reverse=True)
+    pages = max(1, -(-len(found) // size))
+    page = min(pages, max(1, page))
+    shown = found[(page - 1) * size:page * size]
+    return get_store().trajectories.find_in("id", [t["id"] for t in shown]), page, pages
+
+
 def get_member_of(user: dict | None) -> list[dict]:
     """Return the readable trajectories ``user`` is on the team of."""
     return [t for t in get_visible(user) if access.is_member(user, t)]

@@ -96,13 +96,9 @@ def index():
     show_closed = request.args.get("closed") == "1"
     if phase not in phases.PHASE_IDS:
         phase = ""
-    found = sorted((t for t in service.readable(g.user)
-                    if (t.get("phase") == phase if phase else show_closed or not phases.is_closed(t))),
-                   key=lambda t: t.get("updated_at", ""), reverse=True)
-    pages = max(1, -(-len(found) // LIST_PAGE))
-    page = min(pages, max(1, request.args.get("page", 1, type=int) or 1))
-    shown = get_store().trajectories.find_in(
-        "id", [t["id"] for t in found[(page - 1) * LIST_PAGE:page * LIST_PAGE]])
+    shown, page, pages = service.list_page(g.user, phase=phase, show_closed=show_closed,
+                                           page=request.args.get("page", 1, type=int) or 1,
+                                           size=LIST_PAGE)
     query = {k: v for k, v in (("phase", phase), ("closed", "1" if show_closed else "")) if v}
     return render_template("trajectories/index.html", rows=_rows(shown),
                            phase=phase, phases=phases.PHASES, show_closed=show_closed,
