@@ -10,7 +10,13 @@ school); it yields a :class:`World`. The people:
 * Lien (``sub-lien``): ondersteuner at the centre; in school B an ondersteuner on no team;
   unknown in school A.
 
-Used by tests/federation/test_processes.py and the browser suite (tests/e2e).
+Each journal listens on a loopback address of its own (127.0.0.2 to 127.0.0.4; the provider
+on 127.0.0.1), as each school has its own host name in real life: a browser keeps cookies per
+host, not per port, so one browser can be signed in at the centre and at a school at once.
+Waits are generous (:data:`START_SECONDS`): the machine may be busy.
+
+Used by tests/federation/test_processes.py and the browser suite
+(tests/e2e/test_e2e_federation.py).
 """
 
 from __future__ import annotations
@@ -33,6 +39,10 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parents[2]
+#: Seconds a process may take to answer after it was started (a loaded 2-core machine).
+START_SECONDS = 180
+#: The loopback address of each journal (the provider is on 127.0.0.1).
+HOSTS = {"school_a": "127.0.0.2", "school_b": "127.0.0.3", "centre": "127.0.0.4"}
 JOURNAL = "import sys; from journal.cli import main; sys.exit(main())"
 PEOPLE = [
     {"username": "jonas", "password": "jonas-at-idp", "sub": "sub-jonas", "name": "Jonas Maes",
@@ -78,22 +88,22 @@ with app.app_context():
 """
 
 
-def free_port() -> int:
-    """A free TCP port on loopback."""
+def free_port(host: str = "127.0.0.1") -> int:
+    """A free TCP port on a loopback address."""
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
+        s.bind((host, 0))
         return s.getsockname()[1]
 
 
 def _run(code: str, *args: str, env: dict, cwd: Path) -> str:
     done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
-                          env=env, cwd=cwd, timeout=180)
+                          env=env, cwd=cwd, timeout=START_SECONDS * 2)
     if done.returncode != 0:
         raise RuntimeError(f"{args} failed:\n{done.stdout}{done.stderr}")
     return done.stdout
 
 
-def _wait(url: str, process: subprocess.Popen, log: Path, seconds: int = 60) -> None:
+def _wait(url: str, process: subprocess.Popen, log: Path, seconds: int = START_SECONDS) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -247,15 +257,16 @@ def running_world(base: Path, logs: Path):
         for key, (instance, accounts, spec) in journals.items():
             ids = json.loads(_run(SETUP, str(instance), json.dumps(spec), env=env,
                                   cwd=base).strip().splitlines()[-1])
-            port = free_port()
+            host = HOSTS[key]
+            port = free_port(host)
             log = logs / f"federation-{key}.log"
             out = stack.enter_context(open(log, "w", encoding="utf-8"))
             process = subprocess.Popen(
                 [sys.executable, "-c", JOURNAL, "--instance", str(instance), "serve",
-                 "--port", str(port), "--threads", "4"],
+                 "--host", host, "--port", str(port), "--threads", "4"],
                 stdout=out, stderr=subprocess.STDOUT, env=env, cwd=base)
             stack.callback(stop, process)
-            running[key] = Journal(key, f"http://127.0.0.1:{port}/", instance, process,
+            running[key] = Journal(key, f"http://{host}:{port}/", instance, process,
                                    accounts, ids)
         for journal in running.values():
             _wait(journal.url + "login", journal.process,

@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import argparse
 import html
+import ipaddress
 import json
 import secrets
 import sys
@@ -84,8 +85,16 @@ DEFAULT_USERS = [
 
 
 def _loopback(url: str) -> bool:
-    host = urlsplit(url).hostname or ""
-    return urlsplit(url).scheme in ("http", "https") and host in ("127.0.0.1", "localhost", "::1")
+    """Whether ``url`` is on this machine (``localhost``, 127.0.0.0/8 or ``::1``)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return False
+    if parts.hostname == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(parts.hostname).is_loopback
+    except ValueError:
+        return False
 
 
 @dataclass
