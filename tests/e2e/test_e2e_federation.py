@@ -19,6 +19,17 @@ from tests.support.federation_world import PEOPLE
 from tests.support.federation_world import running_world
 
 SCHOOL_A, SCHOOL_B = "Basisschool De Linde", "Basisschool Sint-Jozef"
+#: Milliseconds a page or an expectation may take: a page here may wait for other journals
+#: (each call bounded by the world's 15-second federation timeout) on a busy machine.
+WAIT = 45_000
+
+
+@pytest.fixture(scope="module", autouse=True)
+def patient_expectations():
+    """Give this module's ``expect`` the time the pages may take; back to the default after."""
+    expect.set_options(timeout=WAIT)
+    yield
+    expect.set_options(timeout=None)
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +46,7 @@ def contexts(browser):
     def make():
         context = browser.new_context(locale="nl-BE", viewport=DESKTOP,
                                       timezone_id="Europe/Brussels")
-        context.set_default_timeout(20_000)  # the journals ask each other: a busy machine
+        context.set_default_timeout(WAIT)
         made.append(context)
         return context
 
