@@ -26,6 +26,9 @@ DEFAULTS: dict = {
     # The journal's own settings
     "JOURNAL_LANGUAGES": ["nl", "en"],
     "JOURNAL_SCHOOL_NAME": "",  # a centre's name too, in a centre's instance
+    # This journal's public address: links in mails and feeds, and what a linked journal
+    # calls (journal/public_address.py); default: the address of the request
+    "JOURNAL_PUBLIC_URL": "",
     # "school", or "centre" for a leersteuncentrum (`journal init --centre`, docs/centre.md)
     "JOURNAL_INSTANCE_KIND": "school",
     "JOURNAL_DATA_DIR": None,  # default: <instance>/data
@@ -52,14 +55,12 @@ DEFAULTS: dict = {
     "JOURNAL_OIDC_TIMEOUT_SECONDS": 10,
     "JOURNAL_PASSWORD_DISABLED_ROLES": [],  # default; admins change it on /admin/sign-in
     # Linking schools and a centre (docs/federation.md, docs/centre.md)
-    "JOURNAL_PUBLIC_URL": "",  # this journal's address for the other side; default: as requested
     "JOURNAL_FEDERATION_CLOCK_SKEW_SECONDS": 120,
     "JOURNAL_FEDERATION_TIMEOUT_SECONDS": 5,
     "JOURNAL_FEDERATION_PAIRING_MINUTES": 15,
     "JOURNAL_CASELOAD_CACHE_SECONDS": 60,
     "JOURNAL_CASELOAD_NEAR_DAYS": 14,
     # Reminders: calendar feeds and e-mail digests (see docs/reminders.md)
-    "JOURNAL_BASE_URL": "",  # the public address, for links in mails and feeds
     "JOURNAL_SMTP_HOST": "",  # the school's mail server; empty: no e-mail digests
     "JOURNAL_SMTP_PORT": 0,  # 0: 587 for starttls and none, 465 for ssl
     "JOURNAL_SMTP_SECURITY": "starttls",  # starttls, ssl, or none (a server on this machine)
@@ -80,6 +81,10 @@ DEFAULTS: dict = {
 }
 
 
+#: Setting names kept working for one release, as aliases: old name -> new name.
+OLD_NAMES = {"JOURNAL_BASE_URL": "JOURNAL_PUBLIC_URL"}
+
+
 def load_config(app, test_config: dict | None) -> None:
     """Fill ``app.config`` from defaults, the instance file, env and tests.
 
@@ -94,6 +99,28 @@ def load_config(app, test_config: dict | None) -> None:
         app.config.from_mapping(test_config)
     if app.config["JOURNAL_DATA_DIR"] is None:
         app.config["JOURNAL_DATA_DIR"] = f"{app.instance_path}/data"
+    notices = apply_old_names(app.config)
+    for notice in notices:
+        app.logger.warning(notice)
+    app.extensions["journal.config_notices"] = notices
+
+
+def apply_old_names(config) -> list[str]:
+    """Read each old setting name of :data:`OLD_NAMES` into its new name (unless the new
+    one is set too) and return a notice for the admin per old name in use."""
+    notices = []
+    for old, new in OLD_NAMES.items():
+        value = config.pop(old, None)
+        if value in (None, ""):
+            continue
+        if config.get(new) in (None, ""):
+            config[new] = value
+            notices.append(f"The setting {old} is deprecated and will stop working in the next "
+                           f"release: rename it to {new} (same meaning).")
+        else:
+            notices.append(f"The setting {old} is deprecated and ignored because {new} is set "
+                           f"too: remove {old}.")
+    return notices
 
 
 def is_centre(app=None) -> bool:
@@ -107,11 +134,11 @@ def is_centre(app=None) -> bool:
 def _load_env(config) -> None:
     """Override known ``JOURNAL_*`` settings from the environment.
 
-    Only names that exist in :data:`DEFAULTS` are read, so ``JOURNAL_INSTANCE``
-    (the instance folder, read by the CLI) never lands in the config. Values
+    Only names that exist in :data:`DEFAULTS` (or :data:`OLD_NAMES`) are read, so
+    ``JOURNAL_INSTANCE`` (the instance folder, read by the CLI) never lands in the config. Values
     that parse as JSON (``true``, ``["a", "b"]``) are used as such.
     """
-    for name in DEFAULTS:
+    for name in (*DEFAULTS, *OLD_NAMES):
         if name.startswith("JOURNAL_") and name in os.environ:
             raw = os.environ[name]
             try:

@@ -8,12 +8,12 @@ from flask import flash
 from flask import g
 from flask import redirect
 from flask import render_template
-from flask import request
 from flask import url_for
 from flask_babel import gettext as _
 
 from ..federation import links
 from ..federation import pairing
+from ..public_address import public_url
 from ..security import access
 
 bp = Blueprint("centre_admin", __name__, url_prefix="/centre/admin")
@@ -22,7 +22,7 @@ bp = Blueprint("centre_admin", __name__, url_prefix="/centre/admin")
 def _page(code: str = "", minutes: int = 0):
     return render_template("centre/admin.html", links=links.all_links(), code=code,
                            minutes=minutes, pending=pairing.pending_codes(),
-                           address=request.url_root.rstrip("/"))
+                           address=public_url())
 
 
 @bp.route("/schools")

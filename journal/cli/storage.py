@@ -69,6 +69,8 @@ def register(cli: click.Group) -> None:
         from ..storage.check import check_backup
         from ..storage.check import check_folder
 
+        for notice in current_app.extensions.get("journal.config_notices", ()):
+            click.echo(f"NOTICE: {notice}")
         if backup_file:
             report = check_backup(backup_file)
             what = backup_file

@@ -35,7 +35,7 @@ from ..process import goals as goal_service
 from ..process import lifecycle
 from ..security.audit import audit
 from ..storage import get_store
-from . import absolute_url
+from ..public_address import absolute_url
 from . import mail
 from .agenda import agenda
 from .agenda import open_trajectories

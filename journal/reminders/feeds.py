@@ -29,7 +29,7 @@ from ..process.meetings import type_label
 from ..security.audit import audit
 from ..security.sessions import secret_digest
 from ..storage import get_store
-from . import absolute_url
+from ..public_address import absolute_url
 from .agenda import agenda
 from .calendar import build_calendar
 

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from ..errors import ValidationError
 from ..federation import links
 from ..federation import pairing
+from ..public_address import public_url
 from ..security import access
 
 bp = Blueprint("admin_federation", __name__, url_prefix="/admin/centres")
@@ -35,11 +36,6 @@ def index():
     return _page()
 
 
-def own_url() -> str:
-    """This journal's address as a centre will call it."""
-    return (current_app.config["JOURNAL_PUBLIC_URL"] or request.url_root).rstrip("/")
-
-
 @bp.route("/pair", methods=["POST"])
 @access.role_required("admin")
 def pair():
@@ -49,7 +45,7 @@ def pair():
     try:
         link = pairing.pair_with_centre(
             g.user, centre_url=form["centre_url"], code=form["code"],
-            shares=links.clean_shares(form["shares"]), own_url=own_url(),
+            shares=links.clean_shares(form["shares"]), own_url=public_url(),
             own_name=current_app.config["JOURNAL_SCHOOL_NAME"])
     except ValidationError as error:
         return _page(form, error.errors, 400)

@@ -10,7 +10,8 @@ from flask import render_template
 from flask import request
 from flask_babel import gettext as _
 
-from ..reminders import base_url
+from ..public_address import configured_url
+from ..public_address import public_url
 from ..reminders import digests
 from ..reminders import mail
 from ..security import access
@@ -27,13 +28,13 @@ def _page(status: int = 200, **context):
         "security": config.get("JOURNAL_SMTP_SECURITY") or "",
         "sender": config.get("JOURNAL_SMTP_SENDER") or "",
         "username": config.get("JOURNAL_SMTP_USERNAME") or "",
-        "base_url": config.get("JOURNAL_BASE_URL") or "",
+        "public_url": configured_url(),
         "scheduler": bool(config.get("JOURNAL_DIGEST_SCHEDULER")),
     }
     context.setdefault("errors", {})
     context.setdefault("to", "")
     return render_template("admin_mail/index.html", server=server, configured=mail.configured(),
-                           state=digests.status(), links_to=base_url(), **context), status
+                           state=digests.status(), links_to=public_url(), **context), status
 
 
 @bp.route("/")

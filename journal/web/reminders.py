@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 
 from ..errors import NotFound
 from ..errors import ValidationError
-from ..reminders import absolute_url
+from ..public_address import absolute_url
 from ..reminders import digests
 from ..reminders import feeds
 from ..security import access

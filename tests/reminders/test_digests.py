@@ -33,7 +33,7 @@ def server():
 
 @pytest.fixture
 def app_config(server):
-    return {**server.settings(), "JOURNAL_BASE_URL": "https://logboek.school.test"}
+    return {**server.settings(), "JOURNAL_PUBLIC_URL": "https://logboek.school.test"}
 
 
 @pytest.fixture
