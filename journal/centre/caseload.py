@@ -34,27 +34,32 @@ MAX_ITEMS = 200
 
 
 class CaseloadCache:
-    """Answers per (centre user, link), kept in memory for a short time only."""
+    """Answers per (centre user, link, question), kept in memory for a short time only.
+
+    The question is ``caseload`` or a calendar feed's (:mod:`.calendar`).
+    """
 
     def __init__(self, seconds: int):
         self.seconds = seconds
-        self._answers: dict[tuple[str, str], tuple[float, dict]] = {}
+        self._answers: dict[tuple[str, str, str], tuple[float, dict]] = {}
         self._lock = threading.Lock()
 
-    def get(self, user_id: str, link_id: str) -> dict | None:
+    def get(self, user_id: str, link_id: str, question: str = "caseload") -> dict | None:
         """Return a fresh answer, or ``None``."""
+        key = (user_id, link_id, question)
         with self._lock:
-            found = self._answers.get((user_id, link_id))
+            found = self._answers.get(key)
             if found is None or found[0] < time.monotonic():
-                self._answers.pop((user_id, link_id), None)
+                self._answers.pop(key, None)
                 return None
             return found[1]
 
-    def put(self, user_id: str, link_id: str, answer: dict) -> None:
+    def put(self, user_id: str, link_id: str, answer: dict, question: str = "caseload") -> None:
         """Keep an answer for a short while."""
         if self.seconds > 0:
             with self._lock:
-                self._answers[(user_id, link_id)] = (time.monotonic() + self.seconds, answer)
+                self._answers[(user_id, link_id, question)] = (time.monotonic() + self.seconds,
+                                                               answer)
 
     def forget_link(self, link_id: str) -> None:
         """Drop every answer of one school (its link ended or changed)."""
@@ -85,7 +90,8 @@ class SchoolCaseload:
     items: list[dict] = field(default_factory=list)
 
 
-def _cache() -> CaseloadCache:
+def cache() -> CaseloadCache:
+    """Return the app's in-memory cache of the schools' answers."""
     return current_app.extensions["journal.caseload_cache"]
 
 
@@ -121,9 +127,9 @@ def caseload(user: dict, *, refresh: bool = False) -> list[SchoolCaseload]:
 
     :param refresh: ask every school again, whatever is cached.
     """
-    cache = _cache()
+    answers_kept = cache()
     if refresh:
-        cache.forget_user(user["id"])
+        answers_kept.forget_user(user["id"])
     names = identities_of(user)
     out: dict[str, SchoolCaseload] = {}
     calls = {}
@@ -133,7 +139,7 @@ def caseload(user: dict, *, refresh: bool = False) -> list[SchoolCaseload]:
         if not (link.get("shares") or {}).get("caseload"):
             part.status = "not_shared"
             continue
-        cached = cache.get(user["id"], link["id"])
+        cached = answers_kept.get(user["id"], link["id"])
         if cached is not None:
             _fill(part, cached)
         else:
@@ -145,7 +151,7 @@ def caseload(user: dict, *, refresh: bool = False) -> list[SchoolCaseload]:
         if isinstance(answer, client.Unreachable):
             part.status = "not_shared" if answer.status == 403 else "unreachable"
             continue
-        cache.put(user["id"], link_id, answer)
+        answers_kept.put(user["id"], link_id, answer)
         _fill(part, answer)
     audit("view", object_type="caseload", user_id=user["id"],
           detail=f"schools:{len(out)}:asked:{len(calls)}")

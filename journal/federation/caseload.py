@@ -74,27 +74,45 @@ def _short(text: str) -> str:
     return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
 
 
-def answer(link: dict, payload: dict) -> dict:
-    """Answer the centre's question "what needs this person now" (the signed call's body).
+def account_for(link: dict, payload: dict, question: str) -> dict | None:
+    """Return the account a centre's ``question`` (``caseload``, ``calendar``) is about,
+    or ``None`` when there is none here (refusals audited).
 
     :raise Forbidden: the school does not share caseloads on this link.
     """
     if not (link.get("shares") or {}).get("caseload"):
         audit("denied", object_type="federation_link", object_id=link["id"], outcome="403",
-              user_id="", detail="caseload:not_shared")
+              user_id="", detail=f"{question}:not_shared")
         raise Forbidden("caseload")
     user = local_account(payload.get("identities"))
     if user is None:
         audit("denied", object_type="federation_link", object_id=link["id"], outcome="404",
-              user_id="", detail="caseload:no_account")
-        return {"known": False, "items": []}
-    items = items_for(user)
-    pupil_of = {i["trajectory_id"]: i.pop("_pupil_id") for i in items}
+              user_id="", detail=f"{question}:no_account")
+    return user
+
+
+def audit_reads(link: dict, user: dict, pupil_of: dict[str, str], question: str,
+                count: int) -> None:
+    """Audit each trajectory (id -> pupil id) an answer showed ``user`` through the centre,
+    and the answer itself."""
     for trajectory_id, pupil_id in pupil_of.items():
         audit("view", object_type="trajectory", object_id=trajectory_id, pupil_id=pupil_id,
-              user_id=user["id"], detail=f"centre_caseload:{link['id']}")
+              user_id=user["id"], detail=f"centre_{question}:{link['id']}")
     audit("view", object_type="federation_link", object_id=link["id"], user_id=user["id"],
-          detail=f"caseload:{len(items)}")
+          detail=f"{question}:{count}")
+
+
+def answer(link: dict, payload: dict) -> dict:
+    """Answer the centre's question "what needs this person now" (the signed call's body).
+
+    :raise Forbidden: the school does not share caseloads on this link.
+    """
+    user = account_for(link, payload, "caseload")
+    if user is None:
+        return {"known": False, "items": []}
+    items = items_for(user)
+    audit_reads(link, user, {i["trajectory_id"]: i.pop("_pupil_id") for i in items}, "caseload",
+                len(items))
     return {"known": True, "items": items}
 
 

@@ -10,6 +10,7 @@ call                                   where    what
 ``POST hello``                         both     is the link alive (the admin pages' check)
 ``POST revoke``                        both     the other side ended the link
 ``POST caseload``                      school   what needs this ondersteuner now
+``POST calendar``                      school   her calendar items here (the centre's feed)
 ``GET patterns?school_year=``          school   aggregated figures, small cells suppressed
 ``POST pair``                          centre   a school pairs with a code (not signed)
 ``POST shares``                        centre   what the school shares now
@@ -28,6 +29,7 @@ from flask import jsonify
 from flask import request
 
 from ..security import access
+from . import calendar
 from . import caseload
 from . import library
 from . import links
@@ -61,6 +63,13 @@ def revoke(link: dict, payload: dict) -> dict:
 def school_caseload(link: dict, payload: dict) -> dict:
     """What needs the named ondersteuner now, with her rights in this school."""
     return caseload.answer(link, payload)
+
+
+@school.route("/calendar", methods=["POST"])
+@signed
+def school_calendar(link: dict, payload: dict) -> dict:
+    """The named ondersteuner's calendar items here, with her rights and privacy choice."""
+    return calendar.answer(link, payload)
 
 
 @school.route("/patterns", methods=["GET"])

@@ -126,8 +126,10 @@ def read_feed(secret: str) -> bytes:
     if feed.get("last_used") != day:  # one write a day at most
         store.calendar_feeds.update(feed["id"], {"last_used": day})
     locale = user.get("locale") or current_app.config["BABEL_DEFAULT_LOCALE"]
+    # A centre's journal puts in the items of its linked schools (journal.centre.calendar).
+    items_of = current_app.extensions.get("journal.feed_items", feed_items)
     with force_locale(locale):
-        items = feed_items(user, feed.get("privacy", TITLE))
+        items = items_of(user, feed.get("privacy", TITLE))
         document = build_calendar(items, name=calendar_name())
     audit("view", object_type="calendar_feed", object_id=feed["id"], user_id=user["id"],
           detail=f"items:{len(items)}")
@@ -140,45 +142,51 @@ def calendar_name() -> str:
     return f"{_('Journal')} – {school}" if school else _("Journal")
 
 
+def upcoming(user: dict) -> list[dict]:
+    """Return what a feed lists for ``user``: the agenda from :data:`LOOK_BACK_DAYS` ago on."""
+    return agenda(user, today() - timedelta(days=LOOK_BACK_DAYS))
+
+
 def feed_items(user: dict, privacy: str) -> list[dict]:
     """Return ``user``'s agenda as calendar items (see :mod:`.calendar`), showing only
     what ``privacy`` allows."""
-    uid_host = instance_uid()
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    out = []
-    for item in agenda(user, today() - timedelta(days=LOOK_BACK_DAYS)):
-        doc, trajectory = item["doc"], item["trajectory"]
-        where = trajectory_label(trajectory, item["pupil"], privacy)
-        if item["kind"] == "goal":
-            what = _("Goal review")
-            detail = Markup(doc.get("html", {}).get("text", "")).striptags()[:120]
-            url = absolute_url("goals.show", trajectory_id=trajectory["id"], goal_id=doc["id"])
-        elif item["kind"] == "meeting":
-            what = _("Meeting")
-            # The kind of meeting only: what was said or decided never leaves the journal.
-            detail = type_label((doc.get("fields") or {}).get("meeting_type", ""))
-            url = absolute_url("entries.show", trajectory_id=trajectory["id"],
-                               entry_id=doc["id"])
-        else:
-            what = _("Class visit")
-            detail = doc.get("purpose", "")
-            url = absolute_url("trajectories.show", trajectory_id=trajectory["id"],
-                               anchor="visit-" + doc["id"])
-        summary = f"{what}: {where}" if where else what
-        entry = {"uid": f"{item['kind']}-{doc['id']}@{uid_host}", "date": item["date"],
-                 "summary": summary, "url": url, "sequence": doc.get("rev", 1) - 1,
-                 "updated": doc.get("updated_at")}
-        if privacy == DETAILS and detail:
-            entry["description"] = detail
-        if item["kind"] == "visit" and doc.get("start_time"):
-            day = datetime.fromisoformat(item["date"]).date()
-            start = datetime.combine(day, time.fromisoformat(doc["start_time"]), zone)
-            entry["start"] = start.isoformat()
-            if doc.get("end_time"):
-                entry["end"] = datetime.combine(day, time.fromisoformat(doc["end_time"]),
-                                                zone).isoformat()
-        out.append(entry)
-    return out
+    return [calendar_item(item, privacy) for item in upcoming(user)]
+
+
+def calendar_item(item: dict, privacy: str) -> dict:
+    """Return one agenda item (see :func:`.agenda.agenda`) as a calendar item, showing
+    only what ``privacy`` allows; its link points at this journal's public address."""
+    doc, trajectory = item["doc"], item["trajectory"]
+    where = trajectory_label(trajectory, item["pupil"], privacy)
+    if item["kind"] == "goal":
+        what = _("Goal review")
+        detail = Markup(doc.get("html", {}).get("text", "")).striptags()[:120]
+        url = absolute_url("goals.show", trajectory_id=trajectory["id"], goal_id=doc["id"])
+    elif item["kind"] == "meeting":
+        what = _("Meeting")
+        # The kind of meeting only: what was said or decided never leaves the journal.
+        detail = type_label((doc.get("fields") or {}).get("meeting_type", ""))
+        url = absolute_url("entries.show", trajectory_id=trajectory["id"], entry_id=doc["id"])
+    else:
+        what = _("Class visit")
+        detail = doc.get("purpose", "")
+        url = absolute_url("trajectories.show", trajectory_id=trajectory["id"],
+                           anchor="visit-" + doc["id"])
+    summary = f"{what}: {where}" if where else what
+    entry = {"uid": f"{item['kind']}-{doc['id']}@{instance_uid()}", "date": item["date"],
+             "summary": summary, "url": url, "sequence": doc.get("rev", 1) - 1,
+             "updated": doc.get("updated_at")}
+    if privacy == DETAILS and detail:
+        entry["description"] = detail
+    if item["kind"] == "visit" and doc.get("start_time"):
+        zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+        day = datetime.fromisoformat(item["date"]).date()
+        entry["start"] = datetime.combine(day, time.fromisoformat(doc["start_time"]),
+                                          zone).isoformat()
+        if doc.get("end_time"):
+            entry["end"] = datetime.combine(day, time.fromisoformat(doc["end_time"]),
+                                            zone).isoformat()
+    return entry
 
 
 def trajectory_label(trajectory: dict, pupil: dict | None, privacy: str) -> str:

@@ -16,6 +16,7 @@ from flask import request
 from flask import url_for
 from flask_babel import gettext as _
 
+from ..config import is_centre
 from ..errors import NotFound
 from ..errors import ValidationError
 from ..public_address import absolute_url
@@ -62,6 +63,7 @@ def _page(status: int = 200, *, secret: str | None = None, errors: dict | None =
         frequency_options=[(key, str(digests.FREQUENCY_LABELS[key]))
                            for key in digests.FREQUENCIES],
         mail_configured=digests.mail_configured(), errors=errors or {},
+        centre=is_centre(),  # one feed over the linked schools, no digest (journal.centre)
     ), status
 
 

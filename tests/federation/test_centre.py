@@ -30,7 +30,7 @@ def _signed_in(centre, username: str, roles: list[str]):
 
 SCHOOL_PAGES = ["/t/", "/t/new", "/pupils/", "/search/?q=a", "/patterns/", "/practice/",
                 "/privacy/", "/admin/plugins/", "/api/v1/trajectories", "/admin/centres/",
-                "/federation/v1/caseload", "/federation/v1/patterns"]
+                "/federation/v1/caseload", "/federation/v1/calendar", "/federation/v1/patterns"]
 
 
 @pytest.mark.parametrize("roles", [["support"], ["director"], ["admin"]])

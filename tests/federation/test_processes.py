@@ -10,8 +10,10 @@ import time
 from datetime import datetime
 from datetime import timezone
 
+import icalendar
 import pytest
 import requests
+import vobject
 
 from journal.federation import signing
 from tests.support.federation_world import post_form
@@ -31,6 +33,25 @@ def world(tmp_path_factory):
 def jonas(world):
     """Jonas, signed in at the centre through the provider."""
     return world.sign_in_at_provider(world.centre, "jonas")
+
+
+@pytest.fixture(scope="module")
+def jonas_feed(world, jonas):
+    """Jonas's calendar feed address, made on his account page at the centre."""
+    import re
+
+    page = post_form(jonas, world.centre.url + "account/reminders",
+                     world.centre.url + "account/reminders/feed", {"privacy": "title"}).text
+    return re.search(r'<code class="secret" id="feed-url">([^<]+)</code>', page)[1]
+
+
+def _feed_events(url: str) -> list:
+    """Fetch a feed like a calendar app (no cookies) and parse it."""
+    response = requests.get(url, timeout=20)
+    assert response.status_code == 200, response.text[:500]
+    assert len(vobject.readOne(response.text).contents.get("vevent", [])) == \
+        len(icalendar.Calendar.from_ical(response.content).walk("VEVENT"))
+    return icalendar.Calendar.from_ical(response.content).walk("VEVENT")
 
 
 def _sections(page: str) -> dict[str, str]:
@@ -70,6 +91,22 @@ def test_a_colleague_not_on_school_bs_teams_sees_none_of_its_pupils(world):
     reads = _audit(world.school_b, action="view", object_type="trajectory",
                    user_id=world.school_b.ids["lien"])
     assert reads == []
+
+
+def test_one_calendar_feed_over_both_schools_with_her_rights(world, jonas_feed):
+    events = _feed_events(jonas_feed)
+    schools = {str(e["SUMMARY"]).rsplit("(", 1)[1].rstrip(")") for e in events}
+    assert schools == {"Basisschool De Linde", "Basisschool Sint-Jozef"}
+    for event in events:
+        school = world.school_a if "De Linde" in str(event["SUMMARY"]) else world.school_b
+        assert str(event["URL"]).startswith(school.url + "t/")
+    text = " ".join(str(e["SUMMARY"]) for e in events)
+    for pupil in world.school_a.read("pupils", world.env) + world.school_b.read("pupils",
+                                                                                 world.env):
+        assert pupil["display_name"] not in text  # the default leaves names at the school
+    reads = _audit(world.school_a, action="view", object_type="trajectory",
+                   detail=f"centre_calendar:{world.link_a}")
+    assert reads and {r["user_id"] for r in reads} == {world.school_a.ids["ondersteuner"]}
 
 
 def _centre_link(world, link_id: str) -> dict:
@@ -153,16 +190,20 @@ def test_the_director_sees_both_schools_figures_with_small_cells_suppressed(worl
     assert values and values <= {"<5", "0"}
 
 
-def test_a_school_that_is_down_shows_not_reachable_and_the_other_still_loads(world, jonas):
+def test_a_school_that_is_down_shows_not_reachable_and_the_other_still_loads(world, jonas,
+                                                                            jonas_feed):
     stop(world.school_b.process)
     page = jonas.get(world.centre.url + "centre/caseload?refresh=1",
                      headers={"Accept-Language": "nl"}).text
     sections = _sections(page)
     assert "niet bereikbaar" in sections["Basisschool Sint-Jozef"]
     assert f'href="{world.school_a.url}t/' in sections["Basisschool De Linde"]
+    # The calendar feed leaves the school out and still answers (refreshed above).
+    summaries = [str(e["SUMMARY"]) for e in _feed_events(jonas_feed)]
+    assert summaries and all(s.endswith("(Basisschool De Linde)") for s in summaries)
 
 
-def test_unlinking_at_the_school_removes_its_items_at_once(world, jonas):
+def test_unlinking_at_the_school_removes_its_items_at_once(world, jonas, jonas_feed):
     before = jonas.get(world.centre.url + "centre/caseload").text
     assert "Basisschool De Linde" in before
     admin = world.school_a.session("beheer")
@@ -172,3 +213,8 @@ def test_unlinking_at_the_school_removes_its_items_at_once(world, jonas):
     after = jonas.get(world.centre.url + "centre/caseload").text  # no refresh: cache too
     assert "Basisschool De Linde" not in after and world.school_a.url not in after
     assert _centre_link(world, world.link_a)["status"] == "revoked"
+    assert _feed_events(jonas_feed) == []  # school B is down, school A's link ended
+    ended = post_form(jonas, world.centre.url + "account/reminders",
+                      world.centre.url + "account/reminders/feed/revoke", {})
+    assert ended.status_code == 302
+    assert requests.get(jonas_feed, timeout=20).status_code == 404

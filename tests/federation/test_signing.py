@@ -143,7 +143,8 @@ def test_hostile_payloads_are_refused_without_a_server_error(app, linked, school
 
     for text in sample(all_hostile(), 40):
         body = text.encode("utf-8", "surrogatepass")
-        for path in ("/federation/v1/caseload", "/federation/v1/patterns?school_year=" + "x"):
+        for path in ("/federation/v1/caseload", "/federation/v1/calendar",
+                     "/federation/v1/patterns?school_year=" + "x"):
             prepared = _signed_request(linked, school_url, body, nonce=f"h-{hash((text, path))}")
             prepared.url = school_url + path
             # Re-signed for the right path, the body itself is what is hostile.

@@ -32,6 +32,7 @@ EXEMPT: dict[str, str] = {
     "federation.hello": "signed call between linked journals",
     "federation.revoke": "signed call between linked journals",
     "federation_school.school_caseload": "signed call between linked journals",
+    "federation_school.school_calendar": "signed call between linked journals",
 }
 CHANGING = ("POST", "PUT", "PATCH", "DELETE")
 
