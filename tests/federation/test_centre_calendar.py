@@ -13,6 +13,7 @@ from datetime import timedelta
 import icalendar
 import pytest
 import vobject
+from ical.calendar_stream import IcsCalendarStream
 
 from journal.centre import calendar as centre_calendar
 from journal.federation import links
@@ -84,6 +85,7 @@ def test_one_feed_holds_her_items_from_both_schools(app, centre_app, world, scho
     body = response.get_data(as_text=True)
     assert "Zeta" not in body and "leesmaatje" not in body  # another team; what was decided
     assert {e.uid.value for e in vobject.readOne(body).vevent_list} == \
+        {e.uid for e in IcsCalendarStream.calendar_from_ics(body).events} == \
         {str(e["UID"]) for e in events}
 
 
@@ -166,3 +168,4 @@ def test_hostile_items_from_a_school_are_dropped_or_stay_text():
     body = build_calendar(kept, name="Centrum")
     assert len(icalendar.Calendar.from_ical(body).walk("VEVENT")) == len(kept)
     assert len(vobject.readOne(body.decode("utf-8")).vevent_list) == len(kept)
+    assert len(IcsCalendarStream.calendar_from_ics(body.decode("utf-8")).events) == len(kept)

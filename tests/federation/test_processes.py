@@ -14,6 +14,7 @@ import icalendar
 import pytest
 import requests
 import vobject
+from ical.calendar_stream import IcsCalendarStream
 
 from journal.federation import signing
 from tests.support.federation_world import post_form
@@ -50,6 +51,7 @@ def _feed_events(url: str) -> list:
     response = requests.get(url, timeout=20)
     assert response.status_code == 200, response.text[:500]
     assert len(vobject.readOne(response.text).contents.get("vevent", [])) == \
+        len(IcsCalendarStream.calendar_from_ics(response.text).events) == \
         len(icalendar.Calendar.from_ical(response.content).walk("VEVENT"))
     return icalendar.Calendar.from_ical(response.content).walk("VEVENT")
 

@@ -1,6 +1,7 @@
 """The iCalendar builder: what Outlook, Google Calendar and Apple Calendar need, checked
-with the library that wrote it and with vobject, the independent parser that Radicale
-and khal (real calendar software) read feeds with."""
+with the library that wrote it and with two independent parsers of real calendar software:
+vobject (Radicale's and khal's) and ical (Home Assistant's calendar, strict RFC 5545 with
+pydantic-checked values)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from datetime import timezone
 import icalendar
 import pytest
 import vobject
+from ical.calendar_stream import IcsCalendarStream
 
 from journal.reminders.calendar import build_calendar
 
@@ -44,7 +46,7 @@ def test_the_document_is_well_formed_for_calendar_clients():
     assert unfolded.split("\r\n").count("BEGIN:VEVENT") == 2  # the hostile summary opened none
 
 
-@pytest.mark.parametrize("parse", ["icalendar", "vobject"])
+@pytest.mark.parametrize("parse", ["icalendar", "vobject", "ical"])
 def test_both_parsers_read_the_same_events(parse):
     raw = build_calendar(_items(), name="Logboek", now=NOW)
     if parse == "icalendar":
@@ -54,6 +56,15 @@ def test_both_parsers_read_the_same_events(parse):
         get = lambda e, key: e.decoded(key)  # noqa: E731
         stamp = lambda e: e.decoded("DTSTAMP")  # noqa: E731
         assert str(calendar["X-WR-CALNAME"]) == "Logboek"
+    elif parse == "ical":
+        calendar = IcsCalendarStream.calendar_from_ics(raw.decode("utf-8"))
+        events = {e.uid: e for e in calendar.events}
+        goal, visit = events["goal-1@school.test"], events["visit-2@school.test"]
+        get = lambda e, key: getattr(e, key.lower())  # noqa: E731
+        stamp = lambda e: e.dtstamp  # noqa: E731
+        assert [(x.name, x.value) for x in calendar.extras if x.name == "x-wr-calname"] == [
+            ("x-wr-calname", "Logboek")]
+        assert str(goal.transparency) == "TRANSPARENT"  # a reminder, not a busy day
     else:
         calendar = vobject.readOne(raw.decode("utf-8"))
         events = {e.uid.value: e for e in calendar.vevent_list}

@@ -10,6 +10,7 @@ from datetime import timedelta
 import icalendar
 import pytest
 import vobject
+from ical.calendar_stream import IcsCalendarStream
 
 from journal.process import visits
 from journal.storage import get_store
@@ -80,9 +81,10 @@ def test_a_feed_shows_my_reviews_and_visits_without_the_pupils_name(app, client,
     assert str(found[goal_uid]["URL"]).endswith(
         f"/t/{school['mine']['id']}/goals/{school['goal']['id']}")
     assert visit.decoded("DTSTART").utcoffset() == timedelta(0)  # timed, in UTC
-    # vobject (Radicale, khal) reads the same feed
+    # vobject (Radicale, khal) and ical (Home Assistant) read the same feed
     parsed = vobject.readOne(body)
     assert {e.uid.value for e in parsed.vevent_list} == set(found)
+    assert {e.uid for e in IcsCalendarStream.calendar_from_ics(body).events} == set(found)
 
 
 def test_uids_stay_and_changes_raise_the_sequence(app, client, users, login, school):
@@ -207,7 +209,8 @@ def test_hostile_titles_stay_text_in_the_feed(app, client, users, login, make_tr
     login(client, "teacher")
     body = fetch(app, make_feed(client)).data
     for parsed in (icalendar.Calendar.from_ical(body).walk("VEVENT"),
-                   vobject.readOne(body.decode("utf-8")).vevent_list):
+                   vobject.readOne(body.decode("utf-8")).vevent_list,
+                   IcsCalendarStream.calendar_from_ics(body.decode("utf-8")).events):
         assert len(parsed) == len(titles)  # no title opened or closed an event
     summaries = sorted(str(e["SUMMARY"]) for e in events(body).values())
     from journal.reminders.calendar import clean_text
