@@ -142,6 +142,7 @@ def test_a_colleague_not_on_school_bs_teams_never_sees_its_pupils(world, context
     ("directeur", "centre/patterns"),
     ("directeur", "centre/library"),
     ("beheer", "centre/admin/schools"),
+    ("ondersteuner", "account/reminders"),  # her one calendar feed over the linked schools
 ])
 def test_the_centres_pages_pass_axe(world, contexts, axe, who, path):
     page = contexts().new_page()

@@ -111,6 +111,20 @@ def test_her_privacy_choice_is_applied_by_the_school(centre_app, world, meeting_
     assert summaries == {"Goal review (Basisschool De Linde)", "Meeting (Sint-Jozef)"}
 
 
+def test_a_school_falls_back_to_the_default_for_an_unknown_choice(centre_app, world,  # noqa: F811
+                                                                   meeting_at_b):
+    from journal.federation import client
+
+    with centre_app.app_context():
+        link = get_store().federation_links.get(world["link_b"])
+    answer = client.call(client.Peer.of(link), "POST", "/federation/v1/calendar",
+                         {"identities": world["jonas"]["identities"], "privacy": "everything",
+                          "locale": "xx"}, timeout=5, skew=120)
+    assert answer["known"] is True
+    assert [i["summary"] for i in answer["items"]] == ["Overleg: … (2A)"]  # title, Dutch
+    assert "description" not in answer["items"][0]
+
+
 def test_a_school_that_is_down_is_left_out_and_the_feed_still_answers(centre_app, world,  # noqa: F811
                                                                        meeting_at_b):
     with centre_app.app_context():
