@@ -57,8 +57,9 @@ def update_catalogues() -> None:
                "--sort-output", "--project", "journal", "-o", str(pot), str(root)],
         check=True,
     )
+    # The catalogues are kept wrapped at 100 columns: another width rewrites every entry.
     subprocess.run(run + ["update", "-i", str(pot), "-d", str(root / "translations"),
-                          "--no-fuzzy-matching"], check=True)
+                          "--no-fuzzy-matching", "--width", "100"], check=True)
     subprocess.run(run + ["compile", "-d", str(root / "translations")], check=True)
 
 

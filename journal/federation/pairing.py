@@ -82,9 +82,14 @@ def new_code(actor: dict) -> tuple[str, int]:
     access.check_role(actor, "admin")
     minutes = int(current_app.config["JOURNAL_FEDERATION_PAIRING_MINUTES"])
     code = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
-    record = get_store().pairing_codes.create({
-        "id": _hash(code), "link_id": new_id(), "private_key": keys.new_private_key(),
-        "expires": time.time() + minutes * 60, "created_by": actor["id"]})
+    store = get_store()
+    now = time.time()
+    with store.transaction():
+        for expired in store.pairing_codes.filter(lambda c: c["expires"] < now):
+            store.pairing_codes.delete(expired["id"])  # an unused code's private key goes too
+        record = store.pairing_codes.create({
+            "id": _hash(code), "link_id": new_id(), "private_key": keys.new_private_key(),
+            "expires": now + minutes * 60, "created_by": actor["id"]})
     audit("create", object_type="pairing_code", object_id=record["link_id"], user_id=actor["id"])
     return "-".join(code[i:i + 4] for i in range(0, CODE_LENGTH, 4)), minutes
 

@@ -14,7 +14,10 @@ from . import retention
 
 #: table, what it holds, personal data in it, retention.
 INVENTORY = (
-    ("users", _l("Staff accounts"), _l("user name, name, roles, password hash (argon2id), second-factor secret"),
+    ("users", _l("Staff accounts"),
+     _l("user name, name, roles, password hash (argon2id), second-factor secret, language, "
+        "linked sign-in accounts (provider and its id for the person), e-mail digest choice "
+        "and address"),
      _l("until the account is removed")),
     ("pupils", _l("Pupils"), _l("pseudonymous name, class group, leaving date"), "left"),
     ("trajectories", _l("Support trajectories"), _l("educational need, learning question, team, phase, dates"), "closed"),
@@ -22,6 +25,11 @@ INVENTORY = (
     ("entries", _l("Observations, reflections, agreements, one-to-one moments"),
      _l("free text about the pupil's learning and behaviour, template answers, tags"), "closed"),
     ("comments", _l("Comments on entries"), _l("free text by staff"), "closed"),
+    ("adaptations", _l("Adaptations register"),
+     _l("adaptations tried with the pupil, who applies them, ratings by teachers, promotions "
+        "to class or school"), "closed"),
+    ("handovers", _l("Handover sheets (what works)"),
+     _l("what the pupil needs, what works, what to do when it goes wrong, contacts"), "closed"),
     ("restricted_notes", _l("Restricted section"), _l("diagnoses, reports, health information (art. 9 GDPR)"), "closed"),
     ("attachments", _l("Photos, scans and PDF files"),
      _l("pictures re-encoded without hidden details (place, camera), PDF files, file name, caption"),
@@ -51,9 +59,31 @@ INVENTORY = (
     ("oidc_pending", _l("Sign-ins under way at a provider"),
      _l("hashed state, nonce, PKCE verifier, staff id when linking"), _l("10 minutes")),
     ("throttle", _l("Failed sign-in counters"), _l("hash of user name or address, counts"), _l("1 hour after the last failure")),
+    ("federation_links", _l("Links with a learning-support centre or its schools"),
+     _l("the other side's name, address and public key, this side's private key (wiped when "
+        "the link ends), what is shared, who made or ended the link"),
+     _l("kept as a record of the link; the private key goes when it ends")),
+    ("federation_nonces", _l("Signed calls seen over a link"),
+     _l("hash of each call's one-time value, link id, time (no content)"), _l("minutes")),
+    ("pairing_codes", _l("A centre's pairing codes"),
+     _l("hashed code, the link's id and private key, who made it"),
+     _l("until used, or removed once expired")),
+    ("network_examples", _l("A centre's network library"),
+     _l("anonymised practice examples published by linked schools (no pupil data), "
+        "the publishing school"),
+     _l("until the school withdraws it or its link ends")),
+    ("practice_examples", _l("Practice examples"),
+     _l("anonymised examples shared with and imported from other schools (no pupil data), "
+        "who imported or adopted them"), _l("until removed")),
     ("school_templates", _l("The school's own entry templates"),
      _l("template texts, who saved each version"), _l("kept, so old entries keep their form")),
-    ("settings", _l("Settings"), _l("none"), _l("not applicable")),
+    ("template_snapshots", _l("Entry template versions in use"),
+     _l("the form each entry was written with (no personal data)"),
+     _l("kept, so old entries keep their form")),
+    ("vocabulary_snapshots", _l("Focus areas and reflection models plugins offered"),
+     _l("their names and texts (no personal data)"), _l("kept, so old records keep their words")),
+    ("settings", _l("Settings"),
+     _l("no personal data; the sign-in providers' client secrets"), _l("not applicable")),
 )
 
 
@@ -65,15 +95,20 @@ def inventory() -> list[dict]:
              "closed": _l("%(n)s months after the trajectory closed (or with the pupil)",
                           n=months["closed_months"])}
     tables = store.db.tables()
+
+    def documents(table: str) -> int:
+        if table == "audit":  # its own file (journal.storage.audit_trail), not a table
+            return store.audit.trail.count()
+        return len(store.db.table(table).documents_readonly()) if table in tables else 0
+
     out = []
     for table, what, data, kept in INVENTORY:
         out.append({"table": table, "what": str(what), "personal_data": str(data),
-                    "retention": str(rules.get(kept, kept)),
-                    "documents": len(store.db.table(table).all()) if table in tables else 0})
+                    "retention": str(rules.get(kept, kept)), "documents": documents(table)})
     for table in sorted(t for t in tables if t.startswith("plugin:")):
         out.append({"table": table, "what": str(_l("Plugin data")),
                     "personal_data": str(_l("see the plugin's documentation")),
-                    "retention": str(rules["closed"]), "documents": len(store.db.table(table).all())})
+                    "retention": str(rules["closed"]), "documents": documents(table)})
     return out
 
 

@@ -60,6 +60,18 @@ def test_an_expired_code_is_refused(app, school_url, centre_app, centre_url):
         _pair(app, school_url, centre_url, code)
 
 
+def test_an_unused_code_and_its_key_are_gone_once_expired(centre_app):
+    """docs/privacy.md promises pairing codes are kept until used or expired, not forever."""
+    _code(centre_app)
+    with centre_app.app_context():
+        (stale,) = get_store().pairing_codes.all()
+        get_store().pairing_codes.update(stale["id"], {"expires": time.time() - 1})
+    _code(centre_app)
+    with centre_app.app_context():
+        (kept,) = get_store().pairing_codes.all()
+        assert kept["id"] != stale["id"] and kept["expires"] > time.time()
+
+
 def test_guessing_codes_is_throttled_and_audited(app, school_url, centre_app, centre_url):
     statuses = []
     for _ in range(7):
