@@ -45,7 +45,7 @@ def checklist_spec(register_plugin):
             return {"title": "Register test", "description": "", "api_version": 1}
 
         @hookimpl
-        def journal_templates(self):
+        def journal_entry_templates(self):
             return [spec]
 
     register_plugin(Plugin(), name="reg_test")

@@ -370,7 +370,7 @@ def stress_template(register_plugin):
             return {"title": "Stress test", "description": "", "api_version": 1}
 
         @hookimpl
-        def journal_templates(self):
+        def journal_entry_templates(self):
             return [spec]
 
         @hookimpl

@@ -49,7 +49,7 @@ class Recorder:
         return {"title": "Paths", "description": "", "api_version": 1}
 
     @hookimpl
-    def journal_templates(self):
+    def journal_entry_templates(self):
         return [_spec(v) for v in self.versions]
 
     @hookimpl

@@ -61,7 +61,7 @@ options = [
 
 class VisitPlugin:
     @hookimpl
-    def journal_templates(self):
+    def journal_entry_templates(self):
         return [load_text(VISIT, "visit.toml", "visit")]
 
 

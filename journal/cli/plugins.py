@@ -8,6 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from ..plugins import hookspecs
 from ..plugins.records import PluginError
 
 
@@ -48,6 +49,12 @@ def check_plugins(host) -> list[str]:
     return problems
 
 
+def deprecation_notes(described: dict) -> list[str]:
+    """Return what a plugin (as ``describe()`` gives it) must rename before the next release."""
+    return [f"uses the deprecated hook {old}: rename it {hookspecs.RENAMED_HOOKS[old]}"
+            for old in described.get("deprecated_hooks", ())]
+
+
 def register(cli: click.Group) -> None:
     """Add the ``plugins`` command group."""
 
@@ -77,6 +84,8 @@ def register(cli: click.Group) -> None:
             click.echo(f"{p['name']:<28} {p['status']:<13} {enabled:<9} {version}")
             if p["error"]:
                 click.echo(f"    last error: {p['error'].strip().splitlines()[-1]}")
+            for note in deprecation_notes(p):
+                click.echo(f"    {note}")
 
     @plugins_group.command("enable")
     @click.argument("name")
@@ -124,6 +133,8 @@ def register(cli: click.Group) -> None:
                 continue
             if record.status == "loaded" and not any(p.startswith(f"{name}:") for p in problems):
                 click.echo(f"{name}: ok")
+                for note in deprecation_notes(record.as_dict(enabled=False)):
+                    click.echo(f"{name}: {note}")
             elif record.status in ("blocked", "skipped"):
                 click.echo(f"{name}: {record.status} (not checked)")
         for problem in problems:

@@ -8,7 +8,8 @@ exception or a result that does not fit on the plugin's load record; then it
 returns None (or the part of a list that fits), so pluggy's own call loop goes
 on with the next implementation. Ordering (``tryfirst``/``trylast``) and hook
 wrappers (``wrapper=True``) work as pluggy documents them. In strict mode
-(``JOURNAL_STRICT_PLUGINS``) the error is raised instead.
+(``JOURNAL_STRICT_PLUGINS``) the error is raised instead. Calling a renamed
+hook also calls the implementations of its deprecated name (one release).
 """
 
 from __future__ import annotations
@@ -28,6 +29,10 @@ from journal.plugins.shapes import return_types
 
 #: Each hook's declared return type, the one definition results are checked against.
 RETURN_TYPES = return_types(hookspecs)
+#: New hook name -> the deprecated names still called with it (:data:`hookspecs.RENAMED_HOOKS`).
+OLD_NAMES: dict[str, list[str]] = {}
+for _old, _new in hookspecs.RENAMED_HOOKS.items():
+    OLD_NAMES.setdefault(_new, []).append(_old)
 
 log = logging.getLogger("journal.plugins")
 
@@ -77,7 +82,10 @@ class HookCalls:
     def _run(self, names, hook_name: str, kwargs: dict):
         token = _RUNNING.set(frozenset(names) if names is not None else None)
         try:
-            return getattr(self.pm.hook, hook_name)(**kwargs)
+            results = getattr(self.pm.hook, hook_name)(**kwargs)
+            for old in OLD_NAMES.get(hook_name, ()):  # plugins not renamed yet still count
+                results = [*results, *getattr(self.pm.hook, old)(**kwargs)]
+            return results
         finally:
             _RUNNING.reset(token)
 

@@ -138,6 +138,10 @@ class ExportFormat(TypedDict):
 
 #: A setting's value: its default's type decides what an admin may enter.
 SettingValue = bool | int | float | str | list[str]
+#: One item a plugin returns from :func:`journal_entry_templates`: a spec, or the path of
+#: a TOML file or folder (turned into :class:`TemplateFiles` by the host).
+EntryTemplates = TemplateSpec | Annotated[TemplateFiles,
+                                         Converts((str, os.PathLike), TemplateFiles)]
 
 
 @hookspec
@@ -150,17 +154,34 @@ def journal_plugin_info() -> PluginInfo:
 
 
 @hookspec
-def journal_templates() -> list[TemplateSpec | Annotated[TemplateFiles, Converts((str, os.PathLike),
-                                                                         TemplateFiles)]]:
-    """Return every version still in use of the plugin's entry templates: paths of TOML
-    files, or of folders holding them (docs/plugins.md, "Templates"), and/or
-    :class:`TemplateSpec` objects.
+def journal_entry_templates() -> list[EntryTemplates]:
+    """Return every version still in use of the plugin's entry templates (the forms
+    entries are filled from, not Jinja pages): paths of TOML files, or of folders
+    holding them (docs/plugins.md, "Templates"), and/or :class:`TemplateSpec` objects.
 
     Template ids are ``"<plugin name>.<slug>"``. The highest version of an id
     is offered for new entries; keep older versions that entries may use, and
     bump ``version`` on *any* change. An invalid file or spec is left out and recorded
     with its problems; the others are offered.
     """
+
+
+#: Hooks with a new name: old name -> new name. The old name keeps working for one
+#: release (the host calls both); registering a plugin that implements it warns
+#: (pluggy's ``warn_on_impl``). Removed in the release after this one.
+RENAMED_HOOKS = {"journal_templates": "journal_entry_templates"}
+
+
+def _renamed(old: str) -> DeprecationWarning:
+    return DeprecationWarning(f"the plugin hook {old} is deprecated and will be removed in the "
+                              f"next release; rename it {RENAMED_HOOKS[old]} (same arguments, "
+                              f"same result)")
+
+
+@hookspec(warn_on_impl=_renamed("journal_templates"))
+def journal_templates() -> list[EntryTemplates]:
+    """Deprecated: the old name of :func:`journal_entry_templates` ("template" also
+    means a Jinja page). Still called for one release."""
 
 
 @hookspec

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import re
+import warnings
 from importlib.metadata import entry_points
 
 import pluggy
@@ -152,6 +153,7 @@ class PluginHost(HookCalls, Contributions, PluginSettings):
             self.pm.register(plugin, name=name)
             callers = self.pm.get_hookcallers(plugin) or ()
             record.hooks = sorted(caller.name for caller in callers)
+            record.deprecated_hooks = [h for h in record.hooks if h in hookspecs.RENAMED_HOOKS]
             unknown = [h for h in record.hooks if not getattr(self.pm.hook, h).has_spec()]
             if unknown:
                 raise PluginError(f"implements unknown hooks: {', '.join(unknown)}")
@@ -190,9 +192,12 @@ class PluginHost(HookCalls, Contributions, PluginSettings):
         plugins = [(n, self.pm.get_plugin(n)) for n in names]
         for n, _plugin in plugins:
             self.pm.unregister(name=n)
-        for n, plugin in plugins:
-            self.pm.register(plugin, name=n)
-            self.isolate(n)
+        with warnings.catch_warnings():
+            # A plugin using a renamed hook was warned when it registered; not on every reorder.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            for n, plugin in plugins:
+                self.pm.register(plugin, name=n)
+                self.isolate(n)
 
     def _drop(self, name: str, plugin) -> None:
         if self.pm.get_plugin(name) is plugin:

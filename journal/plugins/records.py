@@ -41,6 +41,7 @@ class LoadRecord:
     error: str = ""  # the last error: where it happened and the traceback
     error_at: str = ""
     hooks: list[str] = field(default_factory=list)
+    deprecated_hooks: list[str] = field(default_factory=list)  # old names of renamed hooks
     failures: int = 0
     default_settings: dict = field(default_factory=dict)
 

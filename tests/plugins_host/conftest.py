@@ -66,8 +66,8 @@ class SamplePlugin:
                 "api_version": PLUGIN_API_VERSION}
 
     @hookimpl
-    def journal_templates(self):
-        self._maybe_fail("journal_templates")
+    def journal_entry_templates(self):
+        self._maybe_fail("journal_entry_templates")
         return [checklist_spec(v, plugin=self.name, extra_item=v > 1) for v in self.versions]
 
     @hookimpl

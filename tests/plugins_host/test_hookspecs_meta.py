@@ -27,13 +27,29 @@ def test_the_hook_list_is_what_the_host_registers(plugin_host):
     assert len(HOOKS) >= 15
 
 
-@pytest.mark.parametrize("hook", HOOKS)
+#: The hooks of this release; a renamed hook's old name is documented as an upgrade step.
+CURRENT = [h for h in HOOKS if h not in hookspecs.RENAMED_HOOKS]
+
+
+@pytest.mark.parametrize("hook", CURRENT)
 def test_every_hook_is_documented_with_its_signature(hook):
     guide = (ROOT / "docs" / "plugins.md").read_text("utf-8")
     assert f"### {signature(hook)}" in guide
     section = guide.split(f"### {signature(hook)}", 1)[1].split("\n### ", 1)[0]
     assert "```python" in section, f"{hook}: the guide gives no example"
     assert getattr(hookspecs, hook).__doc__, f"{hook}: no docstring in journal/plugins/hookspecs.py"
+
+
+@pytest.mark.parametrize("old, new", sorted(hookspecs.RENAMED_HOOKS.items()))
+def test_a_renamed_hook_warns_and_the_upgrade_notes_say_what_to_rename(old, new):
+    assert new in CURRENT
+    warning = getattr(hookspecs, old).journal_spec["warn_on_impl"]  # pluggy's marker options
+    assert isinstance(warning, DeprecationWarning) and new in str(warning)
+    assert getattr(hookspecs, old).__annotations__ == getattr(hookspecs, new).__annotations__
+    guide = (ROOT / "docs" / "plugins.md").read_text("utf-8")
+    upgrading = guide.split("## Upgrading your plugin", 1)[1]
+    assert f"`{old}` is now `{new}`" in upgrading
+    assert f"`{old}`" in (ROOT / "docs" / "upgrading.md").read_text("utf-8")
 
 
 @pytest.mark.parametrize("hook", HOOKS)

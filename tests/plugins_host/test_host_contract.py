@@ -47,7 +47,7 @@ def test_the_contract_check_catches_a_hook_that_raises():
 def test_the_contract_check_catches_an_invalid_template():
     class Sloppy(SamplePlugin):
         @hookimpl
-        def journal_templates(self):
+        def journal_entry_templates(self):
             return [dataclasses.replace(checklist_spec(), kind="diary")]
 
     with pytest.raises(PluginError, match="kind 'diary'"):
@@ -78,7 +78,7 @@ def test_old_entries_check_catches_a_change_without_a_version_bump(tmp_path):
 
     class Edited(SamplePlugin):
         @hookimpl
-        def journal_templates(self):
+        def journal_entry_templates(self):
             return [checklist_spec(title="Stilletjes aangepast")]
 
     with pytest.raises(AssertionError, match="bump its version"):

@@ -14,7 +14,7 @@ from journal.plugins.entry_templates import registry
 from .conftest import SamplePlugin
 
 ALL_HOOKS = [
-    "journal_plugin_info", "journal_templates", "journal_focus_areas", "journal_tag_vocabularies",
+    "journal_plugin_info", "journal_entry_templates", "journal_focus_areas", "journal_tag_vocabularies",
     "journal_reflection_models", "journal_suggest_templates", "journal_validate_entry",
     "journal_entry_saved", "journal_page_fragment", "journal_blueprints", "journal_cli_commands",
     "journal_export_formats", "journal_default_settings", "journal_validate_settings",

@@ -30,7 +30,7 @@ def journal_plugin_info():
     return {{"title": "Pip-testplugin", "description": "Tijdelijk.", "api_version": 1}}
 
 @hookimpl
-def journal_templates():
+def journal_entry_templates():
     return [TemplateSpec(
         id="{NAME}.rust", version=1, title="Rustmomenten", kind="observation",
         sections=(Section("Rust", (Field("hulp", "checklist", "Wat helpt", items=(

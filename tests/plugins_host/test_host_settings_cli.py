@@ -96,7 +96,7 @@ def test_cli_list_enable_disable(runner, register_plugin, plugin_host):
     assert result.exit_code == 0 and plugin_host.is_active("sample")
     (described,) = json.loads(runner.invoke(args=["plugins", "list", "--json"]).output)
     assert described["enabled"] is True and described["status"] == "loaded"
-    assert described["title"] == "Sample plugin" and "journal_templates" in described["hooks"]
+    assert described["title"] == "Sample plugin" and "journal_entry_templates" in described["hooks"]
     assert runner.invoke(args=["plugins", "disable", "sample"]).exit_code == 0
     assert not plugin_host.is_active("sample")
     result = runner.invoke(args=["plugins", "enable", "nope"])
@@ -116,10 +116,23 @@ def test_cli_check_passes_good_plugins_and_fails_broken_ones(runner, register_pl
     result = runner.invoke(args=["plugins", "check"])
     assert result.exit_code == 0, result.output
     assert "sample: ok" in result.output
-    register_plugin(SamplePlugin("broken", fail_in={"journal_templates"}), "broken")
+    register_plugin(SamplePlugin("broken", fail_in={"journal_entry_templates"}), "broken")
     result = runner.invoke(args=["plugins", "check"])
     assert result.exit_code == 1
     assert "broken: breaks the plugin contract" in result.output
+
+
+def test_cli_names_a_plugin_that_still_uses_a_renamed_hook(runner, register_plugin):
+    from .test_host_templates import OldNamePlugin
+
+    with pytest.warns(DeprecationWarning):
+        register_plugin(OldNamePlugin(), "oldname")
+    note = "uses the deprecated hook journal_templates: rename it journal_entry_templates"
+    assert note in runner.invoke(args=["plugins", "list"]).output
+    with pytest.warns(DeprecationWarning):  # the check registers it again on a throwaway app
+        result = runner.invoke(args=["plugins", "check"])
+    assert result.exit_code == 0, result.output
+    assert "oldname: ok" in result.output and f"oldname: {note}" in result.output
 
 
 def test_hook_journal_cli_commands_run_only_while_enabled(runner, register_plugin, plugin_host):

@@ -17,7 +17,7 @@ from .conftest import SamplePlugin
 from .conftest import checklist_spec
 
 
-def test_hook_journal_templates_offers_the_latest_version_with_its_plugin(register_plugin, plugin_host):
+def test_hook_journal_entry_templates_offers_the_latest_version_with_its_plugin(register_plugin, plugin_host):
     register_plugin(SamplePlugin(versions=(1, 2)), "sample")
     (spec,) = registry.latest(plugin_host)
     assert (spec.id, spec.version, spec.plugin) == ("sample.checklist", 2, "sample")
@@ -28,6 +28,38 @@ def test_hook_journal_templates_offers_the_latest_version_with_its_plugin(regist
     assert [s.id for s in registry.latest(plugin_host, kind="observation")] == ["sample.checklist"]
 
 
+class OldNamePlugin:
+    """A plugin written before the rename: it offers its templates from ``journal_templates``."""
+
+    @hookimpl
+    def journal_plugin_info(self):
+        return {"title": "Old name", "description": "Written before the rename.", "api_version": 1}
+
+    @hookimpl
+    def journal_templates(self):
+        return [checklist_spec(plugin="oldname")]
+
+
+def test_hook_journal_templates_still_offers_templates_for_one_release_with_a_warning(
+        register_plugin, plugin_host):
+    with pytest.warns(DeprecationWarning,
+                      match="journal_templates is deprecated.*rename it journal_entry_templates"):
+        record = register_plugin(OldNamePlugin(), "oldname")
+    assert record.status == "loaded" and record.deprecated_hooks == ["journal_templates"]
+    # Registering another plugin re-orders them all: no second warning (filterwarnings=error).
+    register_plugin(SamplePlugin(), "sample")
+    assert plugin_host.records["sample"].deprecated_hooks == []
+    offered = sorted((s.id, s.plugin) for s in registry.latest(plugin_host))
+    assert offered == [("oldname.checklist", "oldname"), ("sample.checklist", "sample")]
+
+
+def test_old_hook_name_templates_follow_enablement_like_new_ones(register_plugin, plugin_host):
+    with pytest.warns(DeprecationWarning):
+        register_plugin(OldNamePlugin(), "oldname", enabled=False)
+    assert registry.latest(plugin_host) == []
+    assert [s.id for s in registry.latest(plugin_host, include_inactive=True)] == ["oldname.checklist"]
+
+
 def test_disabled_plugins_templates_only_with_include_inactive(register_plugin, plugin_host):
     register_plugin(SamplePlugin(), "sample", enabled=False)
     assert registry.latest(plugin_host) == []
@@ -36,7 +68,7 @@ def test_disabled_plugins_templates_only_with_include_inactive(register_plugin, 
 
 class BadTemplates(SamplePlugin):
     @hookimpl
-    def journal_templates(self):
+    def journal_entry_templates(self):
         good = checklist_spec(plugin=self.name)
         wrong_prefix = dataclasses.replace(checklist_spec(plugin="other"), title="Elders")
         return [good, wrong_prefix, "not a spec"]
@@ -47,7 +79,7 @@ def test_invalid_templates_are_skipped_and_recorded(register_plugin, plugin_host
     assert [s.id for s in registry.latest(plugin_host)] == ["sample.checklist"]
     record = plugin_host.records["sample"]
     assert record.failures >= 1
-    assert "journal_templates" in record.error
+    assert "journal_entry_templates" in record.error
 
 
 def test_invalid_templates_raise_in_strict_mode(register_plugin, plugin_host):

@@ -153,7 +153,7 @@ class FilePlugin:
         self.folder = folder
 
     @hookimpl
-    def journal_templates(self):
+    def journal_entry_templates(self):
         return [self.folder]
 
 

@@ -34,7 +34,7 @@ def breaks_v1():
 
 
 @hookimpl
-def journal_templates():
+def journal_entry_templates():
     """Return the folder of template files (every version still in use)."""
     return [ENTRY_TEMPLATES]
 

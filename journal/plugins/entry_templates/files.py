@@ -6,7 +6,7 @@ beside this module says what it may hold; docs/plugins.md shows an example).
 :class:`~journal.plugins.entry_templates.specs.TemplateSpec`, or raises
 :class:`TemplateFileError` listing every problem with its place in the document
 (``sections[1].fields[0].type``) in words a plugin author or a coordinator
-understands. Plugins return the paths of their files from ``journal_templates``;
+understands. Plugins return the paths of their files from ``journal_entry_templates``;
 a school's own templates (:mod:`journal.process.school_templates`) are TOML
 text checked by the same code.
 """
@@ -41,7 +41,7 @@ SUFFIX = ".toml"
 
 @dataclass(frozen=True)
 class TemplateFiles:
-    """Template files a plugin returned from ``journal_templates``: one TOML file or a folder."""
+    """Template files a plugin returned from ``journal_entry_templates``: a TOML file or folder."""
 
     path: Path
     plugin: str = field(default="", metadata={"from_host": "plugin"})  # set by the host
@@ -124,7 +124,8 @@ def template_files(path: Path | str) -> list[Path]:
 
 
 def sources(returned) -> list:
-    """Return what a plugin's ``journal_templates`` returned as specs and file paths, folders opened.
+    """Return what a plugin's ``journal_entry_templates`` gave as specs and file paths, folders
+    opened.
 
     :raise TypeError: for anything that is neither a spec nor a path.
     """
@@ -142,9 +143,9 @@ def sources(returned) -> list:
 
 
 def load_templates(returned, plugin_name: str | None = None) -> list[TemplateSpec]:
-    """Return the templates a plugin's ``journal_templates`` returned, its files loaded.
+    """Return the templates a plugin's ``journal_entry_templates`` returned, its files loaded.
 
-    For a plugin's own tests: ``load_templates(plugin.journal_templates(), "my_plugin")``.
+    For a plugin's own tests: ``load_templates(plugin.journal_entry_templates(), "my_plugin")``.
 
     :raise TemplateFileError: on the first file with problems.
     """

@@ -33,6 +33,10 @@ from journal.plugins.entry_templates.specs import validate_spec
 
 log = logging.getLogger("journal.plugins")
 
+#: The hook plugins offer their entry templates through (the host also calls its old
+#: name, ``journal_templates``, for one release); problems are recorded under it.
+HOOK = "journal_entry_templates"
+
 
 class UpgradeNotAvailable(LookupError):
     """No plugin can upgrade this entry's answers to the requested version."""
@@ -96,8 +100,7 @@ def all_versions(host, include_inactive: bool = False) -> dict[tuple[str, int], 
 
 def _collect(host, include_inactive: bool) -> dict[tuple[str, int], TemplateSpec]:
     # Each spec arrives checked against the hook's type, with its plugin's name set.
-    results = host.call_loaded("journal_templates") if include_inactive \
-        else host.call("journal_templates")
+    results = host.call_loaded(HOOK) if include_inactive else host.call(HOOK)
     found: dict[tuple[str, int], TemplateSpec] = {}
     with force_locale("en"):  # recorded for plugin authors, like the rest of a plugin's errors
         for returned in results:
@@ -107,7 +110,7 @@ def _collect(host, include_inactive: bool) -> dict[tuple[str, int], TemplateSpec
                 if key in found:
                     problems.append(f"{spec.id} v{spec.version} is returned twice")
                 if problems:
-                    host.invalid(spec.plugin, "journal_templates", "; ".join(problems))
+                    host.invalid(spec.plugin, HOOK, "; ".join(problems))
                     continue
                 found[key] = spec
     from journal.storage import get_store
@@ -131,9 +134,9 @@ def _specs_and_files(host, returned: list) -> list[TemplateSpec]:
             try:
                 specs.append(dataclasses.replace(load_file(path, item.plugin), plugin=item.plugin))
             except TemplateFileError as exc:
-                host.invalid(item.plugin, "journal_templates", str(exc))
+                host.invalid(item.plugin, HOOK, str(exc))
             except OSError as exc:
-                host.invalid(item.plugin, "journal_templates", f"{path}: cannot be read ({exc.strerror})")
+                host.invalid(item.plugin, HOOK, f"{path}: cannot be read ({exc.strerror})")
     return specs
 
 
@@ -197,7 +200,7 @@ def snapshot_for_entry(host, spec: TemplateSpec) -> dict:
         changed_id = snapshot_id(spec, digest)
         if store.template_snapshots.get(changed_id) is None:
             _store_snapshot(store, changed_id, spec, digest)
-    host.invalid(spec.plugin, "journal_templates",
+    host.invalid(spec.plugin, HOOK,
                  f"{spec.id} v{spec.version} changed without a version bump")
     return ref
 

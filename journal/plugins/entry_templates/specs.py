@@ -1,6 +1,6 @@
 """Declarative, versioned template specifications (the plugin-facing data model).
 
-A plugin returns :class:`TemplateSpec` objects from ``journal_templates``. A
+A plugin returns :class:`TemplateSpec` objects from ``journal_entry_templates``. A
 filled template becomes an entry; the entry keeps an immutable snapshot of the
 spec version it used (:func:`snapshot`), so it renders the same after the
 plugin changes, is disabled or is uninstalled.

@@ -35,7 +35,7 @@ def journal_plugin_info():
 
 
 @hookimpl
-def journal_templates():
+def journal_entry_templates():
     """Return the folder of TOML files: the observation template and the adaptations checklist."""
     return [ENTRY_TEMPLATES]
 

@@ -20,7 +20,7 @@ from journal.plugins.entry_templates import registry
 NAME = "ass_predictability"
 
 #: The plugin\'s entry templates, loaded from its TOML files.
-TEMPLATES = load_templates(plugin.journal_templates(), NAME)
+TEMPLATES = load_templates(plugin.journal_entry_templates(), NAME)
 
 #: One example entry per published template version (journal.plugins.testing.save_entry_fixtures).
 ENTRIES = Path(__file__).parent / "entries"
@@ -120,7 +120,7 @@ def test_host_calls_the_plugin_only_while_enabled(register_plugin, plugin_host):
     plugin_host.enable(NAME)
     suggested = [s.id for s in registry.suggested(plugin_host, trajectory)]
     assert "ass_predictability.adaptations" in suggested
-    (returned,) = plugin_host.call("journal_templates")
+    (returned,) = plugin_host.call("journal_entry_templates")
     assert [validate_spec(s, NAME) for s in load_templates(returned, NAME)] == [[], []]
 
 

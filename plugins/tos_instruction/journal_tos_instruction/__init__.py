@@ -34,7 +34,7 @@ def journal_plugin_info():
 
 
 @hookimpl
-def journal_templates():
+def journal_entry_templates():
     """Return the folder of TOML files: the signals observation and the adaptations checklist."""
     return [ENTRY_TEMPLATES]
 

@@ -21,7 +21,7 @@ from journal.plugins.entry_templates import registry
 NAME = "tos_instruction"
 
 #: The plugin\'s entry templates, loaded from its TOML files.
-TEMPLATES = load_templates(plugin.journal_templates(), NAME)
+TEMPLATES = load_templates(plugin.journal_entry_templates(), NAME)
 
 #: One example entry per published template version (journal.plugins.testing.save_entry_fixtures).
 ENTRIES = Path(__file__).parent / "entries"
