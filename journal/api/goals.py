@@ -7,12 +7,10 @@ from flask import jsonify
 
 from ..process import goals as service
 from ..security import access
-from ..storage import StaleRevision
 from .blueprint import bp
-from .errors import conflict
 from .errors import json_body
 from .helpers import check_strings
-from .helpers import expected_rev
+from .helpers import change_from_revision
 from .helpers import listing
 from .helpers import trajectory_for
 from .helpers import unknown_fields
@@ -89,18 +87,10 @@ def get_goal(goal_id: str):
 def update_goal(goal_id: str):
     """Change a goal from the revision the client last saw; fields left out keep their value."""
     _trajectory, goal = _goal_for(access.WRITE, goal_id)
-    data = json_body()
-    unknown_fields(data, set(EDITABLE) | {"rev"})
-    rev = expected_rev(data)
-    changes = {k: v for k, v in data.items() if k != "rev"}
-    check_strings(changes)
-    values = {key: goal.get(key) for key in EDITABLE}
-    values.update(changes)
-    try:
-        updated = service.update_goal(g.user, goal_id, values, expected_rev=rev)
-    except StaleRevision as stale:
-        raise conflict(goal_json(stale.current)) from None
-    return jsonify(goal_json(updated))
+    return change_from_revision(
+        EDITABLE, lambda values, rev: service.update_goal(g.user, goal_id, values,
+                                                          expected_rev=rev),
+        goal_json, current=goal, check=check_strings)
 
 
 @bp.post("/goals/<goal_id>/evaluations")
@@ -108,16 +98,11 @@ def update_goal(goal_id: str):
 def evaluate_goal(goal_id: str):
     """Record a dated evaluation and the goal's resulting status."""
     _goal_for(access.WRITE, goal_id)  # refuse before reading the body
-    data = json_body()
-    unknown_fields(data, {"rev", "date", "text", "status", "next_review_date"})
-    rev = expected_rev(data)
-    values = {k: v for k, v in data.items() if k != "rev"}
-    check_strings(values, nullable=("next_review_date",))
-    try:
-        updated = service.add_evaluation(g.user, goal_id, values, expected_rev=rev)
-    except StaleRevision as stale:
-        raise conflict(goal_json(stale.current)) from None
-    return jsonify(goal_json(updated)), 201
+    return change_from_revision(
+        ("date", "text", "status", "next_review_date"),
+        lambda values, rev: service.add_evaluation(g.user, goal_id, values, expected_rev=rev),
+        goal_json, check=lambda sent: check_strings(sent, nullable=("next_review_date",)),
+        status=201)
 
 
 _STATUS = {"type": "string", "enum": list(service.STATUSES)}

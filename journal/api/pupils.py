@@ -7,14 +7,10 @@ from flask import jsonify
 
 from ..process import pupils as pupil_service
 from ..security import access
-from ..storage import StaleRevision
 from .blueprint import bp
-from .errors import conflict
-from .errors import json_body
+from .helpers import change_from_revision
 from .helpers import check_strings
-from .helpers import expected_rev
 from .helpers import listing
-from .helpers import unknown_fields
 from .spec import DATE
 from .spec import REV
 from .spec import STRING
@@ -104,14 +100,8 @@ def get_pupil(pupil_id: str):
 def update_pupil(pupil_id: str):
     """Rename a pupil or change the class group, from the revision the client last saw."""
     pupil = pupil_service.load_pupil(g.user, pupil_id, edit=True)
-    data = json_body()
-    unknown_fields(data, {"rev", "display_name", "class_group"})
-    rev = expected_rev(data)
-    values = {key: data.get(key, pupil.get(key)) for key in ("display_name", "class_group")}
-    check_strings(values)
-    values["left_on"] = pupil.get("left_on")  # set on the page only; kept as it is
-    try:
-        updated = pupil_service.update_pupil(g.user, pupil_id, values, expected_rev=rev)
-    except StaleRevision as stale:
-        raise conflict(pupil_json(stale.current)) from None
-    return jsonify(pupil_json(updated))
+    return change_from_revision(
+        ("display_name", "class_group"), lambda values, rev: pupil_service.update_pupil(
+            g.user, pupil_id, values, expected_rev=rev),
+        pupil_json, current=pupil, check=check_strings,
+        keep=("display_name", "class_group", "left_on"))  # left_on: set on the page only

@@ -10,12 +10,10 @@ from ..process import lifecycle
 from ..process import phases
 from ..process import trajectories as service
 from ..security import access
-from ..storage import StaleRevision
 from .blueprint import bp
-from .errors import conflict
 from .errors import invalid
 from .errors import json_body
-from .helpers import expected_rev
+from .helpers import change_from_revision
 from .helpers import listing
 from .helpers import trajectory_for
 from .helpers import unknown_fields
@@ -132,17 +130,10 @@ def update_trajectory(trajectory_id: str):
     Fields left out keep their value. Needs the right to manage the trajectory.
     """
     trajectory = trajectory_for(access.MANAGE, trajectory_id)
-    data = json_body()
-    unknown_fields(data, set(EDITABLE) | {"new_pupil", "rev"})
-    rev = expected_rev(data)
-    values = {key: trajectory.get(key) for key in EDITABLE}
-    values.update({k: v for k, v in data.items() if k != "rev"})
-    try:
-        updated = service.update_trajectory(g.user, trajectory_id, _values(values),
-                                            expected_rev=rev)
-    except StaleRevision as stale:
-        raise conflict(trajectory_json(stale.current)) from None
-    return jsonify(trajectory_json(updated))
+    return change_from_revision(
+        (*EDITABLE, "new_pupil"), lambda values, rev: service.update_trajectory(
+            g.user, trajectory_id, values, expected_rev=rev),
+        trajectory_json, current=trajectory, keep=EDITABLE, check=_values)
 
 
 @bp.post("/trajectories/<trajectory_id>/phase")
@@ -151,19 +142,19 @@ def change_phase(trajectory_id: str):
     """Move a trajectory to another phase (closing needs ``confirm_close``, and nothing
     missing unless a care coordinator gives ``override_reason``)."""
     trajectory_for(access.MANAGE, trajectory_id)  # refuse before reading the body
-    data = json_body()
-    unknown_fields(data, {"rev", "phase", "confirm_close", "override_reason"})
-    rev = expected_rev(data)
-    phase = data.get("phase")
+    return change_from_revision(
+        ("phase", "confirm_close", "override_reason"), lambda values, rev: lifecycle.change_phase(
+            g.user, trajectory_id, values["phase"], expected_rev=rev,
+            confirm_close=values.get("confirm_close") is True,
+            override_reason=str(values.get("override_reason") or "")),
+        trajectory_json, check=_phase)
+
+
+def _phase(sent: dict) -> None:
+    """Refuse a phase that is not one of the journal's phases (400)."""
+    phase = sent.get("phase")
     if not isinstance(phase, str) or phases.get(phase) is None:
         raise invalid({"phase": [_("Choose a phase from the list.")]})
-    try:
-        updated = lifecycle.change_phase(g.user, trajectory_id, phase, expected_rev=rev,
-                                         confirm_close=data.get("confirm_close") is True,
-                                         override_reason=str(data.get("override_reason") or ""))
-    except StaleRevision as stale:
-        raise conflict(trajectory_json(stale.current)) from None
-    return jsonify(trajectory_json(updated))
 
 
 _PHASE_IDS = list(phases.PHASE_IDS)

@@ -8,14 +8,12 @@ from flask_babel import gettext as _
 
 from ..process import visits as service
 from ..security import access
-from ..storage import StaleRevision
 from ..storage import get_store
 from .blueprint import bp
-from .errors import conflict
 from .errors import invalid
 from .errors import json_body
+from .helpers import change_from_revision
 from .helpers import check_strings
-from .helpers import expected_rev
 from .helpers import listing
 from .helpers import unknown_fields
 from .spec import DATE
@@ -85,17 +83,10 @@ def update_visit(visit_id: str):
     """Change a planned visit from the revision the client last saw; fields left out keep
     their value."""
     trajectory, visit = _visit_for(access.WRITE, visit_id)
-    data = json_body()
-    unknown_fields(data, set(service.FIELDS) | {"rev"})
-    rev = expected_rev(data)
-    values = {key: visit.get(key) for key in service.FIELDS}
-    values.update(_values({k: v for k, v in data.items() if k != "rev"}))
-    try:
-        updated = service.update_visit(g.user, trajectory["id"], visit_id, values,
-                                       expected_rev=rev)
-    except StaleRevision as stale:
-        raise conflict(visit_json(stale.current)) from None
-    return jsonify(visit_json(updated))
+    return change_from_revision(
+        service.FIELDS, lambda values, rev: service.update_visit(
+            g.user, trajectory["id"], visit_id, values, expected_rev=rev),
+        visit_json, current=visit, check=_values)
 
 
 @bp.post("/visits/<visit_id>/cancel")
@@ -103,14 +94,9 @@ def update_visit(visit_id: str):
 def cancel_visit(visit_id: str):
     """Cancel a planned visit (it stays listed as cancelled)."""
     trajectory, _visit = _visit_for(access.WRITE, visit_id)
-    data = json_body()
-    unknown_fields(data, {"rev"})
-    try:
-        updated = service.cancel_visit(g.user, trajectory["id"], visit_id,
-                                       expected_rev=expected_rev(data))
-    except StaleRevision as stale:
-        raise conflict(visit_json(stale.current)) from None
-    return jsonify(visit_json(updated))
+    return change_from_revision(
+        (), lambda _values, rev: service.cancel_visit(
+            g.user, trajectory["id"], visit_id, expected_rev=rev), visit_json)
 
 
 _TIME = {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "description": "HH:MM"}
