@@ -37,12 +37,13 @@ def render_field(html: dict, field: str, text: str, errors: dict[str, list[str]]
 
 def clean_markdown(value, field: str, errors: dict[str, list[str]], html: dict, *,
                    missing: str, max_chars: int) -> str:
-    """Return the required Markdown text ``value``, trimmed, and render it into ``html[field]``.
+    """Return the required Markdown text ``value``, trimmed, and render it into ``html[field]``
+    (anything but a string counts as empty).
 
     :param missing: the message recorded when the text is empty.
     :param max_chars: the longest text accepted.
     """
-    text = (value or "").replace("\r\n", "\n").strip()
+    text = (value if isinstance(value, str) else "").replace("\r\n", "\n").strip()
     if not text:
         add_error(errors, field, missing)
         return text

@@ -13,8 +13,7 @@ from ..security import access
 from ..security.audit import audit
 from ..storage import get_store
 from . import ValidationError
-from . import add_error
-from . import render_field
+from . import clean_markdown
 from .entry_access import load_entry
 from .entry_events import detail_of
 
@@ -44,14 +43,9 @@ def add_comment(actor: dict, entry_id: str, body: str, *, trajectory_id: str | N
     """
     _trajectory, entry = load_entry(actor, entry_id, access.WRITE, trajectory_id=trajectory_id)
     errors: dict[str, list[str]] = {}
-    body = (body if isinstance(body, str) else "").replace("\r\n", "\n").strip()
-    if not body:
-        add_error(errors, "body", _("Write your comment first."))
-    elif len(body) > MAX_COMMENT:
-        add_error(errors, "body", _("Keep this under %(n)d characters.", n=MAX_COMMENT))
     html: dict = {}
-    if not errors:
-        render_field(html, "body", body, errors)
+    body = clean_markdown(body, "body", errors, html, missing=_("Write your comment first."),
+                          max_chars=MAX_COMMENT)
     if errors:
         raise ValidationError(errors)
     doc = {

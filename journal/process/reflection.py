@@ -22,7 +22,7 @@ from ..storage.store import new_id
 from ..storage.store import utcnow
 from . import ValidationError
 from . import add_error
-from . import render_field
+from . import clean_markdown
 from .entry_access import load_entry
 from .entry_events import detail_of
 from .entry_events import saved
@@ -69,16 +69,11 @@ def phases_of(entry: dict) -> list[dict]:
 def make_contribution(user: dict, phase: str, text: str, model: dict) -> dict:
     """Return a new, rendered contribution, or raise :class:`ValidationError`."""
     errors: dict[str, list[str]] = {}
-    text = (text if isinstance(text, str) else "").replace("\r\n", "\n").strip()
     if phase not in {p["key"] for p in model["phases"]}:
         add_error(errors, "phase", _("Choose a phase of the reflection model."))
-    if not text:
-        add_error(errors, "text", _("Write your contribution first."))
-    elif len(text) > MAX_CONTRIBUTION:
-        add_error(errors, "text", _("Keep this under %(n)d characters.", n=MAX_CONTRIBUTION))
     html: dict = {}
-    if not errors:
-        render_field(html, "text", text, errors)
+    text = clean_markdown(text, "text", errors, html, missing=_("Write your contribution first."),
+                          max_chars=MAX_CONTRIBUTION)
     if errors:
         raise ValidationError(errors)
     return {"id": new_id(), "author_id": user["id"], "phase": phase, "text": text,
