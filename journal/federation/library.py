@@ -115,9 +115,7 @@ def withdraw(link: dict, example_id: str) -> dict:
 
 def remove(actor: dict, example_id: str) -> None:
     """Take an example out of the library (the centre's admin)."""
-    example = get_store().network_examples.get(example_id)
-    if example is None:
-        raise NotFound("network_example")
+    get_store().network_examples.require(example_id)  # NotFound for an unknown id
     get_store().network_examples.delete(example_id)
     audit("delete", object_type="network_example", object_id=example_id, user_id=actor["id"])
 

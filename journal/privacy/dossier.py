@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ..errors import NotFound
 from ..security import access
 from ..security.audit import audit
 from ..storage import get_store
@@ -23,10 +22,7 @@ def load_pupil(actor: dict, pupil_id: str) -> dict:
     :raise NotFound: there is no such pupil.
     """
     access.check_role(actor, *HANDLERS)
-    pupil = get_store().pupils.get(pupil_id)
-    if pupil is None:
-        raise NotFound("pupil")
-    return pupil
+    return get_store().pupils.require(pupil_id)
 
 
 def record_reading(actor: dict, pupil: dict, detail: str, *, action: str = "view") -> None:

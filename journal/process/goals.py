@@ -91,9 +91,7 @@ def load_goal(actor: dict | None, goal_id: str, action: str = access.READ, *,
         if goal is None or goal.get("trajectory_id") != trajectory["id"]:
             raise NotFound("goal")
         return trajectory, goal
-    goal = store.goals.get(goal_id)
-    if goal is None:
-        raise NotFound("goal")
+    goal = store.goals.require(goal_id)
     return load_trajectory(actor, goal["trajectory_id"], action), goal
 
 

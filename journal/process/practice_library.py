@@ -11,7 +11,6 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from ..errors import Forbidden
-from ..errors import NotFound
 from ..security import access
 from ..storage import get_store
 from . import entries as entry_service
@@ -44,10 +43,7 @@ def load_example(actor: dict, example_id: str) -> dict:
     :raise NotFound: there is no such example.
     """
     access.check_role(actor, *STAFF)
-    example = get_store().practice_examples.get(example_id)
-    if example is None:
-        raise NotFound("practice example")
-    return example
+    return get_store().practice_examples.require(example_id)
 
 
 def adopt(actor: dict, example_id: str) -> dict:

@@ -14,7 +14,6 @@ from datetime import timedelta
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from ..errors import NotFound
 from ..plugins.host import get_plugins
 from ..security import access
 from ..security.audit import audit
@@ -108,9 +107,7 @@ def load_trajectory(actor: dict | None, trajectory_id: str, action: str = access
     :raise NotFound: it does not exist, or ``actor`` may not read it (audited).
     :raise Forbidden: ``actor`` may read it but not do ``action`` (audited).
     """
-    trajectory = get_store().trajectories.get(trajectory_id)
-    if trajectory is None:
-        raise NotFound("trajectory")
+    trajectory = get_store().trajectories.require(trajectory_id)
     access.check(actor, action, trajectory)
     return trajectory
 
