@@ -12,7 +12,6 @@ from flask import Response
 from flask import render_template
 from flask import request
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from ..security import access
 from ..security.audit import ACTIONS
@@ -22,6 +21,8 @@ from ..security.audit import audit
 from ..security.audit import matching
 from ..security.audit import search
 from ..storage import get_store
+from .audit_labels import ACTION_LABELS
+from .audit_labels import OBJECT_LABELS
 from .helpers import parse_date
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -29,53 +30,6 @@ bp = Blueprint("audit", __name__, url_prefix="/audit")
 PAGE_SIZE = 100
 #: Records counted at most for the page's total ("more than 10,000" beyond).
 COUNT_LIMIT = 10_000
-
-#: How the page names each action; the exports keep the codes.
-ACTION_LABELS = {
-    "login": _l("sign-in"),
-    "login_failed": _l("failed sign-in"),
-    "logout": _l("sign-out"),
-    "view": _l("viewed"),
-    "create": _l("created"),
-    "update": _l("changed"),
-    "delete": _l("deleted"),
-    "export": _l("exported"),
-    "erase": _l("erased"),
-    "denied": _l("refused"),
-    "password_change": _l("password changed"),
-    "token_create": _l("API key created"),
-    "token_revoke": _l("API key revoked"),
-    "account": _l("account managed"),
-    "plugin": _l("plugin managed"),
-    "restore": _l("backup restored"),
-    "purge": _l("purged after retention"),
-}
-
-#: How the page names the kinds of objects; unknown kinds show their code.
-OBJECT_LABELS = {
-    "adaptation": _l("adaptation"),
-    "audit": _l("audit log"),
-    "comment": _l("comment"),
-    "dpia": _l("DPIA help"),
-    "entry": _l("entry"),
-    "family_link": _l("parent's or pupil's link"),
-    "family_page": _l("parents' page"),
-    "goal": _l("goal"),
-    "handover": _l("handover sheet"),
-    "patterns": _l("patterns"),
-    "plugin": _l("plugin"),
-    "practice_example": _l("practice example"),
-    "pupil": _l("pupil"),
-    "restricted": _l("restricted section"),
-    "retention": _l("retention"),
-    "settings": _l("settings"),
-    "token": _l("API key"),
-    "trajectory": _l("trajectory"),
-    "transfer_decision": _l("transfer decision"),
-    "user": _l("account"),
-    "voice": _l("words of the pupil or parents"),
-}
-
 
 def _filters() -> tuple[dict[str, str], dict[str, list[str]]]:
     """Read the filters from the query string; return them and messages per bad field."""
