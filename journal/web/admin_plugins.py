@@ -17,6 +17,7 @@ from flask import request
 from flask import url_for
 from flask_babel import gettext as _
 
+from ..plugins import hookspecs
 from ..plugins.host import get_plugins
 from ..security import access
 from ..security.audit import audit
@@ -41,6 +42,7 @@ def index():
         "admin_plugins/index.html", plugins=host.describe(),
         safe_mode=current_app.config["JOURNAL_SAFE_MODE"],
         blocked=current_app.config["JOURNAL_BLOCKED_PLUGINS"] or [],
+        renamed_hooks=hookspecs.RENAMED_HOOKS,
     )
 
 

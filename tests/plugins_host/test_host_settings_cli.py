@@ -135,6 +135,19 @@ def test_cli_names_a_plugin_that_still_uses_a_renamed_hook(runner, register_plug
     assert "oldname: ok" in result.output and f"oldname: {note}" in result.output
 
 
+def test_the_admin_page_asks_for_a_plugin_version_without_the_old_hook_name(
+        app, login, register_plugin):
+    from .test_host_templates import OldNamePlugin
+
+    with pytest.warns(DeprecationWarning):
+        register_plugin(OldNamePlugin(), "oldname")
+    register_plugin(SamplePlugin(), "sample")
+    admin = login(app.test_client(), "admin")
+    page = admin.get("/admin/plugins/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert page.count("still uses the old hook name") == 1
+    assert "old hook name journal_templates" in page and "uses journal_entry_templates" in page
+
+
 def test_hook_journal_cli_commands_run_only_while_enabled(runner, register_plugin, plugin_host):
     register_plugin(SamplePlugin(), "sample")
     result = runner.invoke(args=["sample", "hello"])
