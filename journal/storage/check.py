@@ -58,14 +58,10 @@ def check_folder(path, files=None) -> Report:
         else:
             report.warnings.append(f"{path} holds no journal data yet")
         return report
-    try:
-        header, tables, count = read_snapshot(snap)
-    except CorruptionError as error:
-        report.errors.append(error.problem + f" ({snap})")
+    read = _read(snap, report)
+    if read is None:
         return report
-    except OSError as error:
-        report.errors.append(f"{snap} cannot be read: {error.strerror}")
-        return report
+    header, tables, count = read
     gen, seq = header.get("gen"), header.get("seq")
     report.facts.update(generation=gen, schema=header.get("schema"), snapshot_seq=seq,
                         snapshot_bytes=snap.stat().st_size)
@@ -168,17 +164,24 @@ def _check_modes(path: Path, report: Report) -> None:
                     f"run `chmod 600 {item}`")
 
 
+def _read(file, report: Report):
+    """Return ``read_snapshot(file)``, or None with why it cannot be read added to ``report``."""
+    try:
+        return read_snapshot(file)
+    except CorruptionError as error:
+        report.errors.append(error.problem + f" ({file})")
+    except OSError as error:
+        report.errors.append(f"{file} cannot be read: {error.strerror}")
+    return None
+
+
 def check_backup(file) -> Report:
     """Verify a backup file written by ``journal backup``; never writes."""
     report = Report()
-    try:
-        header, tables, count = read_snapshot(file)
-    except CorruptionError as error:
-        report.errors.append(error.problem + f" ({file})")
+    read = _read(file, report)
+    if read is None:
         return report
-    except OSError as error:
-        report.errors.append(f"{file} cannot be read: {error.strerror}")
-        return report
+    header, tables, count = read
     report.facts.update(kind=header.get("kind", "snapshot"), created_at=header.get("created_at"),
                         schema=header.get("schema"), seq=header.get("seq"),
                         documents={name: len(docs) for name, docs in sorted(tables.items())})
