@@ -6,6 +6,8 @@ ever contains document contents: only paths, numbers and table names.
 
 from __future__ import annotations
 
+import errno
+
 
 class StorageError(Exception):
     """Base class of every storage failure."""
@@ -47,3 +49,17 @@ class StorageWriteError(StorageError):
 
 class SchemaError(StorageError):
     """The stored documents have a schema version this journal cannot use."""
+
+
+def write_reason(error: OSError) -> str:
+    """Explain an OS error during a write in words an administrator understands."""
+    code = getattr(error, "errno", None)
+    if code == errno.ENOSPC:
+        return "the disk is full"
+    if code == getattr(errno, "EDQUOT", -1):
+        return "the disk quota of the service user is used up"
+    if code in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return "the data folder is read-only"
+    if code == errno.EFBIG:
+        return "the file is larger than the file system or a limit allows"
+    return f"an input/output error ({error.strerror or error})"

@@ -211,9 +211,9 @@ def test_a_compaction_elsewhere_is_picked_up_without_losing_anything(open_db, da
 
 
 def test_the_log_is_compacted_when_it_outgrows_the_snapshot(open_db, data_dir, monkeypatch):
-    from journal.storage import durable
+    from journal.storage import transactions
 
-    monkeypatch.setattr(durable, "COMPACT_MIN_BYTES", 20_000)
+    monkeypatch.setattr(transactions, "COMPACT_MIN_BYTES", 20_000)
     db = open_db()
     for n in range(60):
         db.table("entries").insert({"id": f"e{n}", "text": "woorden " * 60})
