@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from collections.abc import Callable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from functools import lru_cache
@@ -19,14 +21,15 @@ from functools import lru_cache
 import snowballstemmer
 from flask import current_app
 
-from .security.access import READ
-from .security.access import can
+from .security.access import reads_every_trajectory
 from .storage import get_store
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 #: What is indexed: collection name -> the fields whose text is searched.
 INDEXED = ("trajectories", "goals", "entries", "comments")
+#: Until the index is built, a search over at most this many trajectories reads them directly.
+SCAN_AT_MOST = 50
 
 
 @cache
@@ -115,6 +118,19 @@ class SearchIndex:
         self._revs: dict[tuple[str, str], int] = {}
         self._terms: dict[tuple[str, str], set[str]] = {}
         self._postings: dict[str, set[tuple[str, str]]] = {}
+        # every indexed document under its trajectory: a team member's search looks only there
+        self._of_trajectory: dict[str, set[tuple[str, str]]] = {}
+        self._trajectory_ids: dict[tuple[str, str], str] = {}
+
+    @property
+    def built(self) -> bool:
+        """Whether the index was built once (afterwards a refresh only catches up)."""
+        return self._seen is not None
+
+    @property
+    def building(self) -> bool:
+        """Whether the index is being built for the first time right now (just after start)."""
+        return not self.built and self._lock.locked()
 
     def refresh(self, store) -> dict[str, dict[str, dict]]:
         """Bring the index up to date; return the current documents per collection and id.
@@ -138,6 +154,9 @@ class SearchIndex:
                         self._revs[key] = doc.get("rev")
                         for term in found:
                             self._postings.setdefault(term, set()).add(key)
+                        tid = trajectory_of(collection, doc)
+                        self._trajectory_ids[key] = tid
+                        self._of_trajectory.setdefault(tid, set()).add(key)
             self._docs, self._seen = current, number
             return current
 
@@ -149,15 +168,48 @@ class SearchIndex:
                 if not keys:
                     del self._postings[term]
         self._revs.pop(key, None)
+        tid = self._trajectory_ids.pop(key, None)
+        keys = self._of_trajectory.get(tid)
+        if keys is not None:
+            keys.discard(key)
+            if not keys:
+                del self._of_trajectory[tid]
 
-    def match(self, query: str) -> set[tuple[str, str]]:
-        """Return the keys of documents containing every word of ``query``."""
+    def match(self, query: str, trajectory_ids: Iterable[str] | None = None
+              ) -> set[tuple[str, str]]:
+        """Return the keys of documents containing every word of ``query``.
+
+        :param trajectory_ids: look only at the documents of these trajectories
+            (a team member's few, not the whole school's).
+        """
         wanted = terms(query)
         if not wanted:
             return set()
         with self._lock:
-            sets = sorted((self._postings.get(t, set()) for t in wanted), key=len)
-            return set.intersection(*sets)
+            sets = [self._postings.get(t, set()) for t in wanted]
+            if trajectory_ids is not None:
+                sets.append({k for tid in trajectory_ids for k in self._of_trajectory.get(tid, ())})
+            return set.intersection(*sorted(sets, key=len))
+
+
+def trajectory_of(collection: str, doc: dict) -> str:
+    """Return the id of the trajectory an indexed document belongs to."""
+    return doc.get("id", "") if collection == "trajectories" else doc.get("trajectory_id", "")
+
+
+def _scan(documents: dict[str, dict[str, dict]], query: str) -> set[tuple[str, str]]:
+    """Return the keys of ``documents`` containing every word of ``query``, without an index."""
+    wanted = set(terms(query))
+    return {(collection, doc_id) for collection, docs in documents.items()
+            for doc_id, doc in docs.items()
+            if wanted and wanted <= term_set(document_text(collection, doc))}
+
+
+def _documents_of(store, trajectory_ids: set[str]) -> dict[str, dict[str, dict]]:
+    """The indexed documents of these trajectories, per collection and id (uncopied)."""
+    ids = sorted(trajectory_ids)
+    return {c: {d["id"]: d for d in getattr(store, c).find_in_readonly(
+        "id" if c == "trajectories" else "trajectory_id", ids)} for c in INDEXED}
 
 
 def get_index() -> SearchIndex:
@@ -165,9 +217,9 @@ def get_index() -> SearchIndex:
     return current_app.extensions.setdefault("journal.search", SearchIndex())
 
 
-def build_in_background(app) -> threading.Thread:
+def build_in_background(app, then: Callable[[], object] | None = None) -> threading.Thread:
     """Build ``app``'s search index in a background thread (``journal serve`` does at start),
-    so the first search does not wait for a whole school to be read."""
+    so the first search does not wait for a whole school to be read; ``then`` runs after."""
 
     def build():
         with app.app_context():
@@ -175,6 +227,8 @@ def build_in_background(app) -> threading.Thread:
                 get_index().refresh(get_store())
             except Exception:  # the first search builds it then, and shows the error
                 app.logger.exception("building the search index in the background failed")
+            if then is not None:
+                then()
 
     thread = threading.Thread(target=build, name="search-index", daemon=True)
     thread.start()
@@ -196,14 +250,24 @@ def search(user: dict, query: str, *, trajectory_id: str = "", kind: str = "", f
     Drafts are found only by their authors; trajectories the user may not
     read are never searched.
     """
+    from .process.trajectories import readable as readable_trajectories
+
     store = get_store()
     index = get_index()
-    documents = index.refresh(store)
+    readable = {t["id"] for t in readable_trajectories(user)}
+    everything = reads_every_trajectory(user)
+    if not everything and index.building and len(readable) <= SCAN_AT_MOST:
+        # The index is still being built (just after start): a team member's own
+        # trajectories are few, so look through them directly instead of waiting.
+        documents = _documents_of(store, readable)
+        found = _scan(documents, query)
+    else:
+        documents = index.refresh(store)
+        found = index.match(query, None if everything else readable)
     trajectories = documents["trajectories"]
     entries = documents["entries"]
-    readable = {tid for tid, t in trajectories.items() if can(user, READ, t)}
     hits = []
-    for collection, doc_id in index.match(query):
+    for collection, doc_id in found:
         doc = documents[collection].get(doc_id)
         if doc is None:
             continue

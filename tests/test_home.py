@@ -101,6 +101,23 @@ def test_coordinator_sees_school_wide_attention_and_other_trajectories(
     assert "You are not on the team of any open trajectory." in page
 
 
+def test_a_whole_schools_overdue_goals_show_the_longest_overdue_first_and_the_rest_on_request(
+        app, users, login, mine, make_goal):
+    from journal.web.home import ATTENTION_ITEMS
+
+    for n in range(ATTENTION_ITEMS + 3):
+        make_goal(mine, text=f"Doel nummer {n:02d}", review_date=days_ago(10 + n))
+    client = login(app.test_client(), "coordinator")
+    page = client.get("/", headers=EN).get_data(as_text=True)
+    oldest = f"Doel nummer {ATTENTION_ITEMS + 2:02d}"
+    assert oldest in page and "Doel nummer 00" not in page
+    assert page.count("Review overdue") == ATTENTION_ITEMS
+    assert "Show 3 more" in page and "/?all=1" in page
+    everything = client.get("/?all=1", headers=EN).get_data(as_text=True)
+    assert everything.count("Review overdue") == ATTENTION_ITEMS + 3
+    assert "Doel nummer 00" in everything and "Show 3 more" not in everything
+
+
 def test_admin_sees_no_pupil_content(app, users, login, mine, make_goal):
     make_goal(mine, text="Geheim doel", review_date=days_ago(2))
     client = login(app.test_client(), "admin")

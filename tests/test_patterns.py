@@ -187,6 +187,24 @@ def test_the_coordinator_sees_charts_tables_and_filters(client, login, school):
             assert part not in html
 
 
+def test_a_long_list_of_working_adaptations_shows_the_most_working_first_and_the_rest_on_request(
+        client, login, school, monkeypatch):
+    from journal.web import patterns as page
+
+    working = patterns.overview(patterns.Filters()).working
+    assert len(working) >= 2
+    monkeypatch.setattr(page, "WORKING_ROWS", 1)
+    login(client, "coordinator")
+    html = client.get("/patterns/", headers=EN).get_data(as_text=True)
+    section = html[html.index('id="working"'):]
+    assert working[0]["label"] in section and working[1]["label"] not in section
+    assert f"Show {len(working) - 1} more" in section
+    assert 'href="/patterns/?all=1#working"' in section
+    everything = client.get("/patterns/?all=1", headers=EN).get_data(as_text=True)
+    section = everything[everything.index('id="working"'):]
+    assert all(item["label"] in section for item in working) and "more</a>" not in section
+
+
 def test_unknown_filter_values_count_as_all(client, login, school):
     login(client, "coordinator")
     html = client.get("/patterns/?school_year=1999-2000&class_group=9Z&focus_area=x",

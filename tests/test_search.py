@@ -122,3 +122,38 @@ def test_the_index_is_built_in_the_background_before_the_first_search(app, users
     assert index.match("dagschema")  # built already: the first search only looks it up
     assert [h.doc["fields"]["seen"] for h in search(users["teacher"], "dagschema")] == \
         ["Het dagschema hangt aan het bord."]
+
+
+def test_a_search_while_the_index_is_still_being_built_does_not_wait_and_finds_the_same(
+        app, users, world):
+    from journal.search import get_index
+
+    mine = world["entry"](world["mine"], "Het dagschema hangt aan het bord.")
+    world["entry"](world["other"], "Een dagschema voor een ander team.")
+    world["entry"](world["mine"], "Een dagschema in opmaak.", status="draft", author="support")
+    index = get_index()
+    with index._lock:  # the background build holds the index: a teacher reads her own directly
+        assert not index.built
+        hits = search(users["teacher"], "dagschema")
+    assert [h.doc["id"] for h in hits] == [mine["id"]]
+    assert not index.built
+    # Once built, the same search answers the same from the index.
+    assert [h.doc["id"] for h in search(users["teacher"], "dagschema")] == [mine["id"]]
+    assert index.built
+    # The care coordinator reads the whole school: that search uses the index.
+    assert len(search(users["coordinator"], "dagschema")) == 2
+
+
+def test_a_team_members_search_follows_changes_to_the_team(users, world):
+    from journal.storage.store import TEAM_MEMBER
+
+    world["entry"](world["other"], "Het dagschema van Noah.")
+    assert search(users["teacher"], "dagschema") == []
+    other = world["other"]
+    get_store().trajectories.update(other["id"], {"members": other["members"] + [
+        {"user_id": users["teacher"]["id"], "role": "teacher"}]})
+    assert other["id"] in {t["id"] for t in get_store().trajectories.find_in(
+        TEAM_MEMBER, [users["teacher"]["id"]])}
+    assert [h.trajectory_id for h in search(users["teacher"], "dagschema")] == [other["id"]]
+    get_store().trajectories.update(other["id"], {"members": other["members"]})
+    assert search(users["teacher"], "dagschema") == []

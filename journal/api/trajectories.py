@@ -36,10 +36,17 @@ STRING_FIELDS = ("target", "pupil_id", "title", "educational_need", "learning_qu
                  "start_date", "planned_end_date")
 
 
-def trajectory_json(trajectory: dict) -> dict:
-    """Return the API representation of a trajectory (the reader may read it)."""
-    people = service.people_for(trajectory)
-    pupil = service.pupil_of(trajectory)
+def trajectory_json(trajectory: dict, people: dict[str, dict] | None = None,
+                    pupils: dict[str, dict] | None = None) -> dict:
+    """Return the API representation of a trajectory (the reader may read it).
+
+    :param people: the members as users by id, and ``pupils`` the pupils by id,
+        when a list looked them up for every trajectory at once.
+    """
+    if people is None:
+        people = service.users_by_id(m["user_id"] for m in trajectory.get("members", ()))
+    pupil = (pupils.get(trajectory.get("pupil_id")) if pupils is not None
+             else service.pupil_of(trajectory))
     return {
         "id": trajectory["id"],
         "rev": trajectory["rev"],
@@ -101,7 +108,10 @@ def _list_of(value, kind) -> bool:
 @access.login_required
 def list_trajectories():
     """List the trajectories the user may read, most recently changed first."""
-    return listing([trajectory_json(t) for t in service.get_visible(g.user)])
+    found = service.visible_readonly(g.user)  # turned into JSON at once, never changed
+    people = service.users_by_id(m["user_id"] for t in found for m in t.get("members", ()))
+    pupils = service.pupils_of(found)
+    return listing([trajectory_json(t, people, pupils) for t in found])
 
 
 @bp.post("/trajectories")

@@ -282,7 +282,7 @@ def adaptation_rows(store, trajectories: list[dict], *, stored_only: bool = Fals
         trajectories = [t for t in trajectories if docs_of.get(t["id"])]
     if not trajectories:
         return []
-    pupils = {p["id"]: p for p in store.pupils.find_in(
+    pupils = {p["id"]: p for p in store.pupils.find_in_readonly(  # rows copy what they keep
         "id", [t["pupil_id"] for t in trajectories if t.get("pupil_id")])}
     entries_of: dict[str, list[dict]] = defaultdict(list)
     for entry in store.entries.find_in_readonly(  # rows copy what they keep
@@ -332,7 +332,7 @@ def pattern_rows(trajectory_ids: list[str]) -> list[dict]:
     """
     store = get_store()
     out = []
-    for row in adaptation_rows(store, store.trajectories.find_in("id", trajectory_ids),
+    for row in adaptation_rows(store, store.trajectories.find_in_readonly("id", trajectory_ids),
                                stored_only=True):
         if row["origin"] == "checklist":
             if row["doc_id"] is None:

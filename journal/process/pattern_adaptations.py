@@ -82,10 +82,16 @@ def adaptations(trajectories: list[dict], scrub: Scrubber | None = None) -> list
     latest: dict[tuple[str, str], Adaptation] = {}
     orders: dict[tuple[str, str], tuple] = {}
 
+    def newer(slot: tuple[str, str], order: tuple) -> bool:
+        """Whether a record at ``order`` replaces what ``slot`` holds (the latest counts)."""
+        if slot in orders and order < orders[slot]:
+            return False
+        orders[slot] = order
+        return True
+
     def keep(found: Adaptation, order: tuple) -> None:
         slot = (found.trajectory_id, found.key)
-        if slot not in latest or order >= orders[slot]:
-            orders[slot] = order
+        if newer(slot, order):
             latest[slot] = found
 
     entries = get_store().entries.find_in_readonly(
@@ -101,12 +107,14 @@ def adaptations(trajectories: list[dict], scrub: Scrubber | None = None) -> list
                 status = answer["status"]
                 if status not in TRIED:
                     continue
-                keep(Adaptation(
-                    trajectory_id=entry["trajectory_id"],
-                    key=f"{spec.id}:{answer['field']}.{answer['item']}",
-                    label=answer["label"], category=answer["category"], tried=True,
-                    working=status == "werkt", not_working=status == "werkt_niet", date=day,
-                    entry_id=entry["id"], item=f"{answer['field']}.{answer['item']}"), order)
+                item = f"{answer['field']}.{answer['item']}"
+                slot = (entry["trajectory_id"], f"{spec.id}:{item}")
+                if newer(slot, order):  # made only when it counts: thousands are superseded
+                    latest[slot] = Adaptation(
+                        trajectory_id=slot[0], key=slot[1], label=answer["label"],
+                        category=answer["category"], tried=True, working=status == "werkt",
+                        not_working=status == "werkt_niet", date=day, entry_id=entry["id"],
+                        item=item)
         elif entry.get("kind") == "agreement":
             label = scrub(first_line((entry.get("fields") or {}).get("what", "")))
             if not label:

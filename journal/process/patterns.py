@@ -109,6 +109,8 @@ def overview(filters: Filters) -> Overview:
     goals = goals_in(found)
     areas_of = found.areas_of
     shared = shared_challenges(found, found_adaptations, labels, scrub)
+    # Translated once, not once per adaptation (a school has tens of thousands).
+    no_category, no_area, no_class = _("No category"), _("No focus area"), _("No class group")
     charts = [
         _focus_chart(found, labels),
         _time_chart(found, goals),
@@ -116,16 +118,16 @@ def overview(filters: Filters) -> Overview:
                           _("Per STICORDI category: how many adaptations were tried, and how "
                             "many of them work or do not work."), _("Category"),
                           found_adaptations, lambda a: [STICORDI.get(a.category)
-                                                        or _("No category")]),
+                                                        or no_category]),
         _adaptation_chart("adaptations_by_focus_area", _("Adaptations by focus area"),
                           _("Per focus area of the trajectory: adaptations tried and working."),
                           _("Focus area"), found_adaptations,
                           lambda a: [labels.get(x, x) for x in areas_of.get(a.trajectory_id, ())]
-                          or [_("No focus area")]),
+                          or [no_area]),
         _adaptation_chart("adaptations_by_class", _("Adaptations by class group"),
                           _("Per class group: adaptations tried and working."), _("Class group"),
                           found_adaptations,
-                          lambda a: [found.class_of.get(a.trajectory_id) or _("No class group")]),
+                          lambda a: [found.class_of.get(a.trajectory_id) or no_class]),
         _goal_chart(goals),
         _shared_chart(shared),
     ]

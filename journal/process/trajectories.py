@@ -73,8 +73,13 @@ def readable(user: dict | None) -> list[dict]:
 
 def get_visible(user: dict | None) -> list[dict]:
     """Return the trajectories ``user`` may read, most recently changed first."""
-    found = sorted(readable(user), key=lambda t: t.get("updated_at", ""), reverse=True)
-    return get_store().trajectories.find_in("id", [t["id"] for t in found])
+    return get_store().trajectories.find_in("id", [t["id"] for t in visible_readonly(user)])
+
+
+def visible_readonly(user: dict | None) -> list[dict]:
+    """Like :func:`get_visible`, but the stored trajectories, *uncopied*: never modify them
+    (for pages and answers that only show a whole school's list)."""
+    return sorted(readable(user), key=lambda t: t.get("updated_at", ""), reverse=True)
 
 
 def list_page(user: dict | None, *, phase: str = "", show_closed: bool = False, page: int = 1,
@@ -166,6 +171,12 @@ def pupil_of(trajectory: dict) -> dict | None:
     """Return the pupil a trajectory is aimed at, or ``None``."""
     pupil_id = trajectory.get("pupil_id")
     return get_store().pupils.get(pupil_id) if pupil_id else None
+
+
+def pupils_of(trajectories: list[dict]) -> dict[str, dict]:
+    """Return ``{pupil_id: pupil}`` for the pupils of ``trajectories``, *uncopied*: only read."""
+    return {p["id"]: p for p in get_store().pupils.find_in_readonly(
+        "id", [t["pupil_id"] for t in trajectories if t.get("pupil_id")])}
 
 
 def display_title(trajectory: dict, pupil: dict | None = None) -> str:

@@ -175,21 +175,32 @@ class JournalTable(Table):
         documents are those it reaches ``value`` in (see :mod:`.indexes`), and
         ``value`` must be a JSON scalar.
         """
+        with self._storage.reading():
+            return [Document(d, int(i)) for i, d in self._by_ids(field, (value,))]
+
+    def by_readonly(self, field: str, values: Iterable) -> list[dict]:
+        """Like :meth:`by` for each of ``values`` in turn, returning the stored documents
+        themselves, unwrapped and uncopied (wrapping copies every one). Never modify them."""
+        with self._storage.reading():
+            return [d for _i, d in self._by_ids(field, values)]
+
+    def _by_ids(self, field: str, values: Iterable) -> list[tuple[str, dict]]:
+        """``(id, stored document)`` for each value, in id order (read lock held)."""
         storage = self._storage
-        if parse_path(field) is not None and type(value) not in SCALARS:
-            raise TypeError(f"a path index ({field}) looks up JSON scalars only")
-        with storage.reading():
-            docs = storage.tables.get(self.name)
-            if not docs:
-                return []
+        path = parse_path(field) is not None
+        docs = storage.tables.get(self.name)
+        out: list[tuple[str, dict]] = []
+        for value in values:
             if type(value) in SCALARS:
-                ids = storage.lookup(self.name, field, value)
-                if not ids:
-                    return []
-                return [Document(docs[i], int(i)) for i in sorted(ids, key=int)]
-            missing = object()
-            return [Document(d, int(i)) for i, d in docs.items()
-                    if d.get(field, missing) == value]
+                ids = storage.lookup(self.name, field, value) if docs else None
+                if ids:
+                    out.extend((i, docs[i]) for i in sorted(ids, key=int))
+            elif path:
+                raise TypeError(f"a path index ({field}) looks up JSON scalars only")
+            elif docs:
+                missing = object()
+                out.extend((i, d) for i, d in docs.items() if d.get(field, missing) == value)
+        return out
 
     def select(self, predicate) -> list[Document]:
         """Return the documents for which ``predicate(doc)`` is true.

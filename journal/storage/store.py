@@ -60,7 +60,7 @@ class Collection:
 
     def get(self, id: str) -> dict | None:
         """Return a copy of the document with this id, or ``None``."""
-        found = self.table.by("id", id)
+        found = self.table.by_readonly("id", (id,))
         return clone(found[0]) if found else None
 
     def require(self, id: str) -> dict:
@@ -75,7 +75,7 @@ class Collection:
         if not fields:
             return self.all()
         (first, value), *rest = fields.items()
-        docs = self.table.by(first, value)
+        docs = self.table.by_readonly(first, (value,))
         return [clone(d) for d in docs if all(d.get(k) == v for k, v in rest)]
 
     def find_in(self, field: str, values: Iterable,
@@ -96,12 +96,8 @@ class Collection:
         where copying costs more than the work. Callers must never modify what
         they get back.
         """
-        out = []
-        for value in dict.fromkeys(values):
-            for doc in self.table.by(field, value):
-                if predicate is None or predicate(doc):
-                    out.append(doc)
-        return out
+        docs = self.table.by_readonly(field, dict.fromkeys(values))
+        return docs if predicate is None else [d for d in docs if predicate(d)]
 
     def all(self) -> list[dict]:
         """Return copies of every document."""
@@ -186,8 +182,8 @@ class Collection:
     def history(self, id: str) -> list[dict]:
         """Return the earlier versions of a document, oldest first."""
         revs = [
-            dict(r)
-            for r in self.db.table("revisions").by("object_id", id)
+            clone(r)
+            for r in self.db.table("revisions").by_readonly("object_id", (id,))
             if r["collection"] == self.name
         ]
         return sorted(revs, key=lambda r: r["rev"])
@@ -269,7 +265,7 @@ class Settings:
 
     def get(self, key: str, default=None):
         """Return the stored value for ``key`` or ``default``."""
-        found = self.db.table("settings").by("key", key)
+        found = self.db.table("settings").by_readonly("key", (key,))
         return clone(found[0]["value"]) if found else default
 
     def set(self, key: str, value) -> None:

@@ -6,6 +6,7 @@ from flask import Blueprint
 from flask import current_app
 from flask import g
 from flask import redirect
+from flask import request
 from flask import render_template
 from flask import url_for
 
@@ -15,10 +16,12 @@ from ..process import phases
 from ..process import trajectories as trajectory_service
 from ..process import visits as visit_service
 from ..security import access
-from ..storage import get_store
 from .trajectories import plugin_fragments
 
 bp = Blueprint("home", __name__)
+
+#: Overdue goals and quiet trajectories the start page lists before "Show … more".
+ATTENTION_ITEMS = 20
 
 
 @bp.route("/")
@@ -33,10 +36,9 @@ def index():
     if is_centre():
         return redirect(url_for("centre.index"))
     user = g.user
-    visible = trajectory_service.get_visible(user)
+    visible = trajectory_service.visible_readonly(user)  # a coordinator's: the whole school
     by_id = {t["id"]: t for t in visible}
-    pupils = {p["id"]: p for p in get_store().pupils.find_in(
-        "id", [t["pupil_id"] for t in visible if t.get("pupil_id")])}
+    pupils = trajectory_service.pupils_of(visible)
     mine = [t for t in visible if access.is_member(user, t)]
     mine_ids = {t["id"] for t in mine}
     open_mine = [t for t in mine if not phases.is_closed(t)]
@@ -89,4 +91,6 @@ def index():
         draft_links="entries.edit" in current_app.view_functions,
         show_links="entries.show" in current_app.view_functions,
         fragments=plugin_fragments("home_panel"),
+        # School-wide lists (a coordinator's) show the most urgent first, the rest one click away.
+        limit=None if request.args.get("all") == "1" else ATTENTION_ITEMS,
     )

@@ -22,6 +22,9 @@ from ..security import access
 
 bp = Blueprint("patterns", __name__, url_prefix="/patterns")
 
+#: Rows of "Adaptations that work" the page shows before "Show … more".
+WORKING_ROWS = 50
+
 
 @bp.route("/")
 @access.role_required("coordinator")
@@ -41,6 +44,8 @@ def index():
         can_share="practice.new" in views,
         # The register's page of one adaptation, where the coordinator promotes it.
         register_endpoint="adaptations.item" if "adaptations.item" in views else None,
+        # The most working first; a whole school's long tail one click away.
+        limit=None if request.args.get("all") == "1" else WORKING_ROWS,
     )
 
 

@@ -8,7 +8,7 @@ from flask import render_template
 from flask import request
 
 from ..plugins.host import get_plugins
-from ..process.trajectories import get_visible
+from ..process.trajectories import readable
 from ..search import search
 from ..security import access
 
@@ -30,7 +30,7 @@ def index():
             focus_area=filters["focus"], tag=filters["tag"], date_from=filters["from"],
             date_to=filters["to"],
         )
-    trajectories = {t["id"]: t for t in get_visible(g.user)}
+    trajectories = {t["id"]: t for t in readable(g.user)}  # stored: only read here
     trajectory_options = sorted(((t["id"], t["title"]) for t in trajectories.values()),
                                 key=lambda o: o[1].lower())
     return render_template("search/index.html", query=query, filters=filters, hits=hits,
