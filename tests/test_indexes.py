@@ -1,5 +1,5 @@
 """The storage's indexes stay exact whatever path a change takes: pages, the API, the command
-line, an erasure, a restore, and another process writing to the same data.
+line (accounts, compaction, restore), an erasure, and another process writing to the same data.
 
 Each check compares every index lookup the journal relies on (a trajectory's team members,
 an entry's authors, documents by trajectory and pupil) with a plain scan of the documents.
@@ -28,6 +28,8 @@ LOOKUPS = (
     ("entries", "trajectory_id", lambda d: [d.get("trajectory_id")]),
     ("goals", "trajectory_id", lambda d: [d.get("trajectory_id")]),
     ("comments", "entry_id", lambda d: [d.get("entry_id")]),
+    ("users", "username", lambda d: [d.get("username")]),
+    ("users", "active", lambda d: [d.get("active")]),
 )
 
 
@@ -98,6 +100,19 @@ def test_changes_through_the_api_keep_the_indexes_exact(app, users, school):
               "publish": True}, headers={"Authorization": f"Bearer {secret}"})
     assert response.status_code == 201, response.get_json()
     assert_exact(school["seen"])
+
+
+def test_account_changes_from_the_command_line_keep_the_indexes_exact(app, users, school):
+    runner = app.test_cli_runner()
+    added = runner.invoke(args=["user", "add", "nieuwe.collega", "--role", "teacher",
+                                "--password-stdin"], input="een lang wachtwoord 123\n")
+    assert added.exit_code == 0, added.output
+    off = runner.invoke(args=["user", "deactivate", users["support"]["username"]])
+    assert off.exit_code == 0, off.output
+    assert_exact(school["seen"])
+    assert [u["username"] for u in get_store().users.find(username="nieuwe.collega")] == \
+        ["nieuwe.collega"]
+    assert users["support"]["id"] in {u["id"] for u in get_store().users.find(active=False)}
 
 
 def test_erasure_keeps_the_indexes_exact(app, users, school):
