@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Callable
 from collections.abc import Iterable
 from dataclasses import dataclass
+from operator import itemgetter
 from functools import cache
 from functools import lru_cache
 
@@ -266,12 +267,17 @@ def search(user: dict, query: str, *, trajectory_id: str = "", kind: str = "", f
         found = index.match(query, None if everything else readable)
     trajectories = documents["trajectories"]
     entries = documents["entries"]
-    hits = []
+    # Newest first, and the checks only until the page is full: a common word is in
+    # thousands of a school's documents.
+    candidates = []
     for collection, doc_id in found:
         doc = documents[collection].get(doc_id)
-        if doc is None:
-            continue
-        tid = doc_id if collection == "trajectories" else doc.get("trajectory_id", "")
+        if doc is not None:
+            candidates.append((doc.get("date") or doc.get("updated_at") or "", collection, doc))
+    candidates.sort(key=itemgetter(0), reverse=True)
+    hits = []
+    for _newest, collection, doc in candidates:
+        tid = trajectory_of(collection, doc)
         if tid not in readable or (trajectory_id and tid != trajectory_id):
             continue
         entry = doc if collection == "entries" else entries.get(doc.get("entry_id", ""))
@@ -289,8 +295,8 @@ def search(user: dict, query: str, *, trajectory_id: str = "", kind: str = "", f
         if (date_from and day < date_from) or (date_to and day > date_to):
             continue
         hits.append(Hit(collection, doc, tid, ""))
-    hits.sort(key=lambda h: (h.doc.get("date") or h.doc.get("updated_at") or ""), reverse=True)
-    hits = hits[:limit]
+        if len(hits) == limit:
+            break
     for hit in hits:  # snippets (and copies) only for what is shown
         hit.doc = dict(hit.doc)
         hit.snippet = _snippet(document_text(hit.collection, hit.doc), query)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import collections.abc
 import dataclasses
+import functools
 import re
 import types
 import typing
@@ -209,11 +210,13 @@ def _typeddict(value, tp, known: dict, where: str, keep_known: bool) -> dict:
     return out
 
 
-def fields_of(tp) -> dict[str, tuple[object, bool]]:
-    """Return a TypedDict's keys as ``{key: (type, required)}``.
+@functools.lru_cache(maxsize=256)
+def fields_of(tp) -> collections.abc.Mapping[str, tuple[object, bool]]:
+    """Return a TypedDict's keys as ``{key: (type, required)}`` (read-only).
 
     Computed from the annotations (``NotRequired[…]`` marks optional keys), so
-    it does not depend on how the class was created.
+    it does not depend on how the class was created; once per type, as a type's
+    annotations do not change and every plugin answer is checked against them.
     """
     out = {}
     for key, hint in typing.get_type_hints(tp, include_extras=True).items():
@@ -222,7 +225,7 @@ def fields_of(tp) -> dict[str, tuple[object, bool]]:
             required = typing.get_origin(hint) is Required
             hint = typing.get_args(hint)[0]
         out[key] = (hint, required)
-    return out
+    return types.MappingProxyType(out)
 
 
 def _marks(tp) -> tuple:

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..plugins.entry_templates.forms import iter_checklist
 from ..plugins.entry_templates.specs import STICORDI
+from ..plugins.entry_templates.specs import TemplateSpec
 from ..privacy.redaction import name_variants
 from ..privacy.redaction import names_pattern
 from ..privacy.redaction import placeholder
@@ -78,6 +78,7 @@ def adaptations(trajectories: list[dict], scrub: Scrubber | None = None) -> list
     its status taken from the latest published record."""
     scrub = scrub or Scrubber()
     specs = TemplateSpecs()
+    checklists = _Checklists()
     ids = [t["id"] for t in trajectories]
     latest: dict[tuple[str, str], Adaptation] = {}
     orders: dict[tuple[str, str], tuple] = {}
@@ -103,18 +104,21 @@ def adaptations(trajectories: list[dict], scrub: Scrubber | None = None) -> list
             spec = specs.of(entry)
             if spec is None:
                 continue
-            for answer in iter_checklist(spec, entry.get("answers") or {}):
-                status = answer["status"]
-                if status not in TRIED:
-                    continue
-                item = f"{answer['field']}.{answer['item']}"
-                slot = (entry["trajectory_id"], f"{spec.id}:{item}")
-                if newer(slot, order):  # made only when it counts: thousands are superseded
-                    latest[slot] = Adaptation(
-                        trajectory_id=slot[0], key=slot[1], label=answer["label"],
-                        category=answer["category"], tried=True, working=status == "werkt",
-                        not_working=status == "werkt_niet", date=day, entry_id=entry["id"],
-                        item=item)
+            answers = entry.get("answers") or {}
+            for field_key, items in checklists.of(spec):
+                for item_key, answer in (answers.get(field_key) or {}).items():
+                    status = answer.get("status", "") if isinstance(answer, dict) else ""
+                    found = items.get(item_key)
+                    if found is None or status not in TRIED:
+                        continue
+                    item = f"{field_key}.{item_key}"
+                    slot = (entry["trajectory_id"], f"{spec.id}:{item}")
+                    if newer(slot, order):  # made only when it counts: most are superseded
+                        latest[slot] = Adaptation(
+                            trajectory_id=slot[0], key=slot[1], label=found.label,
+                            category=found.category, tried=True, working=status == "werkt",
+                            not_working=status == "werkt_niet", date=day, entry_id=entry["id"],
+                            item=item)
         elif entry.get("kind") == "agreement":
             label = scrub(first_line((entry.get("fields") or {}).get("what", "")))
             if not label:
@@ -128,6 +132,22 @@ def adaptations(trajectories: list[dict], scrub: Scrubber | None = None) -> list
     for found in _register_adaptations(ids, scrub):
         keep(found, (found.date, "~register"))
     return list(latest.values())
+
+
+class _Checklists:
+    """The checklist fields of each spec met, ``(field key, {item key: item})``, made once
+    (tens of thousands of entries share a handful of specs)."""
+
+    def __init__(self):
+        self.made: dict[int, tuple[TemplateSpec, list]] = {}
+
+    def of(self, spec: TemplateSpec) -> list[tuple[str, dict]]:
+        """Return the checklists of ``spec``."""
+        held = self.made.get(id(spec))
+        if held is None or held[0] is not spec:
+            held = self.made[id(spec)] = (spec, [(f.key, {i.key: i for i in f.items})
+                                                 for f in spec.fields() if f.type == "checklist"])
+        return held[1]
 
 
 def _register_adaptations(trajectory_ids: list[str], scrub: Scrubber) -> list[Adaptation]:

@@ -191,18 +191,21 @@ def _time_chart(found: Scope, goals: list[dict]) -> Chart:
 
 def _adaptation_chart(chart_id: str, title: str, description: str, heading: str,
                       found: list[Adaptation], groups_of) -> Chart:
-    counts: dict[str, Counter] = defaultdict(Counter)
+    counts: dict[str, list[int]] = {}  # tried, working, not working
     for a in found:
         for group in groups_of(a):
-            counts[group]["tried"] += a.tried
-            counts[group]["working"] += a.working
-            counts[group]["not_working"] += a.not_working
-    order = sorted(counts, key=lambda g: (-counts[g]["tried"], g.lower()))
+            count = counts.get(group)
+            if count is None:
+                count = counts[group] = [0, 0, 0]
+            count[0] += a.tried
+            count[1] += a.working
+            count[2] += a.not_working
+    order = sorted(counts, key=lambda g: (-counts[g][0], g.lower()))
     return Chart(
         id=chart_id, title=title, description=description, row_heading=heading,
         series=(Series("tried", _("Tried")), Series("working", _("Working")),
                 Series("not_working", _("Not working"))),
-        rows=[(g, dict(counts[g])) for g in order],
+        rows=[(g, dict(zip(("tried", "working", "not_working"), counts[g]))) for g in order],
     )
 
 

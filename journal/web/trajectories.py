@@ -36,7 +36,7 @@ from ..storage import get_store
 bp = Blueprint("trajectories", __name__, url_prefix="/t")
 
 #: Timeline items a trajectory's page shows before "Show older items".
-TIMELINE_ITEMS = 25
+TIMELINE_ITEMS = 20
 #: Trajectories a page of the list shows (the coordinator's list holds the whole school).
 LIST_PAGE = 100
 
