@@ -34,6 +34,7 @@ from ..plugins.entry_templates.specs import ITEM_STATUSES
 from ..plugins.entry_templates.specs import STICORDI
 from ..plugins.host import get_plugins
 from ..storage import get_store
+from ..storage.engine import clone
 from .text import first_line
 from .text import plain_text
 
@@ -233,8 +234,8 @@ def _derived_rows(trajectory: dict, pupil: dict | None, entries: list[dict],
 def _overlay(row: dict, doc: dict) -> dict:
     """Add what the register stored about a derived row (ratings, category, promotion)."""
     row = dict(row)
-    row.update(doc_id=doc["id"], rev=doc["rev"], ratings=list(doc.get("ratings") or ()),
-               scope=doc.get("scope") or "pupil", promotion=doc.get("promotion"))
+    row.update(doc_id=doc["id"], rev=doc["rev"], ratings=clone(doc.get("ratings") or []),
+               scope=doc.get("scope") or "pupil", promotion=clone(doc.get("promotion")))
     if doc.get("category"):
         row["category"] = doc["category"]
     if doc.get("applied_by"):
@@ -254,8 +255,8 @@ def _free_row(trajectory: dict, pupil: dict | None, doc: dict) -> dict:
                entry_status="", note="", goal_ids=list(doc.get("goal_ids") or ()),
                date=doc.get("date") or (doc.get("created_at") or "")[:10],
                from_date=doc.get("date"), review_date=doc.get("review_date"),
-               ratings=list(doc.get("ratings") or ()), scope=doc.get("scope") or "pupil",
-               promotion=doc.get("promotion"))
+               ratings=clone(doc.get("ratings") or []), scope=doc.get("scope") or "pupil",
+               promotion=clone(doc.get("promotion")))
     return row
 
 
@@ -276,7 +277,8 @@ def adaptation_rows(store, trajectories: list[dict], *, stored_only: bool = Fals
         (ratings, a category, a free adaptation), as the school-wide patterns need.
     """
     docs_of: dict[str, dict[str, dict]] = defaultdict(dict)
-    for doc in store.adaptations.find_in("trajectory_id", [t["id"] for t in trajectories]):
+    # stored documents, uncopied: a row copies what it keeps (ratings, promotion)
+    for doc in store.adaptations.find_in_readonly("trajectory_id", [t["id"] for t in trajectories]):
         docs_of[doc["trajectory_id"]][doc["source_key"]] = doc
     if stored_only:
         trajectories = [t for t in trajectories if docs_of.get(t["id"])]

@@ -228,31 +228,32 @@ def shared_challenges(found: Scope, found_adaptations: list[Adaptation],
     most class groups first; only challenges with at least
     :data:`SHARED_MIN_CLASSES` class groups.
     """
-    seen: dict[tuple[str, str], dict] = {}
-
-    def note(kind: str, key: str, label: str, trajectory_id: str) -> None:
-        item = seen.setdefault((kind, key), {"kind": kind, "key": key, "label": label,
-                                             "classes": set(), "trajectories": set()})
-        group = found.class_of.get(trajectory_id)
-        if group:
-            item["classes"].add(group)
-        item["trajectories"].add(trajectory_id)
-
+    # Per challenge only the trajectories it is met in; class groups and labels at the end
+    # (a school's entries carry tens of thousands of tags).
+    met: dict[tuple[str, str], set[str]] = defaultdict(set)
+    labels_of: dict[tuple[str, str], str] = {}
     for t in found.trajectories:
         for area in t.get("focus_areas", ()):
-            note("focus_area", area, labels.get(area, area), t["id"])
+            met[("focus_area", area)].add(t["id"])
+            labels_of.setdefault(("focus_area", area), labels.get(area, area))
     ids = [t["id"] for t in found.trajectories]
+    in_period = found.in_period
     for entry in get_store().entries.find_in_readonly(
             "trajectory_id", ids, predicate=lambda e: e.get("status") == "published"):
-        if not found.in_period(entry.get("date")):
-            continue
-        for tag in entry.get("tags", ()):
-            note("tag", tag, scrub(tag), entry["trajectory_id"])
+        if in_period(entry.get("date")):
+            for tag in entry.get("tags", ()):
+                met[("tag", tag)].add(entry["trajectory_id"])
     for a in found_adaptations:
-        note("adaptation", a.key, a.label, a.trajectory_id)
-    out = [dict(item, classes=sorted(item["classes"], key=str.lower),
-                trajectories=len(item["trajectories"]))
-           for item in seen.values() if len(item["classes"]) >= SHARED_MIN_CLASSES]
+        met[("adaptation", a.key)].add(a.trajectory_id)
+        labels_of.setdefault(("adaptation", a.key), a.label)
+    out = []
+    for (kind, key), trajectory_ids in met.items():
+        classes = {found.class_of.get(tid) for tid in trajectory_ids} - {None, ""}
+        if len(classes) >= SHARED_MIN_CLASSES:
+            out.append({"kind": kind, "key": key,
+                        "label": scrub(key) if kind == "tag" else labels_of[(kind, key)],
+                        "classes": sorted(classes, key=str.lower),
+                        "trajectories": len(trajectory_ids)})
     return sorted(out, key=lambda i: (-len(i["classes"]), -i["trajectories"], i["label"].lower()))
 
 
