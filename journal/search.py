@@ -15,7 +15,6 @@ import unicodedata
 from collections.abc import Callable
 from collections.abc import Iterable
 from dataclasses import dataclass
-from operator import itemgetter
 from functools import cache
 from functools import lru_cache
 
@@ -122,6 +121,9 @@ class SearchIndex:
         # every indexed document under its trajectory: a team member's search looks only there
         self._of_trajectory: dict[str, set[tuple[str, str]]] = {}
         self._trajectory_ids: dict[tuple[str, str], str] = {}
+        # what results are sorted by, kept here: reading it from each of a school's documents
+        # costs a trip through gigabytes of memory per match
+        self._newest: dict[tuple[str, str], str] = {}
 
     @property
     def built(self) -> bool:
@@ -157,6 +159,7 @@ class SearchIndex:
                             self._postings.setdefault(term, set()).add(key)
                         tid = trajectory_of(collection, doc)
                         self._trajectory_ids[key] = tid
+                        self._newest[key] = newest_key(doc)
                         self._of_trajectory.setdefault(tid, set()).add(key)
             self._docs, self._seen = current, number
             return current
@@ -169,6 +172,7 @@ class SearchIndex:
                 if not keys:
                     del self._postings[term]
         self._revs.pop(key, None)
+        self._newest.pop(key, None)
         tid = self._trajectory_ids.pop(key, None)
         keys = self._of_trajectory.get(tid)
         if keys is not None:
@@ -191,6 +195,18 @@ class SearchIndex:
             if trajectory_ids is not None:
                 sets.append({k for tid in trajectory_ids for k in self._of_trajectory.get(tid, ())})
             return set.intersection(*sorted(sets, key=len))
+
+
+    def newest_first(self, keys: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+        """Return ``keys`` (from :meth:`match`) with the newest documents first."""
+        with self._lock:  # a key dropped by a refresh since the match is left out
+            newest = self._newest
+            return sorted((k for k in keys if k in newest), key=newest.__getitem__, reverse=True)
+
+
+def newest_key(doc: dict) -> str:
+    """What search results are ordered by, newest first: the date, else the last change."""
+    return doc.get("date") or doc.get("updated_at") or ""
 
 
 def trajectory_of(collection: str, doc: dict) -> str:
@@ -261,22 +277,20 @@ def search(user: dict, query: str, *, trajectory_id: str = "", kind: str = "", f
         # The index is still being built (just after start): a team member's own
         # trajectories are few, so look through them directly instead of waiting.
         documents = _documents_of(store, readable)
-        found = _scan(documents, query)
+        found = sorted(_scan(documents, query), reverse=True,
+                       key=lambda k: newest_key(documents[k[0]][k[1]]))
     else:
         documents = index.refresh(store)
-        found = index.match(query, None if everything else readable)
+        found = index.newest_first(index.match(query, None if everything else readable))
     trajectories = documents["trajectories"]
     entries = documents["entries"]
     # Newest first, and the checks only until the page is full: a common word is in
     # thousands of a school's documents.
-    candidates = []
+    hits = []
     for collection, doc_id in found:
         doc = documents[collection].get(doc_id)
-        if doc is not None:
-            candidates.append((doc.get("date") or doc.get("updated_at") or "", collection, doc))
-    candidates.sort(key=itemgetter(0), reverse=True)
-    hits = []
-    for _newest, collection, doc in candidates:
+        if doc is None:
+            continue
         tid = trajectory_of(collection, doc)
         if tid not in readable or (trajectory_id and tid != trajectory_id):
             continue

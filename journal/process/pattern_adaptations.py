@@ -73,9 +73,20 @@ class Scrubber:
         return scrubbed
 
 
-def adaptations(trajectories: list[dict], scrub: Scrubber | None = None) -> list[Adaptation]:
+def published_entries(trajectories: list[dict]) -> list[dict]:
+    """Return the published entries of ``trajectories``, stored and *uncopied*: only read."""
+    return get_store().entries.find_in_readonly(
+        "trajectory_id", [t["id"] for t in trajectories],
+        predicate=lambda e: e.get("status") == "published")
+
+
+def adaptations(trajectories: list[dict], scrub: Scrubber | None = None,
+                entries: list[dict] | None = None) -> list[Adaptation]:
     """Return the adaptations of ``trajectories``: one per trajectory and adaptation,
-    its status taken from the latest published record."""
+    its status taken from the latest published record.
+
+    :param entries: their :func:`published_entries`, when the caller has them already.
+    """
     scrub = scrub or Scrubber()
     specs = TemplateSpecs()
     checklists = _Checklists()
@@ -95,9 +106,7 @@ def adaptations(trajectories: list[dict], scrub: Scrubber | None = None) -> list
         if newer(slot, order):
             latest[slot] = found
 
-    entries = get_store().entries.find_in_readonly(
-        "trajectory_id", ids, predicate=lambda e: e.get("status") == "published")
-    for entry in entries:
+    for entry in published_entries(trajectories) if entries is None else entries:
         day = entry.get("date") or entry.get("created_at", "")[:10]
         order = (day, entry.get("created_at", ""))
         if entry.get("template"):

@@ -33,12 +33,12 @@ from ..errors import NotFound
 from ..plugins.entry_templates.specs import STICORDI
 from ..security import access
 from ..security.audit import audit
-from ..storage import get_store
 from .goals import STATUS_LABELS
 from .goals import STATUSES
 from .pattern_adaptations import Adaptation
 from .pattern_adaptations import Scrubber
 from .pattern_adaptations import adaptations
+from .pattern_adaptations import published_entries
 from .pattern_scope import Choices
 from .pattern_scope import Filters
 from .pattern_scope import Scope
@@ -104,11 +104,12 @@ def overview(filters: Filters) -> Overview:
     found = scope(filters)
     labels = focus_area_labels()
     scrub = Scrubber()
-    found_adaptations = [a for a in adaptations(found.trajectories, scrub)
+    published = published_entries(found.trajectories)  # read once, for both passes
+    found_adaptations = [a for a in adaptations(found.trajectories, scrub, published)
                          if found.in_period(a.date)]
     goals = goals_in(found)
     areas_of = found.areas_of
-    shared = shared_challenges(found, found_adaptations, labels, scrub)
+    shared = shared_challenges(found, found_adaptations, labels, scrub, published)
     # Translated once, not once per adaptation (a school has tens of thousands).
     no_category, no_area, no_class = _("No category"), _("No focus area"), _("No class group")
     charts = [
@@ -220,13 +221,16 @@ def _goal_chart(goals: list[dict]) -> Chart:
 
 
 def shared_challenges(found: Scope, found_adaptations: list[Adaptation],
-                      labels: dict[str, str], scrub: Scrubber) -> list[dict]:
+                      labels: dict[str, str], scrub: Scrubber,
+                      published: list[dict] | None = None) -> list[dict]:
     """Return the challenges met in trajectories of several class groups.
 
     A challenge is a focus area, a tag on published entries, or an adaptation.
     Each item: ``{kind, key, label, classes (sorted), trajectories (count)}``,
     most class groups first; only challenges with at least
     :data:`SHARED_MIN_CLASSES` class groups.
+
+    :param published: the scope's published entries, when the caller read them already.
     """
     # Per challenge only the trajectories it is met in; class groups and labels at the end
     # (a school's entries carry tens of thousands of tags).
@@ -236,10 +240,8 @@ def shared_challenges(found: Scope, found_adaptations: list[Adaptation],
         for area in t.get("focus_areas", ()):
             met[("focus_area", area)].add(t["id"])
             labels_of.setdefault(("focus_area", area), labels.get(area, area))
-    ids = [t["id"] for t in found.trajectories]
     in_period = found.in_period
-    for entry in get_store().entries.find_in_readonly(
-            "trajectory_id", ids, predicate=lambda e: e.get("status") == "published"):
+    for entry in published_entries(found.trajectories) if published is None else published:
         if in_period(entry.get("date")):
             for tag in entry.get("tags", ()):
                 met[("tag", tag)].add(entry["trajectory_id"])
