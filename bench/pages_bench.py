@@ -51,7 +51,7 @@ HELLO = "/health"
 TARGETS = {
     "staff": "p50 <= 20x hello, growth <= 2x",       # pages a teacher or ondersteuner opens
     "coordinator": "p95 < 1 s",                       # school-wide pages
-    "search": "p95 < 0.3 s, growth <= 2x",
+    "search": "p95 < 0.3 s, growth <= 2x (a coordinator's: p95 only; she searches the school)",
     "sign-in": "p95 < 1 s",
 }
 STAFF_RATIO = 20
@@ -494,6 +494,8 @@ def report(results: list[Result], out=print) -> list[str]:
 def _verdict(page: Page, p50: float, p95: float, ratio: float, growth: float | None) -> str:
     if page.group == "coordinator":
         return "p95 < 1 s " + ("OK" if p95 < 1 else "MISSED")
+    if page.group == "search" and page.who == "zorg":  # her own trajectories are the school's
+        return "p95 < 0.3 s " + ("OK" if p95 < 0.3 else "MISSED")
     if page.group == "search":
         ok = p95 < 0.3 and (growth is None or growth <= GROWTH)
         return "p95 < 0.3 s, growth <= 2x " + ("OK" if ok else "MISSED")
