@@ -5,6 +5,12 @@ stem (Snowball), so "Instructies" finds "instructie" and "leerlingen" finds
 "leerling". The index lives in memory per worker and is brought up to date
 on every search by comparing revisions, so it never shows text that was
 changed or erased (an erased document simply disappears from the index).
+
+An entry filled from a template is found by what its page shows: the labels
+of the chosen options and answered checklist items (from the entry's own
+template snapshot), never their keys. Those labels differ per language, so
+words found in one language only are posted as ``"<language>:<stem>"`` and a
+search looks in the shared words and in those of the reader's language.
 """
 
 from __future__ import annotations
@@ -20,7 +26,13 @@ from functools import lru_cache
 
 import snowballstemmer
 from flask import current_app
+from flask_babel import force_locale
 
+from .plugins.entry_templates.forms import STATUS_LABELS
+from .plugins.entry_templates.forms import answer_texts
+from .plugins.entry_templates.registry import stored_spec
+from .plugins.entry_templates.specs import TemplateSpec
+from .plugins.entry_templates.specs import localized
 from .security.access import reads_every_trajectory
 from .storage import get_store
 
@@ -85,14 +97,22 @@ def _strings(value) -> list[str]:
     return []
 
 
-def document_text(collection: str, doc: dict) -> str:
-    """Return the searchable text of one document."""
+def document_text(collection: str, doc: dict, spec: TemplateSpec | None = None,
+                  statuses: dict[str, str] | None = None) -> str:
+    """Return the searchable text of one document.
+
+    :param spec: an entry's template, already in the reader's language (None: its answers
+        are indexed as stored).
+    :param statuses: the checklist status labels in that language.
+    """
     if collection == "trajectories":
         parts = [doc.get("title", ""), doc.get("educational_need", ""), doc.get("learning_question", "")]
     elif collection == "goals":
         parts = [doc.get("text", "")] + [e.get("text", "") for e in doc.get("evaluations", [])]
     elif collection == "entries":
-        parts = _strings(doc.get("fields", {})) + _strings(doc.get("answers", {})) + doc.get("tags", [])
+        answers = doc.get("answers") or {}
+        shown = answer_texts(spec, answers, statuses or {}) if spec else _strings(answers)
+        parts = _strings(doc.get("fields", {})) + shown + doc.get("tags", [])
     else:
         parts = [doc.get("body", "")]
     return "\n".join(p for p in parts if isinstance(p, str))
@@ -111,9 +131,12 @@ class Hit:
 class SearchIndex:
     """An inverted index over the searchable collections, refreshed incrementally."""
 
-    def __init__(self):
+    def __init__(self, languages: tuple[str, ...] = ("nl",)):
+        self.languages = tuple(languages)
         self._lock = threading.Lock()
         self._seen = None
+        self._specs: dict[tuple, TemplateSpec] = {}  # snapshots never change once stored
+        self._statuses: dict[str, dict[str, str]] = {}
         self._docs: dict[str, dict[str, dict]] = {c: {} for c in INDEXED}
         self._revs: dict[tuple[str, str], int] = {}
         self._terms: dict[tuple[str, str], set[str]] = {}
@@ -152,7 +175,7 @@ class SearchIndex:
                     key = (collection, doc_id)
                     if self._revs.get(key) != doc.get("rev"):
                         self._drop(key)
-                        found = term_set(document_text(collection, doc))
+                        found = self._document_terms(collection, doc)
                         self._terms[key] = found
                         self._revs[key] = doc.get("rev")
                         for term in found:
@@ -163,6 +186,40 @@ class SearchIndex:
                         self._of_trajectory.setdefault(tid, set()).add(key)
             self._docs, self._seen = current, number
             return current
+
+    def text(self, collection: str, doc: dict, language: str) -> str:
+        """Return the searchable text of ``doc`` as a reader in ``language`` sees it."""
+        spec = self._entry_spec(doc) if collection == "entries" else None
+        if spec is None:
+            return document_text(collection, doc)
+        return document_text(collection, doc, localized(spec, language), self._status_labels(language))
+
+    def _document_terms(self, collection: str, doc: dict) -> set[str]:
+        if collection != "entries" or self._entry_spec(doc) is None:
+            return term_set(document_text(collection, doc))
+        found = {language: term_set(self.text(collection, doc, language)) for language in self.languages}
+        shared = set.intersection(*found.values())
+        return shared | {f"{language}:{term}" for language, terms_of in found.items()
+                         for term in terms_of - shared}
+
+    def _entry_spec(self, entry: dict) -> TemplateSpec | None:
+        """Return the template snapshot ``entry`` was filled from (None for a free entry)."""
+        ref = entry.get("template")
+        if not isinstance(ref, dict) or not ref.get("id"):
+            return None
+        key = (ref["id"], ref.get("version"), ref.get("spec_hash"))
+        if key not in self._specs:
+            spec = stored_spec(ref)
+            if spec is None:
+                return None
+            self._specs[key] = spec
+        return self._specs[key]
+
+    def _status_labels(self, language: str) -> dict[str, str]:
+        if language not in self._statuses:
+            with force_locale(language):
+                self._statuses[language] = {k: str(label) for k, label in STATUS_LABELS.items()}
+        return self._statuses[language]
 
     def _drop(self, key) -> None:
         for term in self._terms.pop(key, ()):
@@ -180,9 +237,9 @@ class SearchIndex:
             if not keys:
                 del self._of_trajectory[tid]
 
-    def match(self, query: str, trajectory_ids: Iterable[str] | None = None
-              ) -> set[tuple[str, str]]:
-        """Return the keys of documents containing every word of ``query``.
+    def match(self, query: str, trajectory_ids: Iterable[str] | None = None,
+              language: str = "nl") -> set[tuple[str, str]]:
+        """Return the keys of documents containing every word of ``query`` (as read in ``language``).
 
         :param trajectory_ids: look only at the documents of these trajectories
             (a team member's few, not the whole school's).
@@ -191,11 +248,15 @@ class SearchIndex:
         if not wanted:
             return set()
         with self._lock:
-            sets = [self._postings.get(t, set()) for t in wanted]
+            sets = [self._postings_of(t, language) for t in wanted]
             if trajectory_ids is not None:
                 sets.append({k for tid in trajectory_ids for k in self._of_trajectory.get(tid, ())})
             return set.intersection(*sorted(sets, key=len))
 
+    def _postings_of(self, term: str, language: str) -> set[tuple[str, str]]:
+        shared = self._postings.get(term, set())
+        own = self._postings.get(f"{language}:{term}")
+        return shared | own if own else shared
 
     def newest_first(self, keys: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
         """Return ``keys`` (from :meth:`match`) with the newest documents first."""
@@ -214,12 +275,14 @@ def trajectory_of(collection: str, doc: dict) -> str:
     return doc.get("id", "") if collection == "trajectories" else doc.get("trajectory_id", "")
 
 
-def _scan(documents: dict[str, dict[str, dict]], query: str) -> set[tuple[str, str]]:
-    """Return the keys of ``documents`` containing every word of ``query``, without an index."""
+def _scan(documents: dict[str, dict[str, dict]], query: str,
+          text: Callable[[str, dict], str]) -> set[tuple[str, str]]:
+    """Return the keys of ``documents`` whose ``text(collection, doc)`` contains every word of
+    ``query``, without an index."""
     wanted = set(terms(query))
     return {(collection, doc_id) for collection, docs in documents.items()
             for doc_id, doc in docs.items()
-            if wanted and wanted <= term_set(document_text(collection, doc))}
+            if wanted and wanted <= term_set(text(collection, doc))}
 
 
 def _documents_of(store, trajectory_ids: set[str]) -> dict[str, dict[str, dict]]:
@@ -228,10 +291,19 @@ def _documents_of(store, trajectory_ids: set[str]) -> dict[str, dict[str, dict]]
     return {c: {d["id"]: d for d in getattr(store, c).find_in_readonly(
         "id" if c == "trajectories" else "trajectory_id", ids)} for c in INDEXED}
 
+    def _postings_of(self, term: str, language: str) -> set[tuple[str, str]]:
+        shared = self._postings.get(term, set())
+        own = self._postings.get(f"{language}:{term}")
+        return shared | own if own else shared
+
 
 def get_index() -> SearchIndex:
     """Return the current app's search index (created on first use)."""
-    return current_app.extensions.setdefault("journal.search", SearchIndex())
+    index = current_app.extensions.get("journal.search")
+    if index is None:
+        languages = tuple(current_app.config["JOURNAL_LANGUAGES"])
+        index = current_app.extensions.setdefault("journal.search", SearchIndex(languages))
+    return index
 
 
 def build_in_background(app, then: Callable[[], object] | None = None) -> threading.Thread:
@@ -261,11 +333,13 @@ def _snippet(text: str, query: str, width: int = 160) -> str:
 
 
 def search(user: dict, query: str, *, trajectory_id: str = "", kind: str = "", focus_area: str = "",
-           tag: str = "", date_from: str = "", date_to: str = "", limit: int = 100) -> list[Hit]:
+           tag: str = "", date_from: str = "", date_to: str = "", limit: int = 100,
+           language: str = "nl") -> list[Hit]:
     """Search what ``user`` may see; filters narrow the results.
 
     Drafts are found only by their authors; trajectories the user may not
-    read are never searched.
+    read are never searched. ``language`` is the reader's: template labels
+    are found (and shown in snippets) as her pages show them.
     """
     from .process.trajectories import readable as readable_trajectories
 
@@ -277,11 +351,11 @@ def search(user: dict, query: str, *, trajectory_id: str = "", kind: str = "", f
         # The index is still being built (just after start): a team member's own
         # trajectories are few, so look through them directly instead of waiting.
         documents = _documents_of(store, readable)
-        found = sorted(_scan(documents, query), reverse=True,
-                       key=lambda k: newest_key(documents[k[0]][k[1]]))
+        found = sorted(_scan(documents, query, lambda c, d: index.text(c, d, language)),
+                       reverse=True, key=lambda k: newest_key(documents[k[0]][k[1]]))
     else:
         documents = index.refresh(store)
-        found = index.newest_first(index.match(query, None if everything else readable))
+        found = index.newest_first(index.match(query, None if everything else readable, language))
     trajectories = documents["trajectories"]
     entries = documents["entries"]
     # Newest first, and the checks only until the page is full: a common word is in
@@ -313,5 +387,5 @@ def search(user: dict, query: str, *, trajectory_id: str = "", kind: str = "", f
             break
     for hit in hits:  # snippets (and copies) only for what is shown
         hit.doc = dict(hit.doc)
-        hit.snippet = _snippet(document_text(hit.collection, hit.doc), query)
+        hit.snippet = _snippet(index.text(hit.collection, hit.doc, language), query)
     return hits

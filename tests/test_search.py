@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from journal import hookimpl
+from journal.plugins.entry_templates import registry
+from journal.plugins.entry_templates.files import load_text
+from journal.plugins.testing import form_data
+from journal.plugins.testing import post_template_entry
 from journal.search import fold
 from journal.search import search
 from journal.search import terms
@@ -157,3 +162,160 @@ def test_a_team_members_search_follows_changes_to_the_team(users, world):
     assert [h.trajectory_id for h in search(users["teacher"], "dagschema")] == [other["id"]]
     get_store().trajectories.update(other["id"], {"members": other["members"]})
     assert search(users["teacher"], "dagschema") == []
+
+
+CALM_V1 = '''
+id = "calm.work"
+version = 1
+kind = "observation"
+title = { nl = "Rustig werken", en = "Calm work" }
+
+[[sections]]
+title = { nl = "Wat hielp", en = "What helped" }
+
+[[sections.fields]]
+key = "helped"
+type = "multiselect"
+label = { nl = "Hulpmiddelen", en = "Aids" }
+options = [
+  { key = "headphones", label = { nl = "Koptelefoon", en = "Ear defenders" } },
+  { key = "timer", label = { nl = "Zandloper", en = "Hourglass" } },
+]
+
+[[sections.fields]]
+key = "place"
+type = "choice"
+label = { nl = "Werkplek", en = "Workplace" }
+options = [
+  { key = "corner", label = { nl = "Prikkelarme hoek", en = "Low-stimulus spot" } },
+  { key = "desk", label = { nl = "Eigen bank", en = "Own table" } },
+]
+
+[[sections.fields]]
+key = "tried"
+type = "checklist"
+label = { nl = "Aanpassingen", en = "Adaptations" }
+items = [
+  { key = "pictos", label = { nl = "Dagschema met pictogrammen", en = "Picture schedule" }, category = "compenseren" },
+  { key = "buddy", label = { nl = "Maatje", en = "Classmate helper" } },
+]
+'''
+
+#: Version 2 renames the hourglass: entries filled from version 1 keep showing "Zandloper".
+CALM_V2 = CALM_V1.replace("version = 1", "version = 2").replace("Zandloper", "Time-timer")
+
+ANSWERS = {"helped": ["headphones"], "place": "corner",
+           "tried": {"pictos": {"status": "werkt_niet", "note": "Te klein op de bank"}}}
+
+
+class CalmPlugin:
+    source = CALM_V1
+
+    @hookimpl
+    def journal_entry_templates(self):
+        return [load_text(self.source, "calm.toml", "calm")]
+
+
+@pytest.fixture
+def calm(users, make_trajectory, register_plugin, plugin_host):
+    plugin = CalmPlugin()
+    register_plugin(plugin, "calm")
+    team = make_trajectory(users["teacher"])
+    return {"plugin": plugin, "team": team, "host": plugin_host}
+
+
+def fill_in(client, calm, answers=ANSWERS) -> dict:
+    spec = registry.find(calm["host"], "calm.work")
+    response = post_template_entry(client, calm["team"], spec, answers, date="2026-10-02",
+                                   class_group="3B", lesson="Wiskunde", moment="1",
+                                   seen="Werkte twintig minuten zelfstandig.", action="publish")
+    assert response.status_code == 302
+    (entry,) = get_store().entries.find(trajectory_id=calm["team"]["id"])
+    return entry
+
+
+def found(client, query: str) -> str:
+    return client.get("/search", query_string={"q": query}).get_data(as_text=True)
+
+
+def test_a_template_entry_is_found_by_the_dutch_labels_its_page_shows(client, login, calm):
+    login(client, "teacher")
+    client.post("/account/language", data={"locale": "nl"})
+    entry = fill_in(client, calm)
+    link = f"#entry-{entry['id']}"
+    for shown in ("koptelefoon", "prikkelarme hoek", "pictogrammen", "werkt niet", "compenseren",
+                  "te klein"):
+        assert link in found(client, shown), shown
+    # Keys, options not chosen, items not answered and English labels are not what she sees.
+    for hidden in ("headphones", "corner", "pictos", "zandloper", "maatje", "ear defenders"):
+        assert link not in found(client, hidden), hidden
+    assert "Koptelefoon" in found(client, "koptelefoon")  # the snippet shows why it matched
+
+
+def test_a_template_entry_is_found_by_the_english_labels_when_the_ui_is_english(client, login,
+                                                                                  calm):
+    login(client, "teacher")
+    entry = fill_in(client, calm)
+    client.post("/account/language", data={"locale": "en"})
+    link = f"#entry-{entry['id']}"
+    for shown in ("ear defenders", "low-stimulus spot", "picture schedule", "does not work"):
+        assert link in found(client, shown), shown
+    for hidden in ("headphones", "corner", "koptelefoon", "hourglass"):
+        assert link not in found(client, hidden), hidden
+    assert "Ear defenders" in found(client, "ear defenders")
+
+
+def test_an_old_entry_is_found_by_the_labels_of_its_own_template_version(client, login, calm):
+    login(client, "teacher")
+    client.post("/account/language", data={"locale": "nl"})
+    entry = fill_in(client, calm, {"helped": ["timer"]})
+    calm["plugin"].source = CALM_V2  # the plugin now offers only version 2
+    page = client.get(f"/t/{calm['team']['id']}/entries/{entry['id']}").get_data(as_text=True)
+    assert "Zandloper" in page and "Time-timer" not in page
+    link = f"#entry-{entry['id']}"
+    assert link in found(client, "zandloper")
+    assert link not in found(client, "time-timer")
+
+
+def test_an_edited_template_entry_is_found_by_its_new_answers_only(client, login, calm):
+    login(client, "teacher")
+    client.post("/account/language", data={"locale": "nl"})
+    entry = fill_in(client, calm)
+    link = f"#entry-{entry['id']}"
+    assert link in found(client, "koptelefoon")  # the index is warm before the edit
+    spec = registry.find(calm["host"], "calm.work")
+    response = client.post(f"/t/{calm['team']['id']}/entries/{entry['id']}/edit", data={
+        **form_data(spec, {"helped": ["timer"], "place": "desk"}), "date": "2026-10-02",
+        "class_group": "3B", "lesson": "Wiskunde", "moment": "1", "seen": "Werkte rustig.",
+        "rev": entry["rev"], "action": "save"})
+    assert response.status_code == 302
+    assert link in found(client, "zandloper") and link in found(client, "eigen bank")
+    assert link not in found(client, "koptelefoon") and link not in found(client, "prikkelarme")
+
+
+def test_the_background_build_indexes_template_labels_in_every_language(app, client, login, calm):
+    from journal.search import build_in_background
+    from journal.search import get_index
+
+    login(client, "teacher")
+    entry = fill_in(client, calm)
+    build_in_background(app).join(timeout=30)
+    key = ("entries", entry["id"])
+    assert key in get_index().match("koptelefoon", language="nl")
+    assert key in get_index().match("ear defenders", language="en")
+    assert key not in get_index().match("headphones", language="nl")
+
+
+def test_a_search_during_the_first_build_finds_template_labels_too(app, client, login, users,
+                                                                   calm):
+    from journal.search import get_index
+
+    login(client, "teacher")
+    entry = fill_in(client, calm)
+    index = get_index()
+    with index._lock:  # the background build holds the index: her own are read directly
+        assert not index.built
+        assert [h.doc["id"] for h in search(users["teacher"], "koptelefoon")] == [entry["id"]]
+        assert search(users["teacher"], "headphones") == []
+        assert [h.doc["id"] for h in search(users["teacher"], "ear defenders",
+                                            language="en")] == [entry["id"]]

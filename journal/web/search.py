@@ -6,6 +6,7 @@ from flask import Blueprint
 from flask import g
 from flask import render_template
 from flask import request
+from flask_babel import get_locale
 
 from ..plugins.host import get_plugins
 from ..process.trajectories import readable
@@ -28,7 +29,7 @@ def index():
         hits = search(
             g.user, query, trajectory_id=filters["trajectory"], kind=filters["kind"],
             focus_area=filters["focus"], tag=filters["tag"], date_from=filters["from"],
-            date_to=filters["to"],
+            date_to=filters["to"], language=str(get_locale()),
         )
     trajectories = {t["id"]: t for t in readable(g.user)}  # stored: only read here
     trajectory_options = sorted(((t["id"], t["title"]) for t in trajectories.values()),

@@ -340,6 +340,33 @@ def _plain(value) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
+def answer_texts(spec: TemplateSpec, answers: Mapping, statuses: Mapping[str, str]) -> list[str]:
+    """Return the words a reader sees as ``answers`` (for search), with ``spec`` and ``statuses``
+    already in her language: text and numbers as given, the labels of chosen options and of
+    answered checklist items with their status, STICORDI category and note, and answers the
+    spec does not know. Never option or item keys, nor the template's own questions."""
+    texts: list[str] = []
+    known = set()
+    for f in spec.fields():
+        known.add(f.key)
+        value = answers.get(f.key)
+        if value in (None, "", []):
+            continue
+        if f.type == "checklist" and isinstance(value, Mapping):
+            for item in f.items:
+                given = value.get(item.key)
+                if isinstance(given, Mapping) and given:
+                    status = given.get("status", "")
+                    texts += [item.label, statuses.get(status, status),
+                              STICORDI.get(item.category, item.category), given.get("note", "")]
+        elif f.type in ("choice", "multiselect"):
+            texts.append(_display(f, value))
+        elif isinstance(value, str | int | float) and not isinstance(value, bool):
+            texts.append(str(value))
+    texts += [v for k, v in answers.items() if k not in known and isinstance(v, str)]
+    return [t for t in texts if isinstance(t, str) and t]
+
+
 def answers_as_text(spec: TemplateSpec | None, answers: Mapping | None) -> str:
     """Return the filled answers as plain text (Markdown-friendly), for exports."""
     answers = dict(answers or {})
