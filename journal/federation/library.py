@@ -18,18 +18,28 @@ Centre record::
 
 from __future__ import annotations
 
+import re
+
 from ..errors import Forbidden
 from ..errors import NotFound
 from ..process import practice
 from ..process import practice_file
 from ..process import practice_library
 from ..process import today
+from ..security import access
 from ..security.audit import audit
 from ..storage import get_store
 from . import links
 
 #: How many examples one listing carries at most (newest first).
 MAX_LISTED = 200
+
+_EXAMPLE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def is_example_id(value) -> bool:
+    """Return whether ``value`` looks like the id of a centre's example (what a listing may carry)."""
+    return isinstance(value, str) and bool(_EXAMPLE_ID.match(value))
 
 
 def _require_library(link: dict) -> None:
@@ -156,9 +166,7 @@ def clean_summary(raw: dict) -> dict:
         return " ".join(value.split())[:limit] if isinstance(value, str) else ""
 
     areas = raw.get("focus_areas") if isinstance(raw.get("focus_areas"), list) else []
-    example_id = raw.get("id") if isinstance(raw.get("id"), str) else ""
-    return {"id": example_id if example_id.replace("-", "").replace("_", "").isalnum()
-            and len(example_id) <= 64 else "",
+    return {"id": raw["id"] if is_example_id(raw.get("id")) else "",
             "title": text(raw.get("title"), practice_file.MAX_TITLE),
             "kind": raw.get("kind") if raw.get("kind") in practice_file.KINDS else "",
             "focus_areas": [text(a.get("label"), 80) for a in areas[:practice_file.MAX_AREAS]
@@ -168,16 +176,32 @@ def clean_summary(raw: dict) -> dict:
             "own": raw.get("own") is True}
 
 
-def adopt_from_centre(actor: dict, link: dict, example_id: str) -> dict:
-    """Fetch an example from the centre and adopt it here, through the practice service
-    (validated and kept as if its file had been imported, then adopted; both audited).
+def _library_link(actor: dict, link_id: str, example_id: str) -> dict:
+    """Return the active link ``link_id`` on which this school shares the library, once
+    ``actor`` may take examples in or out and ``example_id`` is one a centre could give.
+
+    :raise Forbidden: ``actor`` is neither a care coordinator nor an ondersteuner (audited).
+    :raise NotFound: no such active link, it does not share the library, or no such example.
+    """
+    access.check_role(actor, *practice.IMPORTERS)
+    if not is_example_id(example_id):
+        raise NotFound("network_example")
+    link = links.require_active(link_id)
+    if not (link.get("shares") or {}).get("library"):
+        raise NotFound("federation_link")
+    return link
+
+
+def adopt_from_centre(actor: dict, link_id: str, example_id: str) -> dict:
+    """Fetch an example from the centre of ``link_id`` and adopt it here, through the practice
+    service (validated and kept as if its file had been imported, then adopted; both audited).
 
     :return: the example in this school's library.
+    :raise Forbidden, NotFound: see :func:`_library_link`.
     :raise journal.errors.ValidationError: the centre's file is not a valid example.
     :raise journal.federation.client.Unreachable: see there.
     """
-    if not (link.get("shares") or {}).get("library"):
-        raise Forbidden("library")
+    link = _library_link(actor, link_id, example_id)
     answer = links.ask_peer(link, "GET", f"/federation/v1/library/{example_id}")
     content = answer.get("content")
     data = practice_file.dumps(content if isinstance(content, dict) else {}).encode("utf-8")
@@ -187,8 +211,13 @@ def adopt_from_centre(actor: dict, link: dict, example_id: str) -> dict:
     return practice_library.adopt(actor, stored["id"])
 
 
-def withdraw_from_centre(actor: dict, link: dict, example_id: str) -> None:
-    """Ask the centre to take one of this school's examples out of its library."""
+def withdraw_from_centre(actor: dict, link_id: str, example_id: str) -> None:
+    """Ask the centre of ``link_id`` to take one of this school's examples out of its library.
+
+    :raise Forbidden, NotFound: see :func:`_library_link`.
+    :raise journal.federation.client.Unreachable: see there.
+    """
+    link = _library_link(actor, link_id, example_id)
     links.ask_peer(link, "POST", f"/federation/v1/library/{example_id}/withdraw", {})
     audit("delete", object_type="practice_example", object_id=example_id[:64],
           user_id=actor["id"], detail=f"withdrawn_at_centre:{link['id']}")

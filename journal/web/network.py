@@ -3,10 +3,7 @@ linked centre, browsed live and adopted into this school's own library."""
 
 from __future__ import annotations
 
-import re
-
 from flask import Blueprint
-from flask import abort
 from flask import flash
 from flask import g
 from flask import redirect
@@ -14,8 +11,6 @@ from flask import render_template
 from flask import url_for
 from flask_babel import gettext as _
 
-from ..errors import Forbidden
-from ..errors import NotFound
 from ..errors import ValidationError
 from ..federation import client
 from ..federation import library
@@ -26,7 +21,6 @@ from ..security.audit import audit
 bp = Blueprint("network", __name__, url_prefix="/practice/network")
 
 STAFF = ("teacher", "support", "coordinator")
-_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 @bp.route("/")
@@ -51,30 +45,17 @@ def index():
                            may_adopt=access.has_role(g.user, "coordinator", "support"))
 
 
-def _link_and_id(link_id: str, example_id: str) -> dict:
-    if not _ID.match(example_id):
-        abort(404)
-    try:
-        link = links.require_active(link_id)
-    except NotFound:
-        abort(404)
-    if not (link.get("shares") or {}).get("library"):
-        abort(404)
-    return link
-
-
 @bp.route("/<link_id>/<example_id>/adopt", methods=["POST"])
 @access.role_required("coordinator", "support")
 def adopt(link_id: str, example_id: str):
     """Adopt an example from the centre into this school's library."""
-    link = _link_and_id(link_id, example_id)
     try:
-        example = library.adopt_from_centre(g.user, link, example_id)
+        example = library.adopt_from_centre(g.user, link_id, example_id)
     except client.Unreachable:
         flash(_("The centre cannot be reached right now, or no longer offers this example. "
                 "Try again later."), "error")
         return redirect(url_for("network.index"))
-    except (ValidationError, Forbidden):
+    except ValidationError:
         flash(_("This example cannot be adopted: the centre sent something that is not a "
                 "valid practice example."), "error")
         return redirect(url_for("network.index"))
@@ -86,9 +67,8 @@ def adopt(link_id: str, example_id: str):
 @access.role_required("coordinator", "support")
 def withdraw(link_id: str, example_id: str):
     """Take one of this school's examples out of the centre's library."""
-    link = _link_and_id(link_id, example_id)
     try:
-        library.withdraw_from_centre(g.user, link, example_id)
+        library.withdraw_from_centre(g.user, link_id, example_id)
     except client.Unreachable:
         flash(_("The centre cannot be reached right now. Try again later."), "error")
     else:

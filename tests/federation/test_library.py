@@ -143,3 +143,27 @@ def test_hostile_listing_items_are_cleaned():
         assert item["own"] is False and item["kind"] == ""
         assert item["id"] == "" or item["id"] == text
         assert len(item["title"]) <= 120 and len(item["school"]) <= 120
+
+
+def test_only_an_active_link_that_shares_the_library_takes_examples_in_or_out(app, users, login):
+    from journal.errors import Forbidden
+    from journal.errors import NotFound
+    from journal.federation import library
+
+    def link(status, library_shared):
+        return get_store().federation_links.create({
+            "side": "school", "peer_name": "Leersteuncentrum", "peer_url": "https://centre.invalid",
+            "status": status, "shares": {"library": library_shared, "caseload": True}})["id"]
+
+    not_shared, revoked, shared = link("active", False), link("revoked", True), link("active", True)
+    refused = [(not_shared, "ex-1"), (revoked, "ex-1"), ("no-such-link", "ex-1"), (shared, "x" * 65)]
+    client = login(app.test_client(), "support")
+    for link_id, example_id in refused:
+        for action in ("adopt", "withdraw"):
+            response = client.post(f"/practice/network/{link_id}/{example_id}/{action}")
+            assert response.status_code == 404, (link_id, example_id, action)
+        with pytest.raises(NotFound):
+            library.adopt_from_centre(users["support"], link_id, example_id)
+    with pytest.raises(Forbidden):  # the service itself refuses a teacher, not only the page
+        library.withdraw_from_centre(users["teacher"], shared, "ex-1")
+    assert get_store().practice_examples.all() == []
