@@ -9,7 +9,9 @@ import re
 from html import unescape
 
 import pytest
+from werkzeug.datastructures import FileStorage
 from werkzeug.datastructures import MultiDict
+from werkzeug.test import encode_multipart
 
 import journal_ass_predictability as ass_plugin
 from journal.plugins.entry_templates import registry
@@ -211,8 +213,10 @@ def sign_in(app, name):
 
 
 def upload(client, data: bytes, name="voorbeeld.json"):
-    return client.post("/practice/import", data={"file": (io.BytesIO(data), name)},
-                       content_type="multipart/form-data", headers=EN)
+    # Encoded in memory: the test client spools a large body to a file it never closes.
+    boundary, body = encode_multipart({"file": FileStorage(io.BytesIO(data), name)})
+    return client.post("/practice/import", data=body, headers=EN,
+                       content_type=f"multipart/form-data; boundary={boundary}")
 
 
 def test_another_journal_imports_the_file_as_a_suggestion(client, login, world, other):

@@ -11,6 +11,8 @@ adopt.
 What is removed before export: every pupil's name (and each part of it), the
 class groups, every user's name and user name, and any term the person
 exporting adds. Dates, authors, trajectory and pupil ids never enter the file.
+Pictures go along only once the reviewer confirmed, per picture, that no
+person can be recognised in it (:mod:`journal.process.practice_pictures`).
 
 The file format and reading an uploaded file are in
 :mod:`journal.process.practice_file`. Every member of staff (teacher,
@@ -21,16 +23,17 @@ coordinator.
 
 from __future__ import annotations
 
-from __future__ import annotations
-
 import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field
 
 from flask_babel import gettext as _
 
 from .. import __version__
 from ..errors import NotFound
+from ..errors import StaleRevision
 from ..plugins.entry_templates.forms import iter_checklist
 from ..plugins.entry_templates.registry import spec_for_entry
 from ..plugins.entry_templates.specs import ITEM_STATUSES
@@ -42,6 +45,7 @@ from ..security.audit import audit
 from ..storage import get_store
 from . import ValidationError
 from . import add_error
+from . import practice_pictures as pictures
 from . import today
 from . import trajectories as trajectory_service
 from .practice_file import FORMAT
@@ -188,12 +192,15 @@ def clean_form(form: dict) -> dict:
     known = trajectory_service.focus_area_labels()
     areas = [a for a in dict.fromkeys(form.get("focus_areas") or ()) if a in known]
     terms = redaction.parse_terms([], form.get("terms") or "")
+    picked = [p for p in dict.fromkeys(form.get("pictures") or ()) if p]
+    if len(picked) > pictures.MAX_PICTURES:
+        add_error(errors, "pictures", _("Choose at most %(n)d pictures.", n=pictures.MAX_PICTURES))
     if errors:
         raise ValidationError(errors)
     return {"title": title, "learned": learned, "kind": kind, "text": text,
             "category": form.get("category") if form.get("category") in STICORDI else "",
             "status": form.get("status") if form.get("status") in ITEM_STATUSES else "",
-            "focus_areas": areas, "terms": terms}
+            "focus_areas": areas, "terms": terms, "pictures": picked}
 
 
 def personal_terms() -> list[str]:
@@ -209,8 +216,10 @@ def personal_terms() -> list[str]:
     return [t for t in dict.fromkeys(t.strip() for t in terms) if len(t) >= 2]
 
 
-def build(source: Source, values: dict) -> tuple[dict, list[tuple[str, int]]]:
-    """Return the anonymised file content and the terms removed (with how often).
+def build(source: Source, values: dict,
+          picture_docs: list[dict] = ()) -> tuple[dict, list[tuple[str, int]], list[str]]:
+    """Return the anonymised file content (without pictures), the terms removed (with how
+    often) and the anonymised captions of ``picture_docs``.
 
     Every text goes through the redaction; ids and vocabulary keys (focus area
     ids, template id, category and status keys) are not personal and stay.
@@ -219,7 +228,8 @@ def build(source: Source, values: dict) -> tuple[dict, list[tuple[str, int]]]:
     """
     labels = trajectory_service.focus_area_labels()
     texts = {"title": values["title"], "learned": values["learned"], "text": values["text"],
-             "template_title": "", "items": []}
+             "template_title": "", "items": [],
+             "captions": [d.get("caption") or "" for d in picture_docs]}
     spec = None
     answers: list[dict] = []
     if values["kind"] == "template":
@@ -259,7 +269,62 @@ def build(source: Source, values: dict) -> tuple[dict, list[tuple[str, int]]]:
         "exported_on": today().isoformat(),
         "example": example,
     }
-    return content, sorted(removed, key=lambda r: r[0].lower())
+    return content, sorted(removed, key=lambda r: r[0].lower()), texts["captions"]
+
+
+@dataclass
+class Draft:
+    """An example as the reviewer sees it: the file text and the picked pictures."""
+
+    source: Source
+    content: dict                 # the file without pictures: exactly the reviewed text
+    removed: list[tuple[str, int]]
+    pictures: list[dict] = field(default_factory=list)  # picked attachment records
+    captions: list[str] = field(default_factory=list)   # their anonymised captions
+
+    @property
+    def text(self) -> str:
+        """The file text shown for review (pictures are shown beside it)."""
+        return dumps(self.content)
+
+    @property
+    def digest(self) -> str:
+        """The fingerprint of the text and the pictures: a change means a new review."""
+        return pictures.review_digest(self.text, self.pictures, self.captions)
+
+
+def draft(actor: dict, source: Source, values: dict) -> Draft:
+    """Return the anonymised example with the pictures the author picked (``actor`` must be
+    able to see each; others are ignored).
+
+    :param values: from :func:`clean_form`.
+    """
+    picked = pictures.picked(actor, source, values.get("pictures"))
+    content, removed, captions = build(source, values, picked)
+    return Draft(source=source, content=content, removed=removed, pictures=picked,
+                 captions=captions)
+
+
+def finish(actor: dict, reviewed: Draft, digest_seen: str, confirmed_ids, *,
+           destination: str) -> dict:
+    """Return the file to share: the reviewed text with the pictures the reviewer confirmed.
+
+    Each picked picture's decision (confirmed, or left out) is audited.
+
+    :param digest_seen: the :attr:`Draft.digest` of the review page.
+    :param destination: where it goes, for the audit (``file``, ``centre:<link id>``).
+    :raise StaleRevision: the text or the pictures changed since the review (a new
+        review is needed; ``current`` holds the new digest).
+    """
+    if reviewed.digest != digest_seen:
+        raise StaleRevision({"rev": reviewed.digest})
+    confirmed = pictures.confirm(actor, reviewed.pictures, confirmed_ids, detail=destination)
+    content = json.loads(reviewed.text)
+    if confirmed:
+        ids = {d["id"] for d in confirmed}
+        captions = [c for d, c in zip(reviewed.pictures, reviewed.captions) if d["id"] in ids]
+        content["example"]["pictures"] = pictures.for_file(confirmed, captions)
+    return content
 
 
 def record_export(actor: dict, content: dict) -> dict:
@@ -283,6 +348,7 @@ def import_file(actor: dict, data: bytes) -> tuple[dict, bool]:
     """
     access.check_role(actor, *IMPORTERS)
     values = parse_file(data)
+    prepared = values.pop("pictures")
     file_digest = hashlib.sha256(data).hexdigest()
     existing = get_store().practice_examples.find(file_digest=file_digest)
     if existing:
@@ -291,6 +357,7 @@ def import_file(actor: dict, data: bytes) -> tuple[dict, bool]:
                imported_by=actor["id"], imported_on=today().isoformat(), adopted_by=[],
                adopted_on=None)
     stored = get_store().practice_examples.create(doc, actor_id=actor["id"])
+    pictures.keep(actor, stored, prepared)
     audit_example("create", stored, actor, "import")
     return stored, True
 
@@ -298,11 +365,13 @@ def import_file(actor: dict, data: bytes) -> tuple[dict, bool]:
 def _store_example(content: dict, *, origin: str, status: str, actor: dict,
                    file_digest: str) -> dict:
     values = check_example(content["example"], [])
+    prepared = pictures.from_example(content["example"])
     doc = dict(values, origin=origin, status=status, file_digest=file_digest,
                journal_version=content["journal_version"], format_version=FORMAT_VERSION,
                exported_on=content["exported_on"], imported_by=actor["id"],
                imported_on=today().isoformat(), adopted_by=[], adopted_on=None)
     stored = get_store().practice_examples.create(doc, actor_id=actor["id"])
+    pictures.keep(actor, stored, prepared)
     audit_example("export", stored, actor, "practice example")
     return stored
 

@@ -9,7 +9,11 @@ File format (``format_version`` 1)::
                  "adaptation": {"text": markdown, "category": STICORDI key or "",
                                 "status": ITEM_STATUSES key or ""} | null,
                  "template": {"id", "version", "title",
-                              "items": [{"section", "label", "category", "status"}]} | null}}
+                              "items": [{"section", "label", "category", "status"}]} | null,
+                 "pictures": [{"caption": str, "content_base64": JPEG or PNG}]}}
+
+``pictures`` is optional (files without it import as before); see
+:mod:`journal.process.practice_pictures` for when a picture goes into a file.
 
 An uploaded file is untrusted: :func:`parse_file` checks every value's type
 and length, keeps only known vocabulary keys and renders the Markdown through
@@ -30,6 +34,7 @@ from ..plugins.entry_templates.specs import STICORDI
 from ..rendering import RenderError
 from ..rendering import render_markdown
 from . import ValidationError
+from .practice_pictures import from_example
 
 FORMAT = "journal.practice_example"
 FORMAT_VERSION = 1
@@ -40,8 +45,10 @@ MAX_TEXT = 4000
 MAX_LABEL = 300
 MAX_ITEMS = 100
 MAX_AREAS = 20
-#: The largest file accepted on import (bytes).
-MAX_FILE_BYTES = 256 * 1024
+#: The largest file accepted on import (bytes): the text and three pictures of at most
+#: 400 kB (base64 takes a third more). It stays under the request and answer limits of
+#: the pages and the federation calls (2 MB).
+MAX_FILE_BYTES = 1800 * 1024
 
 _AREA_ID = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
 _TEMPLATE_ID = re.compile(r"^[a-z][a-z0-9_]*\.[a-z0-9][a-z0-9_-]*$")
@@ -58,7 +65,8 @@ def digest(text: str) -> str:
 
 
 def parse_file(data: bytes) -> dict:
-    """Validate an uploaded file and return the example's fields, rendered.
+    """Validate an uploaded file and return the example's fields, rendered, and its
+    pictures re-encoded (``pictures``: not kept yet).
 
     :raise ValidationError: on the ``file`` field, saying what is wrong.
     """
@@ -93,6 +101,7 @@ def parse_file(data: bytes) -> dict:
     values["journal_version"] = _text(content.get("journal_version"), 40)
     values["format_version"] = version
     values["exported_on"] = _date(content.get("exported_on"))
+    values["pictures"] = from_example(example)
     return values
 
 

@@ -14,6 +14,7 @@ from ..errors import Forbidden
 from ..security import access
 from ..storage import get_store
 from . import entries as entry_service
+from .attachments import delete_for_owner
 from . import today
 from . import trajectories as trajectory_service
 from .practice import REMOVERS
@@ -109,4 +110,5 @@ def remove(actor: dict, example_id: str) -> None:
     access.check_role(actor, *REMOVERS)
     example = load_example(actor, example_id)
     get_store().practice_examples.delete(example["id"])
+    delete_for_owner("practice", example["id"], actor=actor)
     audit_example("delete", example, actor, "practice example")

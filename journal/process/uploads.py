@@ -125,14 +125,14 @@ def refuse(message: str, name: str = "") -> None:
     raise ValidationError({FILE_FIELD: [f"{name}: {message}" if name else message]})
 
 
-def _image(data: bytes, name: str) -> Prepared:
+def _image(data: bytes, name: str, max_side: int | None = None) -> Prepared:
     from PIL import Image
     from PIL import ImageFile
     from PIL import ImageOps
     from PIL import UnidentifiedImageError
 
     limit = int(_config("JOURNAL_UPLOAD_MAX_PIXELS", 50_000_000))
-    side = int(_config("JOURNAL_IMAGE_MAX_SIDE", 2560))
+    side = max_side or int(_config("JOURNAL_IMAGE_MAX_SIDE", 2560))
     Image.MAX_IMAGE_PIXELS = limit  # Pillow's own bomb check (an error beyond twice this)
     ImageFile.LOAD_TRUNCATED_IMAGES = False
     refused = _("Only photos and scans (JPEG, PNG, WebP or GIF) and PDF files can be added.")
@@ -184,8 +184,13 @@ def _encode(image, fmt: str) -> bytes:
     return out.getvalue()
 
 
-def prepare_one(raw_name: str | None, data: bytes, caption: str = "") -> Prepared:
-    """Check one upload and return it re-encoded; raise :class:`ValidationError` if refused."""
+def prepare_one(raw_name: str | None, data: bytes, caption: str = "", *,
+                max_side: int | None = None) -> Prepared:
+    """Check one upload and return it re-encoded; raise :class:`ValidationError` if refused.
+
+    :param max_side: the longest side of a picture, when smaller than the instance's
+        ``JOURNAL_IMAGE_MAX_SIDE`` (pictures in a practice example file).
+    """
     name = clean_name(raw_name)
     if not data:
         refuse(_("This file is empty."), name)
@@ -196,7 +201,7 @@ def prepare_one(raw_name: str | None, data: bytes, caption: str = "") -> Prepare
     if data.startswith(b"%PDF-"):
         prepared = Prepared(name=_with_extension(name, "pdf"), kind="pdf", data=data, fmt="pdf")
     else:
-        prepared = _image(data, name)
+        prepared = _image(data, name, max_side)
     prepared.caption = " ".join((caption or "").split())[:MAX_CAPTION]
     return prepared
 
@@ -219,14 +224,14 @@ def uploads_from(files, captions: list[str] | None = None) -> list[tuple[str, by
     return out
 
 
-def prepare(uploads: list[tuple[str, bytes, str]]) -> list[Prepared]:
+def prepare(uploads: list[tuple[str, bytes, str]], *, max_side: int | None = None) -> list[Prepared]:
     """Check every upload; raise one :class:`ValidationError` naming each refused file."""
     if len(uploads) > max_files():
         refuse(_("Add at most %(n)d files at a time.", n=max_files()))
     messages, out = [], []
     for raw_name, data, caption in uploads:
         try:
-            out.append(prepare_one(raw_name, data, caption))
+            out.append(prepare_one(raw_name, data, caption, max_side=max_side))
         except ValidationError as exc:
             messages.extend(exc.errors[FILE_FIELD])
     if messages:

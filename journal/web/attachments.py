@@ -31,7 +31,7 @@ bp = Blueprint("attachments", __name__)
 
 #: Endpoints whose forms carry files: they may send more than ``MAX_CONTENT_LENGTH``,
 #: so a too large file is refused by the service (keeping the typed text), not by a bare 413.
-UPLOAD_ENDPOINTS = {"attachments.upload", "entries.new", "adaptations.add"}
+UPLOAD_ENDPOINTS = {"attachments.upload", "entries.new", "adaptations.add", "practice.new"}
 
 
 def init_app(app) -> None:

@@ -14,6 +14,7 @@ from flask import url_for
 from flask_babel import gettext as _
 
 from ..errors import NotFound
+from ..errors import StaleRevision
 from ..federation import client
 from ..federation import library as network_library
 from ..federation import links
@@ -24,11 +25,13 @@ from ..process import adaptation_rows
 from ..process import practice as service
 from ..process import practice_file
 from ..process import practice_library as library
+from ..process import practice_pictures as pictures
 from ..process import trajectories as trajectory_service
 from ..process.practice import IMPORTERS
 from ..process.practice import REMOVERS
 from ..process.practice import STAFF
 from ..security import access
+from .attachments import from_form as files_from_form
 
 bp = Blueprint("practice", __name__, url_prefix="/practice")
 
@@ -43,12 +46,15 @@ def _source() -> service.Source:
 def _form_from_request() -> dict:
     form = {name: request.form.get(name, "") for name in FORM_FIELDS}
     form["focus_areas"] = request.form.getlist("focus_areas")
+    form["pictures"] = request.form.getlist(pictures.PICKED_FIELD)
     return form
 
 
 def _form_page(source: service.Source, form: dict, errors: dict, status: int = 200):
     return render_template(
         "practice/form.html", source=source, form=form, errors=errors,
+        candidates=pictures.candidates(g.user, source),
+        may_add_pictures=pictures.may_add(g.user, source), max_pictures=pictures.MAX_PICTURES,
         focus_options=[(a["id"], a["label"]) for a in trajectory_service.focus_areas()],
         category_options=[("", _("No category"))] + list(STICORDI.items()),
         status_options=[("", _("Not recorded"))] + [(k, str(v)) for k, v in ITEM_STATUS_LABELS.items()],
@@ -58,12 +64,21 @@ def _form_page(source: service.Source, form: dict, errors: dict, status: int = 2
 @bp.route("/new", methods=["GET", "POST"])
 @access.role_required(*STAFF)
 def new():
-    """Describe a practice example (what we learned), then review the file before export."""
+    """Describe a practice example (what we learned) and pick its pictures, then review the
+    file and the pictures before export."""
     source = _source()
-    if request.method == "GET" or request.form.get("action") == "edit":
-        form = service.initial(source) if request.method == "GET" else _form_from_request()
-        return _form_page(source, form, {})
+    if request.method == "GET":
+        return _form_page(source, service.initial(source), {})
     form = _form_from_request()
+    files = files_from_form()
+    if files:
+        try:
+            added = pictures.add(g.user, source, files)
+        except ValidationError as exc:
+            return _form_page(source, form, exc.errors, 400)
+        form["pictures"] += [doc["id"] for doc in added]
+    if request.form.get("action") in ("edit", "upload"):
+        return _form_page(source, form, {})
     try:
         values = service.clean_form(form)
     except ValidationError as exc:
@@ -73,41 +88,50 @@ def new():
 
 def _review(source: service.Source, form: dict, values: dict, status: int = 200,
             changed: bool = False):
-    content, removed = service.build(source, values)
-    text = service.dumps(content)
-    return render_template("practice/review.html", source=source, form=form, text=text,
-                           digest=service.digest(text), removed=removed, changed=changed,
+    draft = service.draft(g.user, source, values)
+    form = dict(form, pictures=[doc["id"] for doc in draft.pictures])
+    return render_template("practice/review.html", source=source, form=form, text=draft.text,
+                           digest=draft.digest, removed=draft.removed, changed=changed,
+                           pictures=list(zip(draft.pictures, draft.captions)),
+                           confirmed=set(request.form.getlist(pictures.CONFIRMED_FIELD)),
                            centres=links.sharing("library")), status
 
 
 @bp.route("/export", methods=["POST"])
 @access.role_required(*STAFF)
 def export():
-    """Download exactly the file that was reviewed, and keep it in the library as shared."""
+    """Download exactly the file that was reviewed, with the pictures the reviewer confirmed,
+    and keep it in the library as shared."""
     source = _source()
     form = _form_from_request()
     try:
         values = service.clean_form(form)
     except ValidationError as exc:
         return _form_page(source, form, exc.errors, 400)
-    content, _removed = service.build(source, values)
-    text = service.dumps(content)
-    if service.digest(text) != request.form.get("digest"):
-        # The source or the names changed since the review: show the new file first.
-        return _review(source, form, values, 409, changed=True)
+    link = None
     if request.form.get("centre"):
-        return _publish(source, form, values, content, request.form["centre"])
+        link = next((l for l in links.sharing("library") if l["id"] == request.form["centre"]),
+                    None)
+        if link is None:
+            raise NotFound("centre")
+    try:
+        content = service.finish(g.user, service.draft(g.user, source, values),
+                                 request.form.get("digest", ""),
+                                 request.form.getlist(pictures.CONFIRMED_FIELD),
+                                 destination=f"centre:{link['id']}" if link else "file")
+    except StaleRevision:
+        # The text, the pictures or the names changed since the review: review them again.
+        return _review(source, form, values, 409, changed=True)
+    if link is not None:
+        return _publish(source, form, values, content, link)
     service.record_export(g.user, content)
     filename = "praktijkvoorbeeld-" + _slug(values["title"]) + ".json"
-    return Response(text, mimetype="application/json",
+    return Response(service.dumps(content), mimetype="application/json",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
-def _publish(source: service.Source, form: dict, values: dict, content: dict, link_id: str):
-    """Publish exactly the reviewed file to a linked centre's network library."""
-    link = next((l for l in links.sharing("library") if l["id"] == link_id), None)
-    if link is None:
-        raise NotFound("centre")
+def _publish(source: service.Source, form: dict, values: dict, content: dict, link: dict):
+    """Publish exactly the reviewed file (and its confirmed pictures) to a linked centre."""
     try:
         network_library.publish_to_centre(g.user, link, content)
     except client.Unreachable:
@@ -135,7 +159,10 @@ def import_file():
     status = 200
     if request.method == "POST":
         upload = request.files.get("file")
-        data = upload.read(practice_file.MAX_FILE_BYTES + 1) if upload else b""
+        data = b""
+        if upload:
+            data = upload.read(practice_file.MAX_FILE_BYTES + 1)
+            upload.close()  # a large file is spooled to disk: close it now
         try:
             example, created = service.import_file(g.user, data)
         except ValidationError as exc:

@@ -167,3 +167,49 @@ def test_only_an_active_link_that_shares_the_library_takes_examples_in_or_out(ap
     with pytest.raises(Forbidden):  # the service itself refuses a teacher, not only the page
         library.withdraw_from_centre(users["teacher"], shared, "ex-1")
     assert get_store().practice_examples.all() == []
+
+
+def test_the_adopted_example_carries_the_confirmed_picture_only(
+        app, users, login, make_trajectory, make_entry, make_pupil, network, centre_app):
+    from io import BytesIO
+
+    from PIL import Image
+
+    from journal.process import attachments
+    from tests.test_attachments import jpeg
+
+    pupil = make_pupil(display_name="Ella Janssens")
+    trajectory = make_trajectory(users["teacher"], users["support"], pupil_id=pupil["id"])
+    entry = make_entry(trajectory, users["support"], "agreement")
+    step_card, class_photo = (attachments.add(
+        users["support"], trajectory["id"], "entry", entry["id"],
+        [(f"{name}.jpg", jpeg((900, 600), color=color), name)])[0]
+        for name, color in (("Stappenkaart", "yellow"), ("Ella in de klas", "red")))
+    client = login(app.test_client(), "support")
+    review = client.post("/practice/new", data={
+        "entry_id": entry["id"], "title": "Stappenkaart", "learned": "Werkt.",
+        "text": "Een stappenkaart op de bank.", "kind": "adaptation",
+        "pictures": [step_card["id"], class_photo["id"]]})
+    data = _form(review.get_data(as_text=True), "/practice/export")
+    data.update(centre=network["link_a"], confirmed=[step_card["id"]])
+    assert client.post("/practice/export", data=data).status_code == 302
+    with centre_app.app_context():
+        (kept,) = get_store().network_examples.all()
+    (shared,) = kept["content"]["example"]["pictures"]
+    assert shared["caption"] == "Stappenkaart" and "Ella" not in repr(kept["content"])
+
+    school_b = network["school_b"]
+    b = school_b.test_client()
+    b.post("/login", data={"username": "zorg.b", "password": TEST_PASSWORD})
+    adopted = b.post(f"/practice/network/{network['link_b']}/{kept['id']}/adopt")
+    assert adopted.status_code == 302
+    with school_b.app_context():
+        (example,) = get_store().practice_examples.all()
+        (picture,) = attachments.of_owner("practice", example["id"])
+        pixel = Image.open(BytesIO(attachments.read(picture))).convert("RGB").getpixel((10, 10))
+    assert pixel[0] > 200 and pixel[1] > 200 and pixel[2] < 80  # the yellow step card, not red
+    page = b.get(adopted.headers["Location"]).get_data(as_text=True)
+    assert f"/practice/files/{picture['id']}/thumb" in page
+    assert b.get(f"/practice/files/{picture['id']}").status_code == 200
+    # School B never learns the ids of school A's own files.
+    assert b.get(f"/practice/files/{class_photo['id']}").status_code == 404

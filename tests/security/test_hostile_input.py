@@ -304,3 +304,46 @@ def test_hostile_file_names_and_captions_on_attachments(app, users, login, make_
         header = served.headers["Content-Disposition"]
         assert "\r" not in header and "\n" not in header and header.count('"') == 2, header
         assert header.startswith("attachment; filename=\"") and "/" not in header.split("''")[0]
+
+
+def test_hostile_captions_on_practice_example_pictures(app, users, login, make_trajectory,
+                                                       make_entry):
+    """Hostile captions of a picture picked for a practice example, and in an imported
+    example file: the form, the review and the example's page show them as text."""
+    import base64
+    import io
+    import json
+
+    from PIL import Image
+
+    from journal.process import attachments
+
+    team = make_trajectory(users["teacher"], users["support"], phase="implementation")
+    entry = make_entry(team, users["teacher"], "agreement")
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(out, "PNG")
+    texts = sample(all_hostile(), 3)[:3]
+    picked = [attachments.add(users["teacher"], team["id"], "entry", entry["id"],
+                              [(f"{n}.png", out.getvalue(), text)])[0]["id"]
+              for n, text in enumerate(texts)]
+    client = login(app.test_client(), "coordinator")
+    form = client.get(f"/practice/new?entry_id={entry['id']}").get_data(as_text=True)
+    assert_no_injected_markup(form, "practice example form")
+    review = client.post("/practice/new", data={
+        "entry_id": entry["id"], "title": "x", "learned": "x", "text": "x",
+        "pictures": picked, "action": "review"})
+    assert review.status_code == 200
+    assert_no_injected_markup(review.get_data(as_text=True), "practice example review")
+    picture = base64.b64encode(out.getvalue()).decode()
+    for text in sample(all_hostile(), 10):
+        data = json.dumps({"format": "journal.practice_example", "format_version": 1,
+                           "example": {"title": "x", "learned": "x", "kind": "adaptation",
+                                       "adaptation": {"text": "x"},
+                                       "pictures": [{"caption": text,
+                                                     "content_base64": picture}]}}).encode()
+        response = client.post("/practice/import", content_type="multipart/form-data",
+                               data={"file": (io.BytesIO(data), "x.json")})
+        assert response.status_code in (302, 400), text
+    for example in get_store().practice_examples.all():
+        page = client.get(f"/practice/{example['id']}").get_data(as_text=True)
+        assert_no_injected_markup(page, "practice example with pictures")
