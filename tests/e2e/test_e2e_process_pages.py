@@ -9,12 +9,14 @@ with a goal, a checklist agreement whose adaptation works, and a saved handover 
 
 from __future__ import annotations
 
+import io
 import re
 import secrets
 from datetime import date
 from datetime import timedelta
 
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 
 PHONE = {"width": 390, "height": 844}
@@ -139,23 +141,39 @@ def test_process_pages_are_accessible(role, page, login_as, process_paths, axe,
 
 def test_practice_review_and_example_pages_are_accessible(page, login_as, process_paths, axe,
                                                           unlabelled_fields, shoot):
-    """The review of the file before it is downloaded, and the example in the library."""
+    """The review of the file before it is downloaded (with a picture confirmed as showing no
+    one), and the example in the library with its picture."""
     login_as(page, "support")
     page.goto(f"practice/new?entry_id={process_paths['entry_id']}&item=instruction.visualise")
     title = f"Visualiseren bij instructie {secrets.token_hex(3)}"
     page.locator("[name=title]").fill(title)
     page.locator("[name=learned]").fill("Prenten op het bord helpen de hele klas.")
+    # A photo of the step card, added here: the typed text stays, the picture is ticked.
+    card = io.BytesIO()
+    Image.new("RGB", (400, 300), "orange").save(card, "JPEG")
+    page.locator("[name=attachments]").set_input_files(
+        {"name": "stappenkaart.jpg", "mimeType": "image/jpeg", "buffer": card.getvalue()})
+    page.locator("[name=caption]").fill("De stappenkaart op het bord")
+    page.locator("button[name=action][value=upload]").click()
+    expect(page.locator("[name=title]")).to_have_value(title)
+    expect(page.locator("input[name=pictures]:checked")).to_have_count(1)
+    assert axe(page) == []
     page.locator("button[name=action][value=review]").click()
     expect(page.locator("#file-content")).to_contain_text(title)
+    expect(page.get_by_role("img", name="De stappenkaart op het bord")).to_be_visible()
     assert axe(page) == []
     shoot(page, "practice-review")
-    with page.expect_download():
-        page.locator("form[action$='/practice/export'] [type=submit]").click()
+    page.locator("input[name=confirmed]").check()
+    with page.expect_download() as download:
+        page.locator("form[action$='/practice/export'] [type=submit]").first.click()
+    with open(download.value.path(), encoding="utf-8") as downloaded:
+        assert '"content_base64"' in downloaded.read()
 
     # What was downloaded is in the library as shared by our school.
     page.goto("practice/")
     page.locator("section[aria-labelledby=section-shared] a", has_text=title).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    expect(page.get_by_role("img", name="De stappenkaart op het bord")).to_be_visible()
     assert unlabelled_fields(page) == []
     assert axe(page) == []
     shoot(page, "practice-example")
