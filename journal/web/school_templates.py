@@ -1,8 +1,11 @@
 """A school's own entry templates: list, write (with a preview of the form staff will
 see), change (each save a new version), retire, export and import as a TOML file.
 
-For administrators and coordinators only. Pages work without JavaScript: the editor
-is a text area checked against the published schema, and "Preview" is a submit button.
+For administrators and coordinators only. Pages work without JavaScript. There are two
+editors of the same TOML document, checked against the same published schema: a form
+with a list of fields (:mod:`journal.process.school_template_form`; adding, removing
+and moving a field are submit buttons that keep everything typed), and, for what the
+form does not show, the text area with the TOML itself. "Preview" is a submit button.
 The rules live in :mod:`journal.process.school_templates`; these views translate HTTP.
 """
 
@@ -21,11 +24,15 @@ from markupsafe import Markup
 
 from ..errors import StaleRevision
 from ..errors import ValidationError
+from ..plugins.entry_templates.files import TemplateFileError
+from ..plugins.entry_templates.files import parse_toml
 from ..plugins.entry_templates.forms import in_reader_language
 from ..plugins.entry_templates.forms import render_form
 from ..plugins.entry_templates.school import spec_of
 from ..process.entry_forms import KIND_LABELS
+from ..process import school_template_form as form_editor
 from ..process import school_templates as service
+from ..process import trajectories as trajectory_service
 from ..security import access
 
 bp = Blueprint("school_templates", __name__, url_prefix="/entry-templates")
@@ -48,15 +55,39 @@ def _editor(source: str, *, doc: dict | None = None, errors: dict | None = None,
     return page, status
 
 
-def _save_or_preview(source: str, doc: dict | None):
-    """Handle the editor's buttons: preview (nothing saved) or save (a new version)."""
+def _form_editor(values: dict, *, doc: dict | None = None, errors: dict | None = None,
+                 preview=None, status: int = 200, rev: int | None = None, source: str = "",
+                 problems: dict | None = None):
+    """Render the structured editor keeping exactly what was typed; problems (the form's
+    own, then the schema check's) are shown at the field they belong to."""
+    problems = dict(problems or {})
+    for message in (errors or {}).get("source", ()):
+        number, text = form_editor.explain(values, message)
+        problems.setdefault(number, []).append(text)
+    general = problems.pop(None, [])
+    page = render_template(
+        "school_templates/form_edit.html", values=values, doc=doc, problems=problems,
+        general_problems=general,
+        kinds=[(k, KIND_LABELS[k]) for k in ("observation", "reflection", "agreement")],
+        preview=preview, rev=rev if rev is not None else (doc or {}).get("rev"),
+        source=source or form_editor.to_toml(values), kind_labels=KIND_LABELS,
+        field_types=form_editor.FIELD_TYPES, with_options=form_editor.WITH_OPTIONS,
+        focus_options=[(a["id"], a["label"]) for a in trajectory_service.focus_areas()])
+    return page, status
+
+
+def _save_or_preview(source: str, doc: dict | None, render=_editor):
+    """Handle the editor's buttons: preview (nothing saved) or save (a new version).
+
+    :param render: the editor page to show again (``render(source=…, doc=…, …)``).
+    """
     action = request.form.get("action", "preview")
     rev = request.form.get("rev", type=int)
     try:
         if action != "save":
             spec, _text = service.check(source, doc["template_id"] if doc else None,
                                         doc["version"] + 1 if doc else 1)
-            return _editor(source, doc=doc, preview=_preview(spec), rev=rev)
+            return render(source, doc=doc, preview=_preview(spec), rev=rev)
         if doc is None:
             saved = service.create(g.user, source)
             flash(_("The template is saved as version 1 and offered to staff."), "success")
@@ -65,12 +96,12 @@ def _save_or_preview(source: str, doc: dict | None):
             flash(_("Saved as version %(version)s. Entries written earlier keep their version.",
                     version=saved["version"]), "success")
     except ValidationError as exc:
-        return _editor(source, doc=doc, errors=exc.errors, status=400, rev=rev)
+        return render(source, doc=doc, errors=exc.errors, status=400, rev=rev)
     except StaleRevision:
         flash(_("Someone saved this template in the meantime; nothing was changed. Your text is "
                 "below: compare it with the current version and save again."), "error")
         current = service.get(g.user, doc["id"])
-        return _editor(source, doc=current, status=409)
+        return render(source, doc=current, status=409)
     return redirect(url_for(".show", school_template_id=saved["id"]))
 
 
@@ -154,3 +185,52 @@ def export(school_template_id: str):
     return Response(text, mimetype="application/toml", headers={
         "Content-Disposition": f'attachment; filename="{name}"',
         "X-Content-Type-Options": "nosniff"})
+
+
+def _form_post(doc: dict | None):
+    """Handle the structured editor: a field button re-renders the form; preview and save
+    go through the same check and save as the TOML editor."""
+    values = form_editor.from_request(request.form,
+                                      {"focus_areas": request.form.getlist("focus_areas")})
+    op = request.form.get("op", "")
+    if op:
+        values = form_editor.apply(values, op)
+        return _form_editor(values, doc=doc, rev=request.form.get("rev", type=int))
+
+    def render(source: str, **kwargs):
+        return _form_editor(values, source=source, **kwargs)
+
+    found = form_editor.problems(values)
+    if found:
+        return _form_editor(values, doc=doc, problems=found, status=400,
+                            rev=request.form.get("rev", type=int))
+    return _save_or_preview(form_editor.to_toml(values), doc, render)
+
+
+@bp.route("/new/form", methods=["GET", "POST"])
+@access.role_required(*ROLES)
+def new_form():
+    """Make a new template with the form editor (no TOML to write)."""
+    service.all_templates(g.user)  # the same refusal as every other page here
+    if request.method == "GET":
+        return _form_editor(form_editor.starter())
+    return _form_post(None)
+
+
+@bp.route("/<school_template_id>/form", methods=["GET", "POST"])
+@access.role_required(*ROLES)
+def edit_form(school_template_id: str):
+    """Change a template with the form editor; one that uses what the form does not show
+    opens in the TOML editor instead."""
+    doc = service.get(g.user, school_template_id)
+    if request.method == "GET":
+        try:
+            values = form_editor.from_document(parse_toml(doc["source"]))
+        except TemplateFileError:
+            values = None
+        if values is None:
+            flash(_("This template uses parts the form cannot show; change it as TOML text."),
+                  "info")
+            return redirect(url_for(".edit", school_template_id=school_template_id))
+        return _form_editor(values, doc=doc)
+    return _form_post(doc)

@@ -60,3 +60,34 @@ def test_the_editor_and_the_preview_keep_input_and_pass_axe(page, login_as, axe,
     expect(page.locator("main h1")).to_have_text(f"Leesmoment {tag}")
     expect(page.locator("section[aria-labelledby=preview-title] input[type=number]")).to_be_visible()
     assert axe(page) == []
+
+
+def test_the_form_editor_builds_a_template_without_javascript(new_context, live_server, login_as,
+                                                              axe, unlabelled_fields, shoot):
+    """A coordinator who does not write TOML: fields added, moved and removed with buttons
+    (the page works with JavaScript off), problems at their field, a preview, version 1."""
+    page = new_context(java_script_enabled=False).new_page()
+    login_as(page, "coordinator")
+    page.goto("entry-templates/new/form")
+    assert unlabelled_fields(page) == []
+    tag = secrets.token_hex(3)
+    page.locator("#title_nl").fill(f"Klasbezoek {tag}")
+    page.locator("#f-0-label_nl").fill("Wat zag je?")
+    page.get_by_role("button", name="Veld toevoegen").click()
+    expect(page.locator("#title_nl")).to_have_value(f"Klasbezoek {tag}")  # kept
+    page.locator("#f-1-label_nl").fill("Wat hielp?")
+    page.locator("#f-1-type").select_option("multiselect")
+    page.get_by_role("button", name="Voorbeeld").click()
+    expect(page.locator("#problems")).to_contain_text("optie")  # no options yet: at field 2
+    assert axe(page) == []
+    page.locator("#f-1-options").fill("Time-timer\nBuddy")
+    page.get_by_role("button", name="Naar boven (veld 2)").click()
+    expect(page.locator("#f-0-label_nl")).to_have_value("Wat hielp?")
+    page.get_by_role("button", name="Voorbeeld").click()
+    preview = page.locator("section[aria-labelledby=preview-title]")
+    expect(preview.get_by_text("Buddy")).to_be_visible()
+    assert axe(page) == []
+    shoot(page, "school-template-form-editor")
+    page.get_by_role("button", name="Opslaan").click()
+    expect(page.locator("main h1")).to_have_text(f"Klasbezoek {tag}")
+    expect(page.get_by_text("versie 1")).to_be_visible()
