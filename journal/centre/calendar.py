@@ -27,7 +27,7 @@ from ..federation import links
 from ..reminders.calendar import MAX_DESCRIPTION
 from ..reminders.calendar import MAX_SUMMARY
 from ..security import access
-from .caseload import cache
+from .caseload import ask_schools
 from .caseload import identities_of
 
 logger = logging.getLogger(__name__)
@@ -48,26 +48,15 @@ def feed_items(user: dict, privacy: str) -> list[dict]:
         return []
     locale = user.get("locale") or current_app.config["BABEL_DEFAULT_LOCALE"]
     question = f"calendar:{privacy}:{locale}"
-    kept = cache()
     sharing = links.sharing("caseload")
-    answers, calls = {}, {}
-    for link in sharing:
-        cached = kept.get(user["id"], link["id"], question)
-        if cached is not None:
-            answers[link["id"]] = cached
-        else:
-            calls[link["id"]] = (client.Peer.of(link), "POST", "/federation/v1/calendar",
-                                 {"identities": names, "privacy": privacy, "locale": locale})
-    for link_id, answer in client.call_each(calls, timeout=links.timeout(),
-                                            skew=links.skew()).items():
-        if isinstance(answer, client.Unreachable):
-            logger.warning("calendar feed: school %s left out (%s)", link_id, answer.reason)
-            continue
-        kept.put(user["id"], link_id, answer, question)
-        answers[link_id] = answer
+    answers, _asked = ask_schools(user, sharing, "/federation/v1/calendar",
+                                  {"identities": names, "privacy": privacy, "locale": locale},
+                                  question)
     out = []
     for link in sharing:
         answer = answers.get(link["id"])
+        if isinstance(answer, client.Unreachable):
+            logger.warning("calendar feed: school %s left out (%s)", link["id"], answer.reason)
         if isinstance(answer, dict) and isinstance(answer.get("items"), list):
             cleaned = (clean_item(raw, link) for raw in answer["items"][:MAX_ITEMS])
             out += [item for item in cleaned if item is not None]

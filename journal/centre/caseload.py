@@ -127,35 +127,51 @@ def caseload(user: dict, *, refresh: bool = False) -> list[SchoolCaseload]:
 
     :param refresh: ask every school again, whatever is cached.
     """
-    answers_kept = cache()
     if refresh:
-        answers_kept.forget_user(user["id"])
-    names = identities_of(user)
+        cache().forget_user(user["id"])
     out: dict[str, SchoolCaseload] = {}
-    calls = {}
+    sharing = []
     for link in links.active_links():
-        part = SchoolCaseload(link["id"], link["peer_name"], link["peer_url"], "ok")
-        out[link["id"]] = part
-        if not (link.get("shares") or {}).get("caseload"):
-            part.status = "not_shared"
-            continue
-        cached = answers_kept.get(user["id"], link["id"])
-        if cached is not None:
-            _fill(part, cached)
+        out[link["id"]] = SchoolCaseload(link["id"], link["peer_name"], link["peer_url"], "ok")
+        if (link.get("shares") or {}).get("caseload"):
+            sharing.append(link)
         else:
-            calls[link["id"]] = (client.Peer.of(link), "POST", "/federation/v1/caseload",
-                                 {"identities": names})
-    answers = client.call_each(calls, timeout=links.timeout(), skew=links.skew())
+            out[link["id"]].status = "not_shared"
+    answers, asked = ask_schools(user, sharing, "/federation/v1/caseload",
+                                 {"identities": identities_of(user)})
     for link_id, answer in answers.items():
         part = out[link_id]
         if isinstance(answer, client.Unreachable):
             part.status = "not_shared" if answer.status == 403 else "unreachable"
-            continue
-        answers_kept.put(user["id"], link_id, answer)
-        _fill(part, answer)
+        else:
+            _fill(part, answer)
     audit("view", object_type="caseload", user_id=user["id"],
-          detail=f"schools:{len(out)}:asked:{len(calls)}")
+          detail=f"schools:{len(out)}:asked:{asked}")
     return list(out.values())
+
+
+def ask_schools(user: dict, sharing: list[dict], path: str, payload: dict,
+                question: str = "caseload") -> tuple[dict, int]:
+    """Ask every school in ``sharing`` the same signed question about ``user``, all at once.
+
+    A fresh answer in the cache is used instead of a call; new answers are kept.
+    Returns the answers (or :class:`client.Unreachable`) by link id, and how many
+    schools were actually called.
+    """
+    kept = cache()
+    answers, calls = {}, {}
+    for link in sharing:
+        cached = kept.get(user["id"], link["id"], question)
+        if cached is not None:
+            answers[link["id"]] = cached
+        else:
+            calls[link["id"]] = (client.Peer.of(link), "POST", path, payload)
+    for link_id, answer in client.call_each(calls, timeout=links.timeout(),
+                                            skew=links.skew()).items():
+        if not isinstance(answer, client.Unreachable):
+            kept.put(user["id"], link_id, answer, question)
+        answers[link_id] = answer
+    return answers, len(calls)
 
 
 def _fill(part: SchoolCaseload, answer: dict) -> None:
