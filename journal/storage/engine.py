@@ -107,6 +107,22 @@ class JournalTable(Table):
         with self._storage.reading():
             return [d for _i, d in self._by_ids(field, values)]
 
+    def change_stamp(self) -> tuple:
+        """Return a token that changes whenever a document of this table is added, changed
+        or removed, by any process (compare tokens for equality only)."""
+        with self._storage.reading():
+            return self._storage.stamp(self.name)
+
+    def change_stamps(self, field: str, values: Iterable) -> dict:
+        """Return, per value, a token that changes whenever a document reaching it in
+        ``field`` (before or after the change) is added, changed or removed.
+
+        For values derived from documents: keep them with the stamps they were
+        computed under and reuse them only while the stamps are equal.
+        """
+        with self._storage.reading():
+            return {v: self._storage.stamp(self.name, field, v) for v in values}
+
     def _by_ids(self, field: str, values: Iterable) -> list[tuple[str, dict]]:
         """``(id, stored document)`` for each value, in id order (read lock held)."""
         storage = self._storage

@@ -13,11 +13,20 @@ A field is a top-level name (``trajectory_id``) or a path into the document:
 list", so ``members[].user_id`` finds a trajectory under the id of every team
 member and ``authors[]`` an entry under each author. Only hashable JSON scalars
 are indexed; a document whose path reaches none is simply not in the index.
+
+Beside the ids, every index keeps a *change stamp* per value, and every table
+one for itself (:meth:`Indexes.stamp`): a token that changes whenever a
+document reaching that value (or any document of the table) is added, changed
+or removed, through the same :meth:`Indexes.changed` calls. Values derived
+from documents (the coordinator's patterns per trajectory) are reused only
+while the stamps they were computed under are unchanged, so they cannot go
+stale either.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
+from itertools import count
 
 #: Values that go into index dicts (hashable JSON scalars).
 SCALARS = (str, int, float, bool, type(None))
@@ -55,52 +64,88 @@ def values_at(doc: dict, steps: tuple[tuple[str, bool], ...]) -> list:
     return [v for v in current if type(v) in SCALARS]
 
 
+class Index:
+    """One field's index: the ids per value, and when each value last changed."""
+
+    __slots__ = ("steps", "ids", "stamps", "built")
+
+    def __init__(self, steps, built: int):
+        self.steps = steps
+        self.ids: dict = {}     # value -> {doc id}
+        self.stamps: dict = {}  # value -> tick of its last change since ``built``
+        self.built = built      # the tick the index was built at
+
+
 class Indexes:
-    """The index dicts of one storage: ``{table: {field: (steps, {value: {doc id}})}}``.
+    """The index dicts of one storage: ``{table: {field: Index}}``, and change stamps.
 
     Call every method with the storage's thread lock held.
     """
 
     def __init__(self):
-        self._tables: dict[str, dict[str, tuple]] = {}
+        self._tables: dict[str, dict[str, Index]] = {}
+        self._clock = count(1)  # ticks are never reused, whatever is cleared
+        self._epoch = next(self._clock)
+        self._table_ticks: dict[str, int] = {}
 
     def clear(self) -> None:
         """Forget every index (the tables were reloaded)."""
         self._tables = {}
+        self._table_ticks = {}
+        self._epoch = next(self._clock)
 
     def drop(self, table: str) -> None:
         """Forget the indexes of ``table`` (it was dropped, emptied or restored)."""
         self._tables.pop(table, None)
+        self._table_ticks[table] = next(self._clock)
+
+    def stamp(self, docs: dict[str, dict], table: str, field: str | None = None,
+              value=None) -> tuple:
+        """Return a token that changes whenever a document of ``table`` is added, changed or
+        removed: any document, or with ``field``, one that reaches ``value`` there (before
+        or after the change). Compare tokens for equality only.
+        """
+        if field is None:
+            return (self._epoch, self._table_ticks.get(table, 0))
+        self.lookup(docs, table, field, value)  # the index must exist to see changes
+        index = self._tables[table][field]
+        return (index.built, index.stamps.get(value, 0))
 
     def lookup(self, docs: dict[str, dict], table: str, field: str, value) -> set | None:
         """Return the ids of ``table``'s documents (``docs``) whose ``field`` reaches ``value``."""
         per_table = self._tables.get(table)
         if per_table is None:
             per_table = self._tables[table] = {}
-        built = per_table.get(field)
-        if built is None:
+        index = per_table.get(field)
+        if index is None:
             steps = parse_path(field)
-            index: dict = {}
+            index = per_table[field] = Index(steps, next(self._clock))
             for doc_id, doc in docs.items():
-                _add(index, self._keys(steps, field, doc), doc_id)
-            built = per_table[field] = (steps, index)
-        return built[1].get(value)
+                _add(index.ids, self._keys(steps, field, doc), doc_id)
+        return index.ids.get(value)
 
     def changed(self, table: str, doc_id: str, old: dict | None, new: dict | None) -> None:
-        """Move ``doc_id`` from the values of its ``old`` version to those of its ``new`` one."""
+        """Move ``doc_id`` from the values of its ``old`` version to those of its ``new`` one,
+        and stamp the table and those values as changed."""
+        tick = self._table_ticks[table] = next(self._clock)
         per_table = self._tables.get(table)
         if not per_table:
             return
-        for field, (steps, index) in per_table.items():
+        for field, index in per_table.items():
+            ids_of, stamps, steps = index.ids, index.stamps, index.steps
             if old is not None:
                 for v in self._keys(steps, field, old):
-                    ids = index.get(v)
+                    stamps[v] = tick
+                    ids = ids_of.get(v)
                     if ids is not None:
                         ids.discard(doc_id)
                         if not ids:
-                            del index[v]
+                            del ids_of[v]
             if new is not None:
-                _add(index, self._keys(steps, field, new), doc_id)
+                values = self._keys(steps, field, new)
+                for v in values:
+                    stamps[v] = tick
+                _add(ids_of, values, doc_id)
 
     @staticmethod
     def _keys(steps, field: str, doc: dict):

@@ -19,6 +19,7 @@ from datetime import timezone
 from ..errors import NotFound  # noqa: F401 (re-exported: storage callers catch it)
 from ..errors import StaleRevision  # noqa: F401
 from .audit_trail import AuditTrail
+from .derived import Derived
 from .engine import Database
 from .engine import clone
 from .migrations import SCHEMA_VERSION  # the stored documents' schema version (re-exported)
@@ -98,6 +99,21 @@ class Collection:
         """
         docs = self.table.by_readonly(field, dict.fromkeys(values))
         return docs if predicate is None else [d for d in docs if predicate(d)]
+
+    def change_stamp(self) -> tuple:
+        """Return a token that changes with every change to this collection, from any process
+        (see :meth:`change_stamps`)."""
+        return self.table.change_stamp()
+
+    def change_stamps(self, field: str, values: Iterable) -> dict:
+        """Return, per value, a token that changes whenever a document whose ``field`` is (or
+        was) that value is created, changed or deleted, from any process.
+
+        Values derived from documents are kept with these tokens and reused only
+        while they are equal (:class:`~journal.storage.derived.Derived`): exact
+        like the indexes, never stale.
+        """
+        return self.table.change_stamps(field, values)
 
     def all(self) -> list[dict]:
         """Return copies of every document."""
@@ -332,12 +348,20 @@ class Store:
         # e-mail digests: one record per person and period, sent once (journal.reminders.digests)
         self.digests = Collection(db, "digests")
         self.settings = Settings(db)
+        self._derived: dict[str, Derived] = {}
         self.audit = AuditLog(db)
         self.audit.adopt_legacy()
 
     def plugin_table(self, plugin_name: str) -> Collection:
         """Return the private collection of one plugin (``plugin:<name>``)."""
         return Collection(self.db, f"plugin:{plugin_name}")
+
+    def derived(self, name: str) -> Derived:
+        """Return the :class:`~journal.storage.derived.Derived` values kept under ``name``."""
+        found = self._derived.get(name)
+        if found is None:
+            found = self._derived.setdefault(name, Derived())
+        return found
 
     def transaction(self):
         """Group several repository calls into one atomic unit.
