@@ -2,7 +2,9 @@
 line (accounts, compaction, restore), an erasure, and another process writing to the same data.
 
 Each check compares every index lookup the journal relies on (a trajectory's team members,
-an entry's authors, documents by trajectory and pupil) with a plain scan of the documents.
+an entry's authors, documents by trajectory and pupil) with a plain scan of the documents,
+and what the coordinator's patterns keep per trajectory (derived values reused while the
+storage's change stamps are equal) with the same values derived from scratch.
 The indexes are built before the changes, so what is tested is how they are kept up to date.
 """
 
@@ -14,6 +16,9 @@ from collections import defaultdict
 
 import pytest
 
+from flask import current_app
+
+from journal.process.pattern_adaptations import trajectory_facts
 from journal.storage import get_store
 from journal.storage.store import AUTHOR
 from journal.storage.store import TEAM_MEMBER
@@ -50,6 +55,25 @@ def assert_exact(seen_values: set) -> None:
             found = {d["id"] for d in db.table(table).by(path, value)}
             assert found == expected.get(value, set()), (table, path, value)
         seen_values.update(expected)
+    assert_patterns_exact()
+
+
+def assert_patterns_exact() -> dict:
+    """What the patterns kept per trajectory equals what they derive from scratch now;
+    return it (trajectory id -> facts)."""
+    with current_app.test_request_context():
+        store = get_store()
+        trajectories = store.trajectories.all_readonly()
+        kept = trajectory_facts(trajectories)
+        store.derived("patterns").forget()
+        assert kept == trajectory_facts(trajectories)
+        return kept
+
+
+def tags_of(trajectory_id: str) -> set[str]:
+    """The tags the patterns count for a trajectory."""
+    facts = assert_patterns_exact().get(trajectory_id)
+    return set(facts.tag_dates) if facts else set()
 
 
 @pytest.fixture
@@ -57,9 +81,14 @@ def school(app, users, make_trajectory, make_entry, make_goal):
     team = make_trajectory(users["teacher"], (users["support"], "support"))
     other = make_trajectory(users["outsider_teacher"])
     make_entry(team, users["teacher"], seen="Begint zelfstandig.")
+    make_entry(team, users["support"], "agreement", what="Stappenplan op de bank.",
+               tags="werkt")
     make_goal(team, text="Zelfstandig starten")
     seen: set = set()
-    assert_exact(seen)  # builds every index before anything changes
+    assert_exact(seen)  # builds every index and the patterns' facts before anything changes
+    facts = trajectory_facts([get_store().trajectories.require(team["id"])])[team["id"]]
+    assert [a.label for a in facts.adaptations] == ["Stappenplan op de bank."]
+    assert [a.working for a in facts.adaptations] == [True]
     return {"team": team, "other": other, "seen": seen}
 
 
@@ -68,8 +97,9 @@ def test_changes_through_pages_keep_the_indexes_exact(app, users, login, school)
     client = login(app.test_client(), "support")
     new = client.post(f"/t/{team['id']}/entries/new?kind=observation", headers=EN, data={
         "date": "2025-03-03", "seen": "Werkt met de timer.", "action": "publish",
-        "co_authors": users["teacher"]["id"]})
+        "co_authors": users["teacher"]["id"], "tags": "timer"})
     assert new.status_code == 302
+    assert "timer" in tags_of(team["id"])
     entry_id = new.headers["Location"].rstrip("/").split("/")[-1]
     assert client.post(f"/t/{team['id']}/entries/{entry_id}/comments",
                        data={"body": "Goed idee."}, headers=EN).status_code == 302
@@ -97,8 +127,10 @@ def test_changes_through_the_api_keep_the_indexes_exact(app, users, school):
     response = app.test_client().post(
         f"/api/v1/trajectories/{school['team']['id']}/entries",
         json={"kind": "observation", "date": "2025-04-01", "fields": {"seen": "Via de API."},
-              "publish": True}, headers={"Authorization": f"Bearer {secret}"})
+              "tags": ["via-api"], "publish": True},
+        headers={"Authorization": f"Bearer {secret}"})
     assert response.status_code == 201, response.get_json()
+    assert "via-api" in tags_of(school["team"]["id"])
     assert_exact(school["seen"])
 
 
@@ -121,6 +153,7 @@ def test_erasure_keeps_the_indexes_exact(app, users, school):
     erase_pupil(school["team"]["pupil_id"], actor_id=users["coordinator"]["id"])
     assert get_store().entries.find_in(AUTHOR, [users["teacher"]["id"]]) == []
     assert_exact(school["seen"])
+    assert tags_of(school["team"]["id"]) == set()  # nothing of the pupil is counted any more
 
 
 def test_another_process_and_a_restore_from_the_command_line_keep_them_exact(
@@ -139,7 +172,8 @@ def test_another_process_and_a_restore_from_the_command_line_keep_them_exact(
         "store.trajectories.update(t['id'], {'members': t['members'] + "
         "[{'user_id': sys.argv[3], 'role': 'teacher'}]})\n"
         "store.entries.create({'trajectory_id': t['id'], 'authors': [sys.argv[3]], "
-        "'status': 'draft', 'kind': 'observation'})\n"
+        "'status': 'published', 'kind': 'observation', 'date': '2025-05-05', "
+        "'tags': ['ander-proces']})\n"
         "store.close()\n")
     subprocess.run([sys.executable, "-c", script, data_dir, school["team"]["id"],
                     users["outsider_teacher"]["id"]], check=True)
@@ -147,6 +181,7 @@ def test_another_process_and_a_restore_from_the_command_line_keep_them_exact(
     assert school["team"]["id"] in {t["id"] for t in get_store().trajectories.find_in(
         TEAM_MEMBER, [outsider])}
     assert_exact(school["seen"])
+    assert "ander-proces" in tags_of(school["team"]["id"])
     # Compacting and restoring from the command line: this process reloads, indexes follow.
     assert runner.invoke(args=["compact"]).exit_code == 0
     assert_exact(school["seen"])
@@ -155,3 +190,4 @@ def test_another_process_and_a_restore_from_the_command_line_keep_them_exact(
     assert school["team"]["id"] not in {t["id"] for t in get_store().trajectories.find_in(
         TEAM_MEMBER, [outsider])}
     assert_exact(school["seen"])
+    assert tags_of(school["team"]["id"]) == {"werkt"}

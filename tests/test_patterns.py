@@ -245,3 +245,25 @@ def test_an_empty_school_shows_no_charts_but_says_so(client, login, users):
     html = client.get("/patterns/", headers=EN).get_data(as_text=True)
     assert "Nothing to count for these filters." in html
     assert "0 trajectories counted." in html
+
+
+def test_each_trajectory_is_read_once_and_again_only_after_it_changed(
+        app, client, login, school, users, make_entry, monkeypatch):
+    """A school has thousands of trajectories: the page reads a trajectory's entries and register
+    rows again only when something of it changed (derived at start by `journal serve`)."""
+    derived = []
+    original = pattern_adaptations.adaptations
+    monkeypatch.setattr(pattern_adaptations, "adaptations", lambda trajectories, *a, **k: (
+        derived.extend(t["id"] for t in trajectories) or original(trajectories, *a, **k)))
+    pattern_adaptations.derive_all(app)  # what `journal serve` does after start
+    assert sorted(derived) == sorted([school[t]["id"] for t in ("t1", "t2", "t3")] * 2)  # nl, en
+    login(client, "coordinator")
+    derived.clear()
+    first = client.get("/patterns/", headers=EN).get_data(as_text=True)
+    assert derived == []
+    assert "Amira" not in first
+    make_entry(school["t2"], users["teacher"], "agreement", what="Koptelefoon bij groepswerk",
+               tags="werkt")
+    again = client.get("/patterns/?all=1", headers=EN).get_data(as_text=True)
+    assert derived == [school["t2"]["id"]]
+    assert "Koptelefoon bij groepswerk" in again and "Koptelefoon" not in first

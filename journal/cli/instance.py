@@ -138,7 +138,13 @@ def register(cli: click.Group) -> None:
         # The documents stay in memory for the worker's life: the garbage collector need not
         # walk millions of them again and again (at 50,000 entries each pass took seconds).
         gc.freeze()
-        build_in_background(app, then=gc.freeze)  # while the server already answers
+        from ..process.pattern_adaptations import derive_all
+
+        def then():
+            derive_all(app)  # the coordinator's patterns per trajectory
+            gc.freeze()
+
+        build_in_background(app, then=then)  # while the server already answers
         click.echo(f"The journal is running on http://{host}:{port}/  (Ctrl+C stops it)")
         sys.stdout.flush()
         waitress.serve(app, host=host, port=port, threads=threads, ident="journal")

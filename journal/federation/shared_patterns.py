@@ -60,13 +60,14 @@ def figures(school_year: str) -> list[dict]:
 
     for trajectory in found.trajectories:
         count(trajectory["id"], "trajectories")
-    for adaptation in pattern_adaptations.adaptations(found.trajectories):
-        if not found.in_period(adaptation.date):
-            continue
-        if adaptation.tried:
-            count(adaptation.trajectory_id, "adaptations_tried")
-        if adaptation.working:
-            count(adaptation.trajectory_id, "adaptations_working")
+    for facts in pattern_adaptations.trajectory_facts(found.trajectories).values():
+        for adaptation in facts.adaptations:
+            if not found.in_period(adaptation.date):
+                continue
+            if adaptation.tried:
+                count(adaptation.trajectory_id, "adaptations_tried")
+            if adaptation.working:
+                count(adaptation.trajectory_id, "adaptations_working")
     for goal in patterns.goals_in(found):
         day = patterns.achieved_on(goal)
         if day and found.in_period(day) and goal["trajectory_id"] in pupil_of:

@@ -5,14 +5,24 @@ Sources: the checklist items of published template entries with a status
 (:func:`journal.process.adaptation_rows.pattern_rows`). Per trajectory and
 adaptation the latest status counts once. Labels from typed text have every
 pupil's name removed (:class:`Scrubber`).
+
+What a trajectory adds (:func:`trajectory_facts`) is derived once and kept
+with the storage's change stamps of everything it was derived from, so a
+school-wide count reads again only the trajectories that changed since.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
+from dataclasses import field
+
+from flask_babel import get_locale
+from flask_babel import refresh
 
 from ..plugins.entry_templates.specs import STICORDI
 from ..plugins.entry_templates.specs import TemplateSpec
+from ..plugins.host import get_plugins
 from ..privacy.redaction import name_variants
 from ..privacy.redaction import names_pattern
 from ..privacy.redaction import placeholder
@@ -71,6 +81,72 @@ class Scrubber:
         if scrubbed is None:
             scrubbed = self.done[text] = self.pattern.sub(self.placeholder, text)
         return scrubbed
+
+
+@dataclass
+class TrajectoryFacts:
+    """What the patterns count about one trajectory, derived from its documents.
+
+    :ivar adaptations: one per adaptation, its latest status (:func:`adaptations`).
+    :ivar tag_dates: per tag of its published entries, the dates of those entries.
+    """
+
+    adaptations: list[Adaptation] = field(default_factory=list)
+    tag_dates: dict[str, set] = field(default_factory=dict)
+
+
+def trajectory_facts(trajectories: list[dict]) -> dict[str, TrajectoryFacts]:
+    """Return the :class:`TrajectoryFacts` of each of ``trajectories`` (stored documents),
+    by trajectory id; *shared*: only read them.
+
+    A trajectory's facts are derived again only when one of its entries, its
+    register rows or the trajectory itself changed, or anything every trajectory
+    depends on: the pupils (their names are scrubbed from labels, their class
+    groups), template snapshots and school templates, the running plugins, the
+    language of the labels.
+    """
+    store = get_store()
+    ids = [t["id"] for t in trajectories]
+    common = (str(get_locale()), frozenset(get_plugins().running_names()),
+              store.pupils.change_stamp(), store.template_snapshots.change_stamp(),
+              store.school_templates.change_stamp())
+    own = store.trajectories.change_stamps("id", ids)
+    entries = store.entries.change_stamps("trajectory_id", ids)
+    register = store.adaptations.change_stamps("trajectory_id", ids)
+    stamps = {i: (common, own[i], entries[i], register[i]) for i in ids}
+    by_id = {t["id"]: t for t in trajectories}
+
+    def derive(missing: list[str]) -> dict[str, TrajectoryFacts]:
+        chosen = [by_id[i] for i in missing]
+        published = published_entries(chosen)
+        found = {i: TrajectoryFacts() for i in missing}
+        for a in adaptations(chosen, Scrubber(), published):
+            found[a.trajectory_id].adaptations.append(a)
+        tags: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
+        for entry in published:
+            for tag in entry.get("tags", ()):
+                tags[entry["trajectory_id"]][tag].add(entry.get("date"))
+        for i, per_tag in tags.items():
+            found[i].tag_dates = dict(per_tag)
+        return found
+
+    return store.derived("patterns").get_many(stamps, derive)
+
+
+def derive_all(app) -> None:
+    """Derive every trajectory's facts now, in each of the journal's languages (``journal
+    serve`` does after start, in the background), so the coordinator's first patterns page
+    after a restart does not read the whole school."""
+    for language in app.config["JOURNAL_LANGUAGES"]:
+        with app.test_request_context(headers={"Accept-Language": language}):
+            refresh()  # the locale is kept per app context, which the languages share
+            try:
+                trajectory_facts(get_store().trajectories.all_readonly())
+            except Exception:  # the patterns page derives them then, and shows the error
+                app.logger.exception("deriving the patterns in the background failed")
+                break
+            finally:
+                refresh()
 
 
 def published_entries(trajectories: list[dict]) -> list[dict]:

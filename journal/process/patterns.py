@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -37,8 +38,8 @@ from .goals import STATUS_LABELS
 from .goals import STATUSES
 from .pattern_adaptations import Adaptation
 from .pattern_adaptations import Scrubber
-from .pattern_adaptations import adaptations
-from .pattern_adaptations import published_entries
+from .pattern_adaptations import TrajectoryFacts
+from .pattern_adaptations import trajectory_facts
 from .pattern_scope import Choices
 from .pattern_scope import Filters
 from .pattern_scope import Scope
@@ -103,14 +104,13 @@ def overview(filters: Filters) -> Overview:
     """Count everything the coordinator's overview shows, for ``filters``."""
     found = scope(filters)
     labels = focus_area_labels()
-    scrub = Scrubber()
-    published = published_entries(found.trajectories)  # read once, for both passes
-    found_adaptations = [a for a in adaptations(found.trajectories, scrub, published)
-                         if found.in_period(a.date)]
+    facts = trajectory_facts(found.trajectories)
+    in_period = found.in_period
+    tally = AdaptationTally(a for f in facts.values() for a in f.adaptations if in_period(a.date))
     goals = goals_in(found)
     areas_of = found.areas_of
-    shared = shared_challenges(found, found_adaptations, labels, scrub, published)
-    # Translated once, not once per adaptation (a school has tens of thousands).
+    shared = shared_challenges(found, tally, labels, facts)
+    # Translated once, not once per trajectory (a school has thousands).
     no_category, no_area, no_class = _("No category"), _("No focus area"), _("No class group")
     charts = [
         _focus_chart(found, labels),
@@ -118,22 +118,83 @@ def overview(filters: Filters) -> Overview:
         _adaptation_chart("adaptations_by_category", _("Adaptations by category"),
                           _("Per STICORDI category: how many adaptations were tried, and how "
                             "many of them work or do not work."), _("Category"),
-                          found_adaptations, lambda a: [STICORDI.get(a.category)
-                                                        or no_category]),
+                          tally.by_category(), lambda c: [STICORDI.get(c) or no_category]),
         _adaptation_chart("adaptations_by_focus_area", _("Adaptations by focus area"),
                           _("Per focus area of the trajectory: adaptations tried and working."),
-                          _("Focus area"), found_adaptations,
-                          lambda a: [labels.get(x, x) for x in areas_of.get(a.trajectory_id, ())]
-                          or [no_area]),
+                          _("Focus area"), tally.by_trajectory(),
+                          lambda t: [labels.get(x, x) for x in areas_of.get(t, ())] or [no_area]),
         _adaptation_chart("adaptations_by_class", _("Adaptations by class group"),
                           _("Per class group: adaptations tried and working."), _("Class group"),
-                          found_adaptations,
-                          lambda a: [found.class_of.get(a.trajectory_id) or no_class]),
+                          tally.by_trajectory(), lambda t: [found.class_of.get(t) or no_class]),
         _goal_chart(goals),
         _shared_chart(shared),
     ]
     return Overview(filters, len(found.trajectories), charts, shared,
-                    working_adaptations(found, found_adaptations))
+                    working_adaptations(found, tally))
+
+
+class KeyTally:
+    """One adaptation (by key) across the trajectories in view."""
+
+    __slots__ = ("first", "tried", "working", "trajectories", "working_in", "source")
+
+    def __init__(self, first: Adaptation):
+        self.first = first            # its label and category are shown
+        self.tried = 0
+        self.working = 0
+        self.trajectories: set[str] = set()
+        self.working_in: set[str] = set()  # trajectories where it works
+        self.source: Adaptation | None = None  # the latest record that works
+
+
+class AdaptationTally:
+    """The adaptations in view counted in one pass (there are tens of thousands):
+    tried / working / not working per trajectory and category, and per adaptation key."""
+
+    def __init__(self, found: Iterable[Adaptation]):
+        pairs: dict[tuple[str, str], list[int]] = {}
+        keys: dict[str, KeyTally] = {}
+        for a in found:
+            pair = (a.trajectory_id, a.category)
+            count = pairs.get(pair)
+            if count is None:
+                count = pairs[pair] = [0, 0, 0]
+            count[0] += a.tried
+            count[1] += a.working
+            count[2] += a.not_working
+            key = keys.get(a.key)
+            if key is None:
+                key = keys[a.key] = KeyTally(a)
+            key.tried += a.tried
+            key.trajectories.add(a.trajectory_id)
+            if a.working:
+                key.working += 1
+                key.working_in.add(a.trajectory_id)
+                if key.source is None or a.date >= key.source.date:
+                    key.source = a
+        self.pairs = pairs
+        self.keys = keys
+
+    def by_category(self) -> dict[str, list[int]]:
+        """Category key -> [tried, working, not working]."""
+        return _summed((category, count) for (_t, category), count in self.pairs.items())
+
+    def by_trajectory(self) -> dict[str, list[int]]:
+        """Trajectory id -> [tried, working, not working]."""
+        return _summed((trajectory_id, count) for (trajectory_id, _c), count in self.pairs.items())
+
+
+def _summed(counts: Iterable[tuple[str, list[int]]]) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = {}
+    for group, count in counts:
+        total = out.get(group)
+        if total is None:
+            out[group] = list(count)
+        else:
+            for i in range(3):
+                total[i] += count[i]
+    return out
+
 
 def _focus_chart(found: Scope, labels: dict[str, str]) -> Chart:
     counts: dict[str, Counter] = defaultdict(Counter)
@@ -191,16 +252,11 @@ def _time_chart(found: Scope, goals: list[dict]) -> Chart:
 
 
 def _adaptation_chart(chart_id: str, title: str, description: str, heading: str,
-                      found: list[Adaptation], groups_of) -> Chart:
-    counts: dict[str, list[int]] = {}  # tried, working, not working
-    for a in found:
-        for group in groups_of(a):
-            count = counts.get(group)
-            if count is None:
-                count = counts[group] = [0, 0, 0]
-            count[0] += a.tried
-            count[1] += a.working
-            count[2] += a.not_working
+                      found: dict[str, list[int]], groups_of) -> Chart:
+    """One chart of tried / working / not working, ``found`` (per category or trajectory)
+    summed per the groups ``groups_of`` gives each."""
+    counts = _summed((group, count) for source, count in found.items()
+                     for group in groups_of(source))
     order = sorted(counts, key=lambda g: (-counts[g][0], g.lower()))
     return Chart(
         id=chart_id, title=title, description=description, row_heading=heading,
@@ -220,9 +276,8 @@ def _goal_chart(goals: list[dict]) -> Chart:
     )
 
 
-def shared_challenges(found: Scope, found_adaptations: list[Adaptation],
-                      labels: dict[str, str], scrub: Scrubber,
-                      published: list[dict] | None = None) -> list[dict]:
+def shared_challenges(found: Scope, tally: AdaptationTally, labels: dict[str, str],
+                      facts: dict[str, TrajectoryFacts]) -> list[dict]:
     """Return the challenges met in trajectories of several class groups.
 
     A challenge is a focus area, a tag on published entries, or an adaptation.
@@ -230,7 +285,9 @@ def shared_challenges(found: Scope, found_adaptations: list[Adaptation],
     most class groups first; only challenges with at least
     :data:`SHARED_MIN_CLASSES` class groups.
 
-    :param published: the scope's published entries, when the caller read them already.
+    :param tally: the adaptations in view.
+    :param facts: the :func:`~journal.process.pattern_adaptations.trajectory_facts` of the
+        scope's trajectories.
     """
     # Per challenge only the trajectories it is met in; class groups and labels at the end
     # (a school's entries carry tens of thousands of tags).
@@ -241,17 +298,21 @@ def shared_challenges(found: Scope, found_adaptations: list[Adaptation],
             met[("focus_area", area)].add(t["id"])
             labels_of.setdefault(("focus_area", area), labels.get(area, area))
     in_period = found.in_period
-    for entry in published_entries(found.trajectories) if published is None else published:
-        if in_period(entry.get("date")):
-            for tag in entry.get("tags", ()):
-                met[("tag", tag)].add(entry["trajectory_id"])
-    for a in found_adaptations:
-        met[("adaptation", a.key)].add(a.trajectory_id)
-        labels_of.setdefault(("adaptation", a.key), a.label)
+    for trajectory_id, found_facts in facts.items():
+        for tag, dates in found_facts.tag_dates.items():
+            if not found.start or any(in_period(day) for day in dates):
+                met[("tag", tag)].add(trajectory_id)
+    for key, counted in tally.keys.items():
+        met[("adaptation", key)] = counted.trajectories
+        labels_of[("adaptation", key)] = counted.first.label
     out = []
+    scrub = None
+    class_of = found.class_of
     for (kind, key), trajectory_ids in met.items():
-        classes = {found.class_of.get(tid) for tid in trajectory_ids} - {None, ""}
+        classes = {class_of.get(tid) for tid in trajectory_ids} - {None, ""}
         if len(classes) >= SHARED_MIN_CLASSES:
+            if kind == "tag" and scrub is None:
+                scrub = Scrubber()  # only when a tag is shown: it compiles every pupil's name
             out.append({"kind": kind, "key": key,
                         "label": scrub(key) if kind == "tag" else labels_of[(kind, key)],
                         "classes": sorted(classes, key=str.lower),
@@ -272,25 +333,17 @@ def _shared_chart(shared: list[dict]) -> Chart:
     )
 
 
-def working_adaptations(found: Scope, found_adaptations: list[Adaptation]) -> list[dict]:
+def working_adaptations(found: Scope, tally: AdaptationTally) -> list[dict]:
     """Return the adaptations that work in at least one trajectory, most often first.
 
     Each item: ``{key, label, category, working, tried, classes, source}`` where
     ``source`` is the latest :class:`Adaptation` that works (to share or promote it).
     """
-    by_key: dict[str, dict] = {}
-    for a in found_adaptations:
-        item = by_key.setdefault(a.key, {"key": a.key, "label": a.label, "category": a.category,
-                                         "working": 0, "tried": 0, "classes": set(),
-                                         "source": None})
-        item["tried"] += a.tried
-        if a.working:
-            item["working"] += 1
-            group = found.class_of.get(a.trajectory_id)
-            if group:
-                item["classes"].add(group)
-            if item["source"] is None or a.date >= item["source"].date:
-                item["source"] = a
-    out = [dict(i, classes=sorted(i["classes"], key=str.lower))
-           for i in by_key.values() if i["working"]]
+    class_of = found.class_of
+    out = [{"key": key, "label": counted.first.label, "category": counted.first.category,
+            "working": counted.working, "tried": counted.tried,
+            "classes": sorted({class_of.get(t) for t in counted.working_in} - {None, ""},
+                              key=str.lower),
+            "source": counted.source}
+           for key, counted in tally.keys.items() if counted.working]
     return sorted(out, key=lambda i: (-i["working"], -len(i["classes"]), i["label"].lower()))
