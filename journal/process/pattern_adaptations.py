@@ -35,9 +35,10 @@ from .text import first_line
 TRIED = ("doe_ik_al", "ga_ik_proberen", "werkt", "werkt_niet")
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class Adaptation:
-    """One adaptation in one trajectory, with its latest known status."""
+    """One adaptation in one trajectory, with its latest known status (frozen: the patterns
+    keep and share them between requests)."""
 
     trajectory_id: str
     key: str
