@@ -96,7 +96,15 @@ class TrajectoryFacts:
     tag_dates: dict[str, set] = field(default_factory=dict)
 
 
-def trajectory_facts(trajectories: list[dict]) -> dict[str, TrajectoryFacts]:
+class FactsByTrajectory(dict):
+    """Trajectory id -> :class:`TrajectoryFacts`, with the ``stamp`` they were derived under:
+    it changes whenever one of them would be derived again (or the trajectories differ), so
+    what is counted from them can be kept with it too."""
+
+    stamp: tuple = ()
+
+
+def trajectory_facts(trajectories: list[dict]) -> FactsByTrajectory:
     """Return the :class:`TrajectoryFacts` of each of ``trajectories`` (stored documents),
     by trajectory id; *shared*: only read them.
 
@@ -131,7 +139,9 @@ def trajectory_facts(trajectories: list[dict]) -> dict[str, TrajectoryFacts]:
             found[i].tag_dates = dict(per_tag)
         return found
 
-    return store.derived("patterns").get_many(stamps, derive)
+    found = FactsByTrajectory(store.derived("patterns").get_many(stamps, derive))
+    found.stamp = tuple(stamps.items())
+    return found
 
 
 def derive_all(app) -> None:

@@ -26,6 +26,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from ..charts import Chart
@@ -34,6 +35,7 @@ from ..errors import NotFound
 from ..plugins.entry_templates.specs import STICORDI
 from ..security import access
 from ..security.audit import audit
+from ..storage import get_store
 from .goals import STATUS_LABELS
 from .goals import STATUSES
 from .pattern_adaptations import Adaptation
@@ -106,7 +108,10 @@ def overview(filters: Filters) -> Overview:
     labels = focus_area_labels()
     facts = trajectory_facts(found.trajectories)
     in_period = found.in_period
-    tally = AdaptationTally(a for f in facts.values() for a in f.adaptations if in_period(a.date))
+    # The tally is kept with the facts' stamp: counted again only after a change in view.
+    tally = get_store().derived("patterns-tally", limit=8).get(
+        (filters, str(get_locale())), facts.stamp, lambda: AdaptationTally(
+            a for f in facts.values() for a in f.adaptations if in_period(a.date)))
     goals = goals_in(found)
     areas_of = found.areas_of
     shared = shared_challenges(found, tally, labels, facts)

@@ -18,11 +18,16 @@ from threading import Lock
 
 
 class Derived:
-    """Derived values per key, each kept with the stamps it was computed under."""
+    """Derived values per key, each kept with the stamps it was computed under.
 
-    def __init__(self):
+    :param limit: keep at most this many values (the oldest computed go first), for values
+        per view rather than per document.
+    """
+
+    def __init__(self, limit: int | None = None):
         self._held: dict[Hashable, tuple[Hashable, object]] = {}
         self._lock = Lock()
+        self.limit = limit
 
     def get_many(self, stamps: dict[Hashable, Hashable],
                  compute: Callable[[list[Hashable]], dict[Hashable, object]]) -> dict:
@@ -46,9 +51,16 @@ class Derived:
             with self._lock:
                 for key in missing:
                     value = fresh[key]
+                    held.pop(key, None)  # to the end: the newest
                     held[key] = (stamps[key], value)
                     out[key] = value
+                while self.limit is not None and len(held) > self.limit:
+                    del held[next(iter(held))]
         return out
+
+    def get(self, key: Hashable, stamp: Hashable, compute: Callable[[], object]):
+        """Return the value of one ``key`` (see :meth:`get_many`)."""
+        return self.get_many({key: stamp}, lambda _keys: {key: compute()})[key]
 
     def forget(self, keys: Iterable[Hashable] | None = None) -> None:
         """Drop the values of ``keys`` (all values without keys), e.g. to measure a cold start."""

@@ -356,11 +356,12 @@ class Store:
         """Return the private collection of one plugin (``plugin:<name>``)."""
         return Collection(self.db, f"plugin:{plugin_name}")
 
-    def derived(self, name: str) -> Derived:
-        """Return the :class:`~journal.storage.derived.Derived` values kept under ``name``."""
+    def derived(self, name: str, limit: int | None = None) -> Derived:
+        """Return the :class:`~journal.storage.derived.Derived` values kept under ``name``
+        (at most ``limit`` of them, when it is created)."""
         found = self._derived.get(name)
         if found is None:
-            found = self._derived.setdefault(name, Derived())
+            found = self._derived.setdefault(name, Derived(limit))
         return found
 
     def transaction(self):

@@ -75,3 +75,13 @@ def test_derived_values_are_computed_again_only_for_changed_stamps():
     assert computed == [["a", "b"], ["b"]]
     derived.forget()
     assert derived.get_many({"a": 1}, compute) == {"a": "a@3"}
+
+
+def test_derived_values_per_view_keep_only_the_newest():
+    derived = Derived(limit=2)
+    for view in ("a", "b", "c"):
+        derived.get(view, 1, lambda view=view: view.upper())
+    computed = []
+    assert derived.get("c", 1, lambda: computed.append("c")) == "C"
+    assert derived.get("a", 1, lambda: computed.append("a") or "A again") == "A again"
+    assert computed == ["a"]  # "a" was the oldest and had gone
