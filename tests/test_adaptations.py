@@ -3,6 +3,9 @@ ratings per teacher, editing with conflicts, promotion to the class or school.""
 
 from __future__ import annotations
 
+import html
+import re
+
 import pytest
 
 from journal.process import adaptation_rows
@@ -118,6 +121,13 @@ def test_register_page_lists_rows_and_adds_a_free_adaptation(client, users, logi
     page = client.get(f"/t/{team['id']}/adaptations", headers=EN).get_data(as_text=True)
     assert "Koptelefoon tijdens zelfstandig werk" in page and "Compenseren" in page
     assert "Works" in page
+    # Every row links to its own page.
+    links = re.findall(r'href="(/t/[^"]+/adaptations/item\?key=[^"]+)"', page)
+    assert len(links) == 2
+    opened = [client.get(html.unescape(link), headers=EN).get_data(as_text=True)
+              for link in links]
+    assert "Time-outkaart op de bank." in opened[0]
+    assert "Koptelefoon tijdens" in opened[1] and "Written in the register" in opened[1]
 
 
 def test_each_teacher_rates_feasible_and_works_and_the_verdict_follows(

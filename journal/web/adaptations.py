@@ -38,14 +38,19 @@ bp = Blueprint("adaptations", __name__)
 
 
 def _options() -> dict:
+    # Labels as plain strings, translated once per page: a register has a row per adaptation.
     return {
         "category_options": [("", _("No category"))] + list(STICORDI.items()),
         "status_options": [(k, str(STATUS_LABELS[k])) for k in ITEM_STATUSES],
         "answer_options": [(k, str(rows.ANSWER_LABELS[k])) for k in rows.ANSWERS],
-        "scope_labels": rows.SCOPE_LABELS,
-        "origin_labels": rows.ORIGIN_LABELS,
-        "answer_labels": rows.ANSWER_LABELS,
+        "scope_labels": _translated(rows.SCOPE_LABELS),
+        "origin_labels": _translated(rows.ORIGIN_LABELS),
+        "answer_labels": _translated(rows.ANSWER_LABELS),
     }
+
+
+def _translated(labels: dict) -> dict[str, str]:
+    return {key: str(label) for key, label in labels.items()}
 
 
 def _goal_pairs(trajectory: dict) -> list[tuple[str, str]]:

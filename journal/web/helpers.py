@@ -39,10 +39,17 @@ def nice_date(value: str | None) -> str:
     """Format an ISO date or datetime string for people, in their language."""
     if not value:
         return ""
-    try:
-        return format_date(date.fromisoformat(value[:10]), "medium")
-    except ValueError:
-        return value
+    # Long pages show the same few days again and again (a register row per checklist item,
+    # a timeline); Babel's formatting costs more than the rest of such a row. Each request
+    # formats a day once, in the language it is answered in.
+    formatted = g.setdefault("nice_dates", {})
+    key = (value[:10], str(get_locale()))
+    if key not in formatted:
+        try:
+            formatted[key] = format_date(date.fromisoformat(key[0]), "medium")
+        except ValueError:
+            formatted[key] = None
+    return formatted[key] or value
 
 
 def init_templates(app: Flask) -> None:
