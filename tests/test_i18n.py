@@ -148,3 +148,22 @@ def test_erase_page_and_audit_log_name_documents_and_actions_in_dutch(app, users
     text = _visible_text(client.get("/audit/").get_data(as_text=True))
     assert "aanmelding" in text and "bekeken" in text and "traject " in text
     assert " login " not in text and " view " not in text
+
+
+def test_dates_follow_the_language_each_part_of_a_request_is_written_in(app):
+    """One process writes e-mail digests to several people, each in their language: a date
+    formatted for one reader is never shown to the next in the wrong language."""
+    from flask_babel import force_locale
+
+    from journal.web.helpers import nice_date
+
+    with app.test_request_context("/"):
+        with force_locale("nl"):
+            dutch = nice_date("2026-03-05")
+        with force_locale("en"):
+            english = nice_date("2026-03-05T10:00:00")
+        with force_locale("nl"):
+            again = nice_date("2026-03-05")
+        assert dutch == again and "mrt" in dutch
+        assert english.startswith("Mar 5")
+        assert nice_date("not a date") == "not a date" and nice_date("") == ""
