@@ -164,6 +164,67 @@ def test_a_team_members_search_follows_changes_to_the_team(users, world):
     assert search(users["teacher"], "dagschema") == []
 
 
+
+@pytest.mark.parametrize("way", ["sorted", "date order", "while building"])
+def test_results_are_newest_first_however_they_are_found(monkeypatch, users, world, way):
+    from journal.search import get_index
+
+    # A few matches are sorted; many (a common word) are read from the index's date order;
+    # during the first build a teacher's own are read directly: all list them alike.
+    monkeypatch.setattr("journal.search.SORT_AT_MOST", 0 if way == "date order" else 10_000)
+    dates = ["2026-09-03", "2026-11-20", "2026-10-05", "2026-10-05", "2026-01-15"]
+    made = [world["entry"](world["mine"], f"Dagschema {i}", date=d) for i, d in enumerate(dates)]
+    world["entry"](world["other"], "Dagschema van een ander team", date="2026-12-01")
+
+    def found():
+        if way != "while building":
+            return [h.doc["id"] for h in search(users["teacher"], "dagschema")]
+        index = get_index()
+        index._seen = None  # as right after start: the background build holds the index
+        with index._lock:
+            return [h.doc["id"] for h in search(users["teacher"], "dagschema")]
+
+    def newest_first(entries):
+        return [e["id"] for e in sorted(entries, key=lambda e: (e["date"], e["id"]), reverse=True)]
+
+    assert found() == newest_first(made)
+    # A changed date moves an entry; an erased one is gone.
+    made[4] = get_store().entries.update(made[4]["id"], {"date": "2026-12-24"})
+    get_store().entries.delete(made.pop(1)["id"])
+    assert found() == newest_first(made)
+    assert found()[0] == made[3]["id"]
+
+
+def test_a_common_word_shows_the_newest_100_and_older_pages_one_click_away(client, login,
+                                                                            users, world):
+    made = [world["entry"](world["mine"], f"Wachttijd bij het starten {i}",
+                           date=f"2026-{1 + i // 28:02d}-{1 + i % 28:02d}") for i in range(103)]
+    world["entry"](world["mine"], "Wachttijd in een reflectie", kind="reflection")
+    login(client, "teacher")
+    first = client.get("/search", query_string={"q": "wachttijd", "kind": "observation"})
+    page = first.get_data(as_text=True)
+    assert all(f"#entry-{e['id']}" in page for e in made[3:])
+    assert not any(f"#entry-{e['id']}" in page for e in made[:3])
+    assert "1–100" in page
+    older = "/search?page=2&amp;q=wachttijd&amp;kind=observation"
+    assert older in page and "page=0" not in page  # the filter stays on the next page
+    page = client.get(older.replace("&amp;", "&")).get_data(as_text=True)
+    assert [e for e in made if f"#entry-{e['id']}" in page] == made[:3]
+    assert "101–103" in page
+    assert "page=1" in page and "page=3" not in page
+    assert "reflectie" not in page
+    # Fewer than a page: a plain count and no page links.
+    page = client.get("/search", query_string={"q": "reflectie"}).get_data(as_text=True)
+    assert "1 result<" in page and "page=2" not in page
+
+
+def test_a_trajectory_filter_never_widens_what_a_teacher_may_search(users, world):
+    world["entry"](world["other"], "Het dagschema van Noah.")
+    assert search(users["teacher"], "dagschema", trajectory_id=world["other"]["id"]) == []
+    assert len(search(users["coordinator"], "dagschema", trajectory_id=world["other"]["id"])) == 1
+    assert search(users["coordinator"], "dagschema", trajectory_id=world["mine"]["id"]) == []
+
+
 CALM_V1 = '''
 id = "calm.work"
 version = 1
@@ -319,3 +380,15 @@ def test_a_search_during_the_first_build_finds_template_labels_too(app, client, 
         assert search(users["teacher"], "headphones") == []
         assert [h.doc["id"] for h in search(users["teacher"], "ear defenders",
                                             language="en")] == [entry["id"]]
+
+
+@pytest.mark.parametrize("page", ["abc", "-5", "0", "99999999999999999999", "1e9", "<script>"])
+def test_a_hostile_page_number_shows_a_page_and_never_fails(client, login, world, page):
+    world["entry"](world["mine"], "Stappenplan voor rekenen")
+    login(client, "teacher")
+    response = client.get("/search", query_string={"q": "stappenplan", "page": page})
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert "<script>" not in text.split("<main", 1)[1]
+    first_page = page in ("abc", "-5", "0", "1e9", "<script>")
+    assert ("rekenen" in text) == first_page
