@@ -1,8 +1,6 @@
-"""Full-text search over everything a user may see, Dutch-aware.
+"""Full-text search over everything a user may see, Dutch-aware (the words: :mod:`.search_text`).
 
-Words are folded (lower case, accents removed) and reduced to their Dutch
-stem (Snowball), so "Instructies" finds "instructie" and "leerlingen" finds
-"leerling". The index lives in memory per worker and is brought up to date
+The index lives in memory per worker and is brought up to date
 on every search by comparing revisions, so it never shows text that was
 changed or erased (an erased document simply disappears from the index).
 
@@ -15,33 +13,30 @@ search looks in the shared words and in those of the reader's language.
 
 from __future__ import annotations
 
-import re
 import threading
 from bisect import bisect_left
 from bisect import insort
-import unicodedata
 from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
-from functools import lru_cache
 
-import snowballstemmer
 from flask import current_app
 from flask_babel import force_locale
 
 from .plugins.entry_templates.forms import STATUS_LABELS
-from .plugins.entry_templates.forms import answer_texts
 from .plugins.entry_templates.registry import stored_spec
 from .plugins.entry_templates.specs import TemplateSpec
 from .plugins.entry_templates.specs import localized
+from .search_text import WORD
+from .search_text import document_text
+from .search_text import fold
+from .search_text import term_set
+from .search_text import terms
 from .security.access import READ
 from .security.access import can
 from .security.access import reads_every_trajectory
 from .storage import get_store
-
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 #: What is indexed: collection name -> the fields whose text is searched.
 INDEXED = ("trajectories", "goals", "entries", "comments")
@@ -52,87 +47,6 @@ SCAN_AT_MOST = 50
 SORT_AT_MOST = 2000
 #: More changes than this at once (the first build) sort the date order again instead.
 REORDER_AT_MOST = 64
-
-
-@cache
-def _stemmer():
-    return snowballstemmer.stemmer("dutch")
-
-
-class _WithoutMarks(dict):
-    """A translation table deleting every combining mark, filled as characters come up
-    (working out all of Unicode first took a first search 0.15 s)."""
-
-    def __missing__(self, code_point: int) -> int | None:
-        kept = None if unicodedata.combining(chr(code_point)) else code_point
-        self[code_point] = kept
-        return kept
-
-
-_WITHOUT_MARKS = _WithoutMarks()
-
-
-def fold(text: str) -> str:
-    """Lower-case ``text`` and strip accents ("Coördinator" -> "coordinator")."""
-    if text.isascii():
-        return text.lower()
-    return unicodedata.normalize("NFKD", text.lower()).translate(_WITHOUT_MARKS)
-
-
-@lru_cache(maxsize=100_000)
-def stem(word: str) -> str:
-    """Return the Dutch stem of one folded word (cached: the Snowball stemmer is slow in Python)."""
-    return _stemmer().stemWord(word)
-
-
-def terms(text: str) -> list[str]:
-    """Return the folded, stemmed words of ``text``."""
-    return [stem(w) for w in _WORD.findall(fold(text))]
-
-
-def term_set(text: str) -> set[str]:
-    """Return the distinct stems of ``text`` (each distinct word is stemmed once)."""
-    return {stem(w) for w in set(_WORD.findall(fold(text)))}
-
-
-#: Keys inside entries whose values are not text a person wrote (ids, times, rendered HTML).
-_NOT_TEXT = frozenset({"id", "html", "at", "date", "model", "phase", "status", "category"})
-
-
-def _strings(value) -> list[str]:
-    """Collect the text people wrote inside nested dicts and lists (no ids, times or HTML)."""
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [s for k, v in value.items()
-                if k not in _NOT_TEXT and not k.endswith(("_id", "_at", "_on", "_date"))
-                for s in _strings(v)]
-    if isinstance(value, list | tuple):
-        return [s for v in value for s in _strings(v)]
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return [str(value)]  # a number answered in an entry template
-    return []
-
-
-def document_text(collection: str, doc: dict, spec: TemplateSpec | None = None,
-                  statuses: dict[str, str] | None = None) -> str:
-    """Return the searchable text of one document.
-
-    :param spec: an entry's template, already in the reader's language (None: its answers
-        are indexed as stored).
-    :param statuses: the checklist status labels in that language.
-    """
-    if collection == "trajectories":
-        parts = [doc.get("title", ""), doc.get("educational_need", ""), doc.get("learning_question", "")]
-    elif collection == "goals":
-        parts = [doc.get("text", "")] + [e.get("text", "") for e in doc.get("evaluations", [])]
-    elif collection == "entries":
-        answers = doc.get("answers") or {}
-        shown = answer_texts(spec, answers, statuses or {}) if spec else _strings(answers)
-        parts = _strings(doc.get("fields", {})) + shown + doc.get("tags", [])
-    else:
-        parts = [doc.get("body", "")]
-    return "\n".join(p for p in parts if isinstance(p, str))
 
 
 @dataclass
@@ -376,7 +290,7 @@ def build_in_background(app, then: Callable[[], object] | None = None) -> thread
 
 def _snippet(text: str, query: str, width: int = 160) -> str:
     folded = fold(text)
-    positions = [folded.find(fold(w)[:4]) for w in _WORD.findall(query)]
+    positions = [folded.find(fold(w)[:4]) for w in WORD.findall(query)]
     start = max(0, min((p for p in positions if p >= 0), default=0) - 40)
     piece = " ".join(text[start:start + width].split())
     return ("…" if start else "") + piece + ("…" if start + width < len(text) else "")
