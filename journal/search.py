@@ -1,8 +1,8 @@
-"""Full-text search over everything a user may see, Dutch-aware (the words: :mod:`.search_text`).
+"""Full-text search over everything a user may see, Dutch-aware, newest first.
 
-The index lives in memory per worker and is brought up to date
-on every search by comparing revisions, so it never shows text that was
-changed or erased (an erased document simply disappears from the index).
+The words are :mod:`.search_text`'s, the index :mod:`.search_index`'s: it lives
+in memory per worker and is brought up to date before every search, so it
+never shows text that was changed or erased.
 
 An entry filled from a template is found by what its page shows: the labels
 of the chosen options and answered checklist items (from the entry's own
@@ -14,22 +14,18 @@ search looks in the shared words and in those of the reader's language.
 from __future__ import annotations
 
 import threading
-from bisect import bisect_left
-from bisect import insort
 from collections.abc import Callable
-from collections.abc import Iterable
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from flask import current_app
-from flask_babel import force_locale
+from flask import request_started
+from flask import request_tearing_down
 
-from .plugins.entry_templates.forms import STATUS_LABELS
-from .plugins.entry_templates.registry import stored_spec
-from .plugins.entry_templates.specs import TemplateSpec
-from .plugins.entry_templates.specs import localized
+from .search_index import INDEXED
+from .search_index import SearchIndex
+from .search_index import order_key
+from .search_index import trajectory_of
 from .search_text import WORD
-from .search_text import document_text
 from .search_text import fold
 from .search_text import term_set
 from .search_text import terms
@@ -38,15 +34,8 @@ from .security.access import can
 from .security.access import reads_every_trajectory
 from .storage import get_store
 
-#: What is indexed: collection name -> the fields whose text is searched.
-INDEXED = ("trajectories", "goals", "entries", "comments")
 #: Until the index is built, a search over at most this many trajectories reads them directly.
 SCAN_AT_MOST = 50
-#: A match of at most this many documents is sorted by date; a larger one (a common word in a
-#: whole school) is read in the index's own date order, only as far as the page needs.
-SORT_AT_MOST = 2000
-#: More changes than this at once (the first build) sort the date order again instead.
-REORDER_AT_MOST = 64
 
 
 @dataclass
@@ -57,191 +46,6 @@ class Hit:
     doc: dict
     trajectory_id: str
     snippet: str
-
-
-class SearchIndex:
-    """An inverted index over the searchable collections, refreshed incrementally."""
-
-    def __init__(self, languages: tuple[str, ...] = ("nl",)):
-        self.languages = tuple(languages)
-        self._lock = threading.Lock()
-        self._seen = None
-        self._specs: dict[tuple, TemplateSpec] = {}  # snapshots never change once stored
-        self._statuses: dict[str, dict[str, str]] = {}
-        self._docs: dict[str, dict[str, dict]] = {c: {} for c in INDEXED}
-        self._revs: dict[tuple[str, str], int] = {}
-        self._terms: dict[tuple[str, str], set[str]] = {}
-        self._postings: dict[str, set[tuple[str, str]]] = {}
-        # every indexed document under its trajectory: a team member's search looks only there
-        self._of_trajectory: dict[str, set[tuple[str, str]]] = {}
-        self._trajectory_ids: dict[tuple[str, str], str] = {}
-        # what results are sorted by, kept here: reading it from each of a school's documents
-        # costs a trip through gigabytes of memory per match
-        self._newest: dict[tuple[str, str], tuple] = {}
-        # every document's (order key, key), oldest first: a common word's newest matches are
-        # found by walking it backwards. Replaced on change, never changed in place, so a
-        # search walks its snapshot outside the lock.
-        self._order: list[tuple] = []
-
-    @property
-    def built(self) -> bool:
-        """Whether the index was built once (afterwards a refresh only catches up)."""
-        return self._seen is not None
-
-    @property
-    def building(self) -> bool:
-        """Whether the index is being built for the first time right now (just after start)."""
-        return not self.built and self._lock.locked()
-
-    def refresh(self, store) -> dict[str, dict[str, dict]]:
-        """Bring the index up to date; return the current documents per collection and id.
-
-        Nothing is scanned when no write was committed since the last refresh.
-        """
-        with self._lock:
-            number = store.db.change_number()
-            if number == self._seen:
-                return self._docs
-            current = {c: {d["id"]: d for d in getattr(store, c).all_readonly()} for c in INDEXED}
-            gone = [k for k in self._revs if k[1] not in current[k[0]]]
-            removed = [self._drop(k) for k in gone]
-            added = []
-            for collection, docs in current.items():
-                for doc_id, doc in docs.items():
-                    key = (collection, doc_id)
-                    if self._revs.get(key) != doc.get("rev"):
-                        removed.append(self._drop(key))
-                        found = self._document_terms(collection, doc)
-                        self._terms[key] = found
-                        self._revs[key] = doc.get("rev")
-                        for term in found:
-                            self._postings.setdefault(term, set()).add(key)
-                        tid = trajectory_of(collection, doc)
-                        self._trajectory_ids[key] = tid
-                        self._newest[key] = order_key(key, doc)
-                        added.append(self._newest[key])
-                        self._of_trajectory.setdefault(tid, set()).add(key)
-            self._order = _reordered(self._order, [r for r in removed if r], added)
-            self._docs, self._seen = current, number
-            return current
-
-    def text(self, collection: str, doc: dict, language: str) -> str:
-        """Return the searchable text of ``doc`` as a reader in ``language`` sees it."""
-        spec = self._entry_spec(doc) if collection == "entries" else None
-        if spec is None:
-            return document_text(collection, doc)
-        return document_text(collection, doc, localized(spec, language), self._status_labels(language))
-
-    def _document_terms(self, collection: str, doc: dict) -> set[str]:
-        if collection != "entries" or self._entry_spec(doc) is None:
-            return term_set(document_text(collection, doc))
-        found = {language: term_set(self.text(collection, doc, language)) for language in self.languages}
-        shared = set.intersection(*found.values())
-        return shared | {f"{language}:{term}" for language, terms_of in found.items()
-                         for term in terms_of - shared}
-
-    def _entry_spec(self, entry: dict) -> TemplateSpec | None:
-        """Return the template snapshot ``entry`` was filled from (None for a free entry)."""
-        ref = entry.get("template")
-        if not isinstance(ref, dict) or not ref.get("id"):
-            return None
-        key = (ref["id"], ref.get("version"), ref.get("spec_hash"))
-        if key not in self._specs:
-            spec = stored_spec(ref)
-            if spec is None:
-                return None
-            self._specs[key] = spec
-        return self._specs[key]
-
-    def _status_labels(self, language: str) -> dict[str, str]:
-        if language not in self._statuses:
-            with force_locale(language):
-                self._statuses[language] = {k: str(label) for k, label in STATUS_LABELS.items()}
-        return self._statuses[language]
-
-    def _drop(self, key) -> tuple | None:
-        """Forget the document ``key``; return its entry in the date order (None: not indexed)."""
-        for term in self._terms.pop(key, ()):
-            keys = self._postings.get(term)
-            if keys is not None:
-                keys.discard(key)
-                if not keys:
-                    del self._postings[term]
-        self._revs.pop(key, None)
-        tid = self._trajectory_ids.pop(key, None)
-        keys = self._of_trajectory.get(tid)
-        if keys is not None:
-            keys.discard(key)
-            if not keys:
-                del self._of_trajectory[tid]
-        return self._newest.pop(key, None)
-
-    def match(self, query: str, trajectory_ids: Iterable[str] | None = None,
-              language: str = "nl") -> set[tuple[str, str]]:
-        """Return the keys of documents containing every word of ``query`` (as read in ``language``).
-
-        :param trajectory_ids: look only at the documents of these trajectories
-            (a team member's few, not the whole school's).
-        """
-        wanted = terms(query)
-        if not wanted:
-            return set()
-        with self._lock:
-            sets = [self._postings_of(t, language) for t in wanted]
-            if trajectory_ids is not None:
-                sets.append({k for tid in trajectory_ids for k in self._of_trajectory.get(tid, ())})
-            return set.intersection(*sorted(sets, key=len))
-
-    def _postings_of(self, term: str, language: str) -> set[tuple[str, str]]:
-        shared = self._postings.get(term, set())
-        own = self._postings.get(f"{language}:{term}")
-        return shared | own if own else shared
-
-    def newest_first(self, keys: set[tuple[str, str]]) -> Iterator[tuple[str, str]]:
-        """Yield ``keys`` (from :meth:`match`) with the newest documents first, lazily.
-
-        A few keys are sorted; many (a word in most of a school's documents) are picked from
-        the index's date order, so a page of the newest costs about a page, not all of them.
-        A key dropped by a refresh since the match is left out.
-        """
-        with self._lock:
-            if len(keys) <= SORT_AT_MOST:
-                newest = self._newest
-                ordered = sorted((newest[k] for k in keys if k in newest), reverse=True)
-                return (key for _, key in ordered)
-            order = self._order
-        return (key for _, key in reversed(order) if key in keys)
-
-
-def newest_key(doc: dict) -> str:
-    """What search results are ordered by, newest first: the date, else the last change."""
-    return doc.get("date") or doc.get("updated_at") or ""
-
-
-def order_key(key: tuple[str, str], doc: dict) -> tuple[str, tuple[str, str]]:
-    """The document ``key``'s place among search results, newest last (ties by key, so
-    every way of searching lists equal dates alike)."""
-    return newest_key(doc), key
-
-
-def _reordered(order: list[tuple], removed: list[tuple], added: list[tuple]) -> list[tuple]:
-    """Return a new date order: ``order`` without ``removed``, with ``added``."""
-    if len(removed) + len(added) > REORDER_AT_MOST:
-        gone = set(removed)
-        return sorted([e for e in order if e not in gone] + added)
-    order = list(order)
-    for entry in removed:
-        at = bisect_left(order, entry)
-        if at < len(order) and order[at] == entry:
-            del order[at]
-    for entry in added:
-        insort(order, entry)
-    return order
-
-
-def trajectory_of(collection: str, doc: dict) -> str:
-    """Return the id of the trajectory an indexed document belongs to."""
-    return doc.get("id", "") if collection == "trajectories" else doc.get("trajectory_id", "")
 
 
 def _scan(documents: dict[str, dict[str, dict]], query: str,
@@ -272,14 +76,36 @@ def get_index() -> SearchIndex:
 
 def build_in_background(app, then: Callable[[], object] | None = None) -> threading.Thread:
     """Build ``app``'s search index in a background thread (``journal serve`` does at start),
-    so the first search does not wait for a whole school to be read; ``then`` runs after."""
+    so the first search does not wait for a whole school to be read; ``then`` runs after.
+
+    While it builds, it gives way to every request being answered (one Python process runs
+    both): the first pages and searches after a start are not slowed down by it.
+    """
+    with app.app_context():
+        index = get_index()
+
+    def started(_sender, **_extra):
+        index.count_request(1)
+
+    def ended(_sender, **_extra):
+        index.count_request(-1)
+
+    request_started.connect(started, app, weak=False)
+    request_tearing_down.connect(ended, app, weak=False)
 
     def build():
         with app.app_context():
             try:
-                get_index().refresh(get_store())
+                # First what a search during the build reads: the documents of a few
+                # trajectories, through the storage's indexes (built on their first use).
+                _documents_of(get_store(), {""})
+                index.refresh(get_store())
             except Exception:  # the first search builds it then, and shows the error
                 app.logger.exception("building the search index in the background failed")
+            finally:
+                request_started.disconnect(started, app)
+                request_tearing_down.disconnect(ended, app)
+                index.count_request(None)
             if then is not None:
                 then()
 
@@ -308,13 +134,13 @@ def search(user: dict, query: str, *, trajectory_id: str = "", kind: str = "", f
     """
     from .process.trajectories import readable as readable_trajectories
 
-    store = get_store()
     index = get_index()
     # A coordinator reads the whole school: each hit's trajectory is checked when it comes up
     # (a page's worth), instead of deciding for every trajectory of the school first.
     scope = None if reads_every_trajectory(user) else {t["id"] for t in readable_trajectories(user)}
     if trajectory_id:
         scope = {trajectory_id} & scope if scope is not None else {trajectory_id}
+    store = get_store()
     if scope is not None and index.building and len(scope) <= SCAN_AT_MOST:
         # The index is still being built (just after start): a team member's own
         # trajectories are few, so look through them directly instead of waiting.

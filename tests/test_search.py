@@ -171,7 +171,7 @@ def test_results_are_newest_first_however_they_are_found(monkeypatch, users, wor
 
     # A few matches are sorted; many (a common word) are read from the index's date order;
     # during the first build a teacher's own are read directly: all list them alike.
-    monkeypatch.setattr("journal.search.SORT_AT_MOST", 0 if way == "date order" else 10_000)
+    monkeypatch.setattr("journal.search_index.SORT_AT_MOST", 0 if way == "date order" else 10_000)
     dates = ["2026-09-03", "2026-11-20", "2026-10-05", "2026-10-05", "2026-01-15"]
     made = [world["entry"](world["mine"], f"Dagschema {i}", date=d) for i, d in enumerate(dates)]
     world["entry"](world["other"], "Dagschema van een ander team", date="2026-12-01")
@@ -392,3 +392,55 @@ def test_a_hostile_page_number_shows_a_page_and_never_fails(client, login, world
     assert "<script>" not in text.split("<main", 1)[1]
     first_page = page in ("abc", "-5", "0", "1e9", "<script>")
     assert ("rekenen" in text) == first_page
+
+
+def index_state(index):
+    return (index._terms, index._revs, index._order, index._of_trajectory,
+            {c: dict(docs) for c, docs in index._docs.items()})
+
+
+def test_the_index_after_changes_anywhere_in_a_table_equals_one_built_afresh(users, world):
+    from journal.search_index import SearchIndex
+    from journal.search import get_index
+
+    made = [world["entry"](world["mine"], f"Dagschema {i}", date=f"2026-10-{i + 1:02d}")
+            for i in range(6)]
+    store = get_store()
+    index = get_index()
+    index.refresh(store)
+    store.entries.delete(made[1]["id"])  # a gap early in the table: the rest shifts
+    store.entries.update(made[4]["id"], {"fields": {"seen": "Pictogrammen"}, "date": "2026-12-01"})
+    world["entry"](world["other"], "Een nieuw dagschema", date="2026-09-01")
+    store.trajectories.update(world["mine"]["id"], {"title": "Traject Lotte, dagschema"})
+    index.refresh(store)
+    fresh = SearchIndex(index.languages)
+    fresh.refresh(store)
+    assert index_state(index) == index_state(fresh)
+    assert [h.doc["id"] for h in search(users["teacher"], "pictogram")] == [made[4]["id"]]
+    assert made[1]["id"] not in {h.doc["id"] for h in search(users["coordinator"], "dagschema")}
+
+
+def test_the_first_build_gives_way_to_a_request_but_not_to_one_waiting_for_it(
+        monkeypatch, world):
+    import threading
+
+    from journal.search import get_index
+
+    monkeypatch.setattr("journal.search_index.GIVE_WAY_EVERY", 1)
+    monkeypatch.setattr("journal.search_index.GIVE_WAY_AT_MOST", 30)
+    for i in range(3):
+        world["entry"](world["mine"], f"Dagschema {i}")
+    index = get_index()
+    index.count_request(1)  # a teacher's page is being answered
+    build = threading.Thread(target=index.refresh, args=(get_store(),))
+    build.start()
+    build.join(0.5)
+    assert build.is_alive() and not index.built  # the build waits for her page
+    # Her page now needs the index itself (a search over many trajectories): it waits for
+    # the build, so the build goes on instead of waiting for her.
+    search_ = threading.Thread(target=index.refresh, args=(get_store(),))
+    search_.start()
+    build.join(10)
+    search_.join(10)
+    assert index.built and not build.is_alive() and not search_.is_alive()
+    index.count_request(-1)
