@@ -34,9 +34,13 @@ class _DataOnly(pickle.Unpickler):
 
 
 def cache_key(header: dict, snapshot_size: int) -> dict:
-    """Return what identifies the snapshot a cache mirrors."""
+    """Return what identifies the snapshot a cache mirrors.
+
+    ``strings`` says the documents share equal strings (:mod:`.sharing`): a cache
+    written before they did is parsed again once, then written with them shared.
+    """
     return {"gen": header["gen"], "seq": header["seq"], "origin": header["origin"],
-            "schema": header["schema"], "snapshot_bytes": snapshot_size}
+            "schema": header["schema"], "snapshot_bytes": snapshot_size, "strings": "shared"}
 
 
 def write_cache(path, key: dict, tables: dict) -> None:

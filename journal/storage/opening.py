@@ -36,6 +36,7 @@ from .locking import ProcessLock
 from .log import LogFile
 from .log import scan
 from .memory import intern_keys
+from .sharing import share_strings
 from .snapshot import read_header
 from .snapshot import read_snapshot
 from .snapshot import write_snapshot
@@ -138,6 +139,7 @@ class Opening:
             tables = read_cache(self.path / CACHE, key)
             if tables is None:
                 header, tables, _count = read_snapshot(self.snapshot_path)
+                share_strings(tables)
                 if not self.read_only:
                     self._write_cache(key, tables)
             else:
