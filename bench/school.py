@@ -186,6 +186,7 @@ class SchoolBuilder:
 
     def trajectory(self, i: int, teacher: str, support: str, is_open: bool | None) -> dict:
         """One trajectory, from intake to (for older ones) closing."""
+        from journal.process import lifecycle
         from journal.process import trajectories as trajectory_service
 
         rng = self.rng
@@ -216,17 +217,16 @@ class SchoolBuilder:
             "planned_end_date": self.day(start + timedelta(days=length)),
         }
         actor = self.users[support]
-        t = trajectory_service.create_trajectory(data, actor=actor)
+        t = trajectory_service.create_trajectory(actor, data)
         for phase in ("observation", "goals", "implementation"):
-            t = trajectory_service.change_phase(t, phase, actor=actor)
+            t = lifecycle.change_phase(actor, t["id"], phase)
         names = (name.split()[0],)
         goals = self.goals(t, teacher, support, start, end, is_open)
         self.entries(t, teacher, support, start, end, goals, names)
         self.adaptations(t, teacher, support)
         if not is_open:
-            t = trajectory_service.change_phase(t, "closed", actor=self.users["zorg"],
-                                                confirm_close=True,
-                                                override_reason="Afgesloten na evaluatie.")
+            t = lifecycle.change_phase(self.users["zorg"], t["id"], "closed", confirm_close=True,
+                                       override_reason="Afgesloten na evaluatie.")
         return self.backdate(t, start, end, is_open)
 
     def backdate(self, t: dict, start: date, end: date, is_open: bool) -> dict:
@@ -256,9 +256,9 @@ class SchoolBuilder:
         out = []
         for _ in range(rng.randint(2, 4)):
             review = start + timedelta(days=rng.randint(20, 200))
-            goal = goal_service.create_goal(t, {
+            goal = goal_service.create_goal(self.users[support], t["id"], {
                 "text": self.text(20), "owner_id": self.users[teacher]["id"],
-                "review_date": self.day(review)}, actor=self.users[support])
+                "review_date": self.day(review)})
             self.made["goals"] += 1
             evaluations = rng.randint(1, 3)
             for n in range(evaluations):
@@ -267,10 +267,11 @@ class SchoolBuilder:
                 status = rng.choice(["achieved", "adjusted", "stopped"]) \
                     if last and not is_open else "ongoing"
                 next_review = on + timedelta(days=rng.randint(-20, 60))
-                goal = goal_service.add_evaluation(t, goal, {
+                goal = goal_service.add_evaluation(self.users[rng.choice([teacher, support])],
+                                                   goal["id"], {
                     "date": self.day(on), "text": self.text(30), "status": status,
                     "next_review_date": self.day(next_review) if status == "ongoing"
-                    and next_review > on else ""}, actor=self.users[rng.choice([teacher, support])])
+                    and next_review > on else ""})
                 self.made["evaluations"] += 1
             out.append(goal)
         return out
@@ -393,19 +394,20 @@ class SchoolBuilder:
 
     def adaptations(self, t: dict, teacher: str, support: str) -> None:
         """Ratings of adaptations in the register, and a free adaptation now and then."""
+        from journal.process import adaptation_rows
         from journal.process import adaptations
 
         rng = self.rng
         if rng.random() < 0.5:
-            adaptations.add_free(t, {"text": self.text(12), "category": "compenseren",
-                                     "applied_by": "klasleraar", "status": "werkt"},
-                                 actor=self.users[support])
+            adaptations.add_free(self.users[support], t["id"], {
+                "text": self.text(12), "category": "compenseren", "applied_by": "klasleraar",
+                "status": "werkt"})
             self.made["free_adaptations"] += 1
-        rows = adaptations.rows_for(t)
+        rows = adaptation_rows.rows_for(t)
         for row in rng.sample(rows, k=min(len(rows), 3)):
-            adaptations.rate(t, row, {"feasible": rng.choice(["yes", "no", "unknown"]),
-                                      "works": rng.choice(["yes", "no", "unknown"]),
-                                      "note": ""}, actor=self.users[teacher])
+            adaptations.rate(self.users[teacher], t["id"], row["key"], {
+                "feasible": rng.choice(["yes", "no", "unknown"]),
+                "works": rng.choice(["yes", "no", "unknown"]), "note": ""})
             self.made["ratings"] += 1
 
     # -- what the benchmark measures ------------------------------------------------------
