@@ -62,7 +62,7 @@ class Compaction:
         self.gen = gen
         self.origin = origin
         self._log = new_log
-        self._log_end = self._log_seen = new_log.size()
+        self._log_end = new_log.header_end
         st = os.stat(self.snapshot_path)
         self._snap_key = stat_key(st)
         self._snap_size = size

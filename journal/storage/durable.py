@@ -7,9 +7,10 @@ Files in the data folder (all mode 0600, folder 0700)::
     journal.lock        the cross-process lock (see :mod:`.locking`)
 
 Every process keeps the whole database in memory as plain dicts with lazily
-built index dicts, and before each read checks (two ``stat`` calls) whether
-another process committed or compacted since; if so it reads just the new
-log frames under the lock. A transaction holds the thread lock and the file
+built index dicts, and before each read checks (a ``stat`` of the snapshot
+and a one-byte read at the end of the log it knows) whether another process
+committed or compacted since; if so it reads just the new log frames under
+the lock. A transaction holds the thread lock and the file
 lock from start to end, applies changes to memory as they are made (so the
 transaction reads its own writes), remembers how to undo them, and on exit
 writes them as one checksummed log frame, flushed with ``fdatasync`` before
@@ -96,8 +97,7 @@ class DurableStorage(Opening, Memory, Transactions, Compaction, Storage):
         self._compact_requested = False
         self._closed = False
         self._log: LogFile | None = None
-        self._log_end = 0
-        self._log_seen = 0
+        self._log_end = 0  # where the next frame goes: the first byte after the good ones
         self._snap_key = None
         self._snap_size = 0
         if self.path is not None:
@@ -159,7 +159,7 @@ class DurableStorage(Opening, Memory, Transactions, Compaction, Storage):
             raise CorruptionError(self.snapshot_path, "the snapshot file disappeared") from None
         if key != self._snap_key:
             return True
-        return self._log is not None and self._log.size() != self._log_seen
+        return self._log is not None and self._log.has_frame_at(self._log_end)
 
     def _catch_up(self) -> None:
         """Apply what other processes committed (file lock held)."""
@@ -184,14 +184,17 @@ class DurableStorage(Opening, Memory, Transactions, Compaction, Storage):
     def _read_tail(self) -> None:
         if self._log is None:
             return
-        size = self._log.size()
-        if size == self._log_seen and size == self._log_end:
+        if not self._log.has_frame_at(self._log_end):
+            if self._log.size() < self._log_end:
+                self._load()  # cut back under us: start over
             return
-        if size < self._log_end:
-            self._load()  # cut back under us (a failed write's cleanup): start over
-            return
-        data = self._log.read_from(self._log_end, size - self._log_end)
-        self._apply_frames(scan(data), self._log.path, data_len=len(data), start=self._log_end)
+        data = self._log.read_frames_from(self._log_end)
+        found = scan(data)
+        if found.bad_at is not None:
+            # A torn record, or damage (a zero byte inside a record looks like
+            # the end): read everything after the end, as opening does.
+            found = scan(self._log.read_from(self._log_end))
+        self._apply_frames(found, self._log.path, start=self._log_end)
 
     def read(self):
         """TinyDB's whole-database read: a shallow ``{table: documents}`` view."""

@@ -91,3 +91,16 @@ def write_all(fd: int, data: bytes) -> None:
     while view:
         written = os.write(fd, view)
         view = view[written:]
+
+
+def write_at(fd: int, data: bytes, offset: int) -> None:
+    """Write every byte of ``data`` at ``offset`` without relying on a shared file position."""
+    view = memoryview(data)
+    if not hasattr(os, "pwrite"):
+        os.lseek(fd, offset, os.SEEK_SET)
+        write_all(fd, view)
+        return
+    while view:
+        written = os.pwrite(fd, view, offset)
+        view = view[written:]
+        offset += written

@@ -167,7 +167,7 @@ class Opening:
         if not path.exists():
             if self.read_only:
                 self._log = None
-                self._log_end = self._log_seen = 0
+                self._log_end = 0
                 return
             self._log = LogFile.create(path, self._log_header(header))
             sync_dir(self.path)
@@ -180,7 +180,7 @@ class Opening:
                 raise CorruptionError(path, "the log's first line is damaged")
             # The header itself was torn: the log never held a change.
             if self.read_only:
-                self._log_end = self._log_seen = len(data)
+                self._log_end = found.used
                 return
             self._log.close()
             self._log = LogFile.create(path, self._log_header(header))
@@ -191,9 +191,9 @@ class Opening:
                 or first.get("origin") != self.origin):
             raise CorruptionError(path, "the log does not belong to the snapshot next to it")
         self._log_end = first_end
-        self._apply_frames(found, path, data_len=len(data), start=0, skip_first=True)
+        self._apply_frames(found, path, start=0, skip_first=True)
 
-    def _apply_frames(self, found, path, *, data_len: int, start: int, skip_first=False) -> None:
+    def _apply_frames(self, found, path, *, start: int, skip_first=False) -> None:
         if found.damaged:
             raise CorruptionError(
                 path, f"a change record at byte {start + found.bad_at} is damaged "
@@ -203,12 +203,12 @@ class Opening:
         for end, record in frames:
             self._replay(record, path)
             self._log_end = start + end
-        self._log_seen = start + data_len
         if found.bad_at is not None and self._log is not None and not self.read_only:
             # A torn or checksum-failing last record was never acknowledged.
+            # Zero it (and any stale bytes after it), so only zeros follow the
+            # end and a shorter next record leaves nothing of it behind.
             logger.warning("discarding an incomplete last change record in %s", path)
-            self._log.truncate(self._log_end)
-            self._log_seen = self._log_end
+            self._log.zero(self._log_end, start + found.used)
 
     def _replay(self, record: dict, path) -> None:
         seq = record.get("s")

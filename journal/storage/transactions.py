@@ -142,7 +142,6 @@ class Transactions:
             raise StorageWriteError(self.path, reason) from error
         self.seq = seq
         self._log_end += len(data)
-        self._log_seen = self._log_end
         self._undo.clear()
         self._ops.clear()
         requested, self._compact_requested = self._compact_requested, False

@@ -25,42 +25,55 @@ def _fill(db, n=3):
 
 @pytest.fixture
 def full_disk(monkeypatch):
-    """Make writes to one descriptor fail with ENOSPC after writing a few bytes."""
-    real_write = os.write
+    """Make writes to one descriptor that would grow its file fail with ENOSPC, after
+    writing what still fits and a few bytes more (as a full disk leaves it).
+
+    Overwriting space the file already has needs no free space: that still works."""
+    real_pwrite = os.pwrite
     state = {"fd": None, "failures": 0}
 
-    def write(fd, data):
-        if fd == state["fd"]:
+    def pwrite(fd, data, offset):
+        size = os.fstat(fd).st_size
+        if fd == state["fd"] and offset + len(data) > size:
             state["failures"] += 1
-            real_write(fd, bytes(data[:7]))  # a partial write, as a full disk leaves it
+            real_pwrite(fd, bytes(data[: max(0, size - offset) + 7]), offset)
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        return real_write(fd, data)
+        return real_pwrite(fd, data, offset)
 
-    monkeypatch.setattr(os, "write", write)
+    monkeypatch.setattr(os, "pwrite", pwrite)
     return state
+
+
+#: Larger than the zeros a new log keeps ahead of its records, so saving it must grow the file.
+TOO_BIG_FOR_THE_ZEROS = "niet bewaard " * 6000
 
 
 def test_a_full_disk_fails_the_write_clearly_and_keeps_everything_earlier(open_db, data_dir,
                                                                           full_disk):
     db = open_db()
     _fill(db)
-    log_before = (data_dir / "journal.1.log").read_bytes()
     full_disk["fd"] = db.storage._log.fd
+    # The log's zeros were written and flushed before the disk filled: records still fit.
+    db.table("entries").insert({"id": "e3", "text": "past nog"})
+    assert full_disk["failures"] == 0
+    log_before = (data_dir / "journal.1.log").read_bytes()
 
     with pytest.raises(StorageWriteError) as caught:
-        db.table("entries").insert({"id": "new", "text": "niet bewaard"})
+        db.table("entries").insert({"id": "new", "text": TOO_BIG_FOR_THE_ZEROS})
+    assert full_disk["failures"] == 1
     assert "disk is full" in str(caught.value)
     assert "not saved" in str(caught.value)
-    # Memory was rolled back, reads keep working, the partial bytes were cut off.
-    assert [d["id"] for d in db.table("entries").all()] == ["e0", "e1", "e2"]
+    # Memory was rolled back, reads keep working, the partial bytes were zeroed and cut off.
+    assert [d["id"] for d in db.table("entries").all()] == ["e0", "e1", "e2", "e3"]
     assert db.table("entries").by("id", "new") == []
     assert (data_dir / "journal.1.log").read_bytes() == log_before
 
     full_disk["fd"] = None  # space freed: the next write works
-    db.table("entries").insert({"id": "later"})
+    db.table("entries").insert({"id": "later", "text": TOO_BIG_FOR_THE_ZEROS})
     db.close()
     assert check_folder(data_dir).ok
-    assert [d["id"] for d in open_db().table("entries").all()] == ["e0", "e1", "e2", "later"]
+    assert [d["id"] for d in open_db().table("entries").all()] == ["e0", "e1", "e2", "e3",
+                                                                    "later"]
 
 
 def test_a_failing_flush_is_not_acknowledged(open_db, data_dir, monkeypatch):
@@ -94,7 +107,7 @@ def test_when_even_the_cleanup_fails_the_process_stops_writing(open_db, data_dir
 
     monkeypatch.setattr(os, "ftruncate", no_truncate)
     with pytest.raises(StorageWriteError):
-        db.table("entries").insert({"id": "x"})
+        db.table("entries").insert({"id": "x", "text": TOO_BIG_FOR_THE_ZEROS})
     monkeypatch.undo()
     # Fail-stop: even with the disk back, this process refuses until restarted.
     with pytest.raises(StorageWriteError, match="restart"):
@@ -122,7 +135,7 @@ CHILD = textwrap.dedent("""
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, resource.RLIM_INFINITY))
     out["before"] = len(db.table("entries"))
     try:
-        db.table("entries").insert({"id": "big", "text": "x" * 5000})
+        db.table("entries").insert({"id": "big", "text": "x" * 100_000})  # grows the log
         out["write"] = "ok"
     except StorageWriteError as error:
         out["write"] = str(error)

@@ -9,6 +9,7 @@ import pytest
 
 from journal.storage.check import check_folder
 from journal.storage.errors import CorruptionError
+from journal.storage.log import used_length
 from journal.plugins.testing import make_test_app
 
 
@@ -20,6 +21,21 @@ def _fill(open_db, n=5):
     return db
 
 
+def _records(log):
+    """Return the log's frames (header and records) and the zeros after them."""
+    data = log.read_bytes()
+    used = used_length(data)
+    return data[:used], data[used:]
+
+
+def _flip_in_the_middle(log, bit=0x20):
+    """Flip a bit in the middle of the log's records (not in the zeros after them)."""
+    records, zeros = _records(log)
+    data = bytearray(records)
+    data[len(data) // 2] ^= bit
+    log.write_bytes(bytes(data) + zeros)
+
+
 def _fingerprint(folder):
     return {name: hashlib.sha256((folder / name).read_bytes()).hexdigest()
             for name in sorted(os.listdir(folder)) if name != "journal.lock"}
@@ -28,15 +44,15 @@ def _fingerprint(folder):
 def test_a_torn_last_record_is_discarded_and_earlier_ones_kept(open_db, data_dir):
     _fill(open_db)
     log = data_dir / "journal.1.log"
-    good = log.read_bytes()
+    good, zeros = _records(log)
     # A crash in the middle of writing a sixth record: half a line, no newline.
     torn = b'%08x {"s":6,"o":[["entries","6",{"id":"e5","text":"half' % 0x1234
-    log.write_bytes(good + torn)
+    log.write_bytes(good + torn + zeros[len(torn):])
     assert any("incomplete" in w for w in check_folder(data_dir).warnings)
 
     db = open_db()
     assert [d["id"] for d in db.table("entries").all()] == [f"e{k}" for k in range(5)]
-    assert log.read_bytes() == good  # cut back, so the next record follows a good one
+    assert log.read_bytes() == good + zeros  # zeroed, so the next record follows a good one
     db.table("entries").insert({"id": "e5"})
     db.close()
     assert len(open_db().table("entries")) == 6
@@ -45,10 +61,11 @@ def test_a_torn_last_record_is_discarded_and_earlier_ones_kept(open_db, data_dir
 def test_a_complete_last_record_failing_its_checksum_is_discarded(open_db, data_dir):
     _fill(open_db)
     log = data_dir / "journal.1.log"
-    data = bytearray(log.read_bytes())
+    records, zeros = _records(log)
+    data = bytearray(records)
     last_line = data.rindex(b"\n", 0, len(data) - 1) + 1
     data[last_line + 20] ^= 0x01
-    log.write_bytes(bytes(data))
+    log.write_bytes(bytes(data) + zeros)
     db = open_db()
     assert [d["id"] for d in db.table("entries").all()] == [f"e{k}" for k in range(4)]
 
@@ -56,9 +73,7 @@ def test_a_complete_last_record_failing_its_checksum_is_discarded(open_db, data_
 def test_a_damaged_record_in_the_middle_stops_the_journal_and_changes_nothing(open_db, data_dir):
     _fill(open_db)
     log = data_dir / "journal.1.log"
-    data = bytearray(log.read_bytes())
-    data[len(data) // 2] ^= 0x20
-    log.write_bytes(bytes(data))
+    _flip_in_the_middle(log)
     before = _fingerprint(data_dir)
 
     with pytest.raises(CorruptionError) as caught:
@@ -112,9 +127,7 @@ def test_damage_while_running_is_noticed_by_the_next_reader(open_db, data_dir):
     assert reader.table("entries").all() == []
     _fill(open_db)
     log = data_dir / "journal.1.log"
-    data = bytearray(log.read_bytes())
-    data[len(data) // 2] ^= 0x20
-    log.write_bytes(bytes(data))
+    _flip_in_the_middle(log)
     with pytest.raises(CorruptionError):
         reader.table("entries").all()
 
@@ -123,9 +136,7 @@ def test_the_app_refuses_damaged_data_but_the_check_command_runs(tmp_path, open_
     data_dir = tmp_path / "instance" / "data"
     _fill(lambda: open_db(data_dir))
     log = data_dir / "journal.1.log"
-    data = bytearray(log.read_bytes())
-    data[len(data) // 2] ^= 0x20
-    log.write_bytes(bytes(data))
+    _flip_in_the_middle(log)
 
     app = make_test_app(tmp_path, JOURNAL_IN_MEMORY=False)
     assert "journal.store" not in app.extensions
@@ -212,9 +223,9 @@ def test_a_changed_value_in_a_middle_record_is_damage_even_with_valid_json(open_
 def test_a_changed_value_in_the_last_record_is_not_trusted(open_db, data_dir):
     _fill(open_db)
     log = data_dir / "journal.1.log"
-    data = log.read_bytes()
+    data, zeros = _records(log)
     last = data.rindex(b"\n", 0, len(data) - 1) + 1
-    log.write_bytes(data[:last] + _change_one_digit(data[last:], b'"text":"observatie '))
+    log.write_bytes(data[:last] + _change_one_digit(data[last:], b'"text":"observatie ') + zeros)
     texts = [d["text"] for d in open_db().table("entries").all()]
     assert texts == [f"observatie {k} " * 20 for k in range(4)]  # the unacknowledged tail dropped
 
