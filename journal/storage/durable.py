@@ -60,6 +60,10 @@ from .snapshot import read_header
 from .transactions import Transactions
 
 
+#: What the log holds at its end: zeros, or (a log from before they were kept) nothing.
+_END = (b"\0", b"")
+
+
 class DurableStorage(Opening, Memory, Transactions, Compaction, Storage):
     """A TinyDB storage that keeps every acknowledged write. See the module docstring.
 
@@ -159,7 +163,7 @@ class DurableStorage(Opening, Memory, Transactions, Compaction, Storage):
             raise CorruptionError(self.snapshot_path, "the snapshot file disappeared") from None
         if key != self._snap_key:
             return True
-        return self._log is not None and self._log.has_frame_at(self._log_end)
+        return self._log is not None and self._log.mark_at(self._log_end) not in _END
 
     def _catch_up(self) -> None:
         """Apply what other processes committed (file lock held)."""
@@ -184,8 +188,9 @@ class DurableStorage(Opening, Memory, Transactions, Compaction, Storage):
     def _read_tail(self) -> None:
         if self._log is None:
             return
-        if not self._log.has_frame_at(self._log_end):
-            if self._log.size() < self._log_end:
+        mark = self._log.mark_at(self._log_end)
+        if mark in _END:
+            if not mark and self._log.size() < self._log_end:
                 self._load()  # cut back under us: start over
             return
         data = self._log.read_frames_from(self._log_end)

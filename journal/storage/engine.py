@@ -260,6 +260,17 @@ class JournalTable(Table):
             self._update_table(updater)
             return updated
 
+    def replace_by(self, field: str, value, document: Mapping) -> list[int]:
+        """Make each document whose ``field`` equals ``value`` (index-backed) equal to
+        ``document``, atomically; return their ids. Nothing stored is copied first:
+        a whole new version needs no copy-on-write view (``document`` is not kept)."""
+        storage = self._storage
+        with storage.transaction():
+            ids = [doc_id for doc_id, _doc in self._by_ids(field, (value,))]
+            for doc_id in ids:
+                storage.stage(self.name, doc_id, document)
+            return [int(doc_id) for doc_id in ids]
+
     def upsert(self, document: Mapping, cond=None) -> list[int]:
         """Update matching documents or insert ``document``, atomically."""
         with self._storage.transaction():

@@ -165,13 +165,14 @@ class LogFile:
         size = self.size() - offset
         return read_at(self.fd, size, offset) if size > 0 else b""
 
-    def has_frame_at(self, offset: int) -> bool:
-        """Return whether a frame (or the torn start of one) begins at ``offset``.
+    def mark_at(self, offset: int) -> bytes:
+        """Return the byte at ``offset``: a zero (the log ends there), ``b""`` (the file
+        does), or the start of a frame (or of a torn one).
 
-        This is how a process notices another one's commit: the zero there was
-        overwritten. One small read, no lock.
+        This is how a process notices another one's commit: the zero at the
+        end it knows was overwritten. One small read, no lock.
         """
-        return read_at(self.fd, 1, offset) not in (b"", b"\0")
+        return read_at(self.fd, 1, offset)
 
     def read_frames_from(self, offset: int) -> bytes:
         """Return the bytes from ``offset`` up to the zero tail (or the end of the file).

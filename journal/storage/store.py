@@ -66,10 +66,15 @@ class Collection:
 
     def require(self, id: str) -> dict:
         """Return the document with this id or raise :class:`NotFound`."""
-        doc = self.get(id)
-        if doc is None:
+        return clone(self._stored(id))
+
+    def _stored(self, id: str) -> dict:
+        """Return the stored document with this id, uncopied (never modify it), or raise
+        :class:`NotFound`."""
+        found = self.table.by_readonly("id", (id,))
+        if not found:
             raise NotFound(f"{self.name}/{id}")
-        return doc
+        return found[0]
 
     def find(self, **fields) -> list[dict]:
         """Return copies of the documents whose fields equal the given values."""
@@ -161,9 +166,9 @@ class Collection:
         :raise NotFound: no such document.
         """
         with self.db.transaction():
-            current = self.require(id)
+            current = self._stored(id)  # only read; kept below as an encoded copy
             if expected_rev is not None and int(expected_rev) != current["rev"]:
-                raise StaleRevision(current)
+                raise StaleRevision(clone(current))
             new = clone(current)
             if callable(changes):
                 changes(new)
@@ -185,7 +190,7 @@ class Collection:
                         "document": current,
                     }
                 )
-            self.table.update(_replace_with(new), _by_id(id))
+            self.table.replace_by("id", id, new)
         return new
 
     def delete(self, id: str) -> None:
@@ -215,18 +220,6 @@ def _revisions_of(collection: str, id: str):
     from tinydb import where
 
     return (where("object_id") == id) & (where("collection") == collection)
-
-
-def _replace_with(new: dict):
-    """A TinyDB updater that makes the stored document equal to ``new``."""
-
-    def transform(doc):
-        for key in list(doc):
-            if key not in new:
-                del doc[key]
-        doc.update(clone(new))
-
-    return transform
 
 
 class AuditLog:
