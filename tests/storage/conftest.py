@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+import os
+
 import pytest
 
 from journal.storage.engine import Database
@@ -40,3 +43,20 @@ def any_db(request, open_db):
         db.close()
     else:
         yield open_db()
+
+
+@pytest.fixture
+def first_flush_fails(monkeypatch):
+    """Make the next ``fdatasync`` fail with an I/O error (the data was written, its
+    flush failed); later ones work."""
+    real = os.fdatasync
+    calls = {"n": 0}
+
+    def fdatasync(fd):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise OSError(errno.EIO, "Input/output error")
+        return real(fd)
+
+    monkeypatch.setattr(os, "fdatasync", fdatasync)
+    return calls

@@ -76,19 +76,10 @@ def test_a_full_disk_fails_the_write_clearly_and_keeps_everything_earlier(open_d
                                                                     "later"]
 
 
-def test_a_failing_flush_is_not_acknowledged(open_db, data_dir, monkeypatch):
+def test_a_failing_flush_is_not_acknowledged(open_db, data_dir, request):
     db = open_db()
     _fill(db)
-    real = os.fdatasync
-    calls = {"n": 0}
-
-    def fdatasync(fd):
-        calls["n"] += 1
-        if calls["n"] == 1:
-            raise OSError(errno.EIO, "Input/output error")
-        return real(fd)
-
-    monkeypatch.setattr(os, "fdatasync", fdatasync)
+    request.getfixturevalue("first_flush_fails")
     with pytest.raises(StorageWriteError, match="input/output error"):
         db.table("entries").update({"text": "nieuw"}, where("id") == "e0")
     assert db.table("entries").by("id", "e0")[0]["text"].startswith("acht")

@@ -13,6 +13,7 @@ import pytest
 from journal.storage.backup import restore
 from journal.storage.check import check_folder
 from journal.storage.errors import CorruptionError
+from journal.storage.errors import StorageWriteError
 from journal.storage.log import CHUNK_MIN
 from journal.storage.log import used_length
 from journal.storage.migrations import SCHEMA_VERSION
@@ -32,6 +33,18 @@ def _split(log):
     data = log.read_bytes()
     used = used_length(data)
     return data[:used], data[used:]
+
+
+def _crash_while_writing(log, torn: bytes):
+    """Write ``torn`` over the zeros after the records, as a writer that died leaves it;
+    return the records and the zeros as they were."""
+    records, zeros = _split(log)
+    log.write_bytes(records + torn + zeros[len(torn):])
+    return records, zeros
+
+
+#: The start of a fourth record that was never finished.
+TORN = b'%08x {"s":4,"o":[["entries","4",{"id":"e3","text":"half' % 0x1234
 
 
 def _ids(db):
@@ -100,10 +113,8 @@ def test_a_torn_record_over_the_zeros_is_discarded_and_zeroed(open_db, data_dir)
     _fill(db)
     db.close()
     log = _log(data_dir)
-    records, zeros = _split(log)
     # A crash while writing a fourth record: part of it, then the zeros it did not reach.
-    torn = b'%08x {"s":4,"o":[["entries","4",{"id":"e3","text":"half' % 0x1234
-    log.write_bytes(records + torn + zeros[len(torn):])
+    records, zeros = _crash_while_writing(log, TORN)
     assert any("incomplete" in w for w in check_folder(data_dir).warnings)
 
     db = open_db()
@@ -121,11 +132,7 @@ def test_a_running_process_zeroes_a_crashed_writers_torn_record(open_db, data_di
     db = open_db()
     _fill(db)
     log = _log(data_dir)
-    records, zeros = _split(log)
-    torn = b'%08x {"s":4,"o":[["entries","4",{"id":"e3","text":"half' % 0x1234
-    with open(log, "r+b") as f:  # another process died while writing
-        f.seek(len(records))
-        f.write(torn)
+    records, _zeros = _crash_while_writing(log, TORN)  # another process died while writing
     db.table("entries").insert({"id": "e3", "text": "kort"})
     assert _ids(db) == ["e0", "e1", "e2", "e3"]
     db.close()
@@ -139,10 +146,8 @@ def test_stale_bytes_after_a_short_rewrite_are_never_left_behind(open_db, data_d
     _fill(db)
     db.close()
     log = _log(data_dir)
-    records, zeros = _split(log)
     # A long record that never completed (a crash), ...
-    torn = b'%08x {"s":4,"o":[["entries","4",{"id":"e3","text":"' % 0x1234 + b"lang " * 2000
-    log.write_bytes(records + torn + zeros[len(torn):])
+    _crash_while_writing(log, TORN + b"lang " * 2000)
     db = open_db()
     # ... then a much shorter one written where it began.
     db.table("entries").insert({"id": "e3", "text": "kort"})
@@ -155,24 +160,12 @@ def test_stale_bytes_after_a_short_rewrite_are_never_left_behind(open_db, data_d
 
 
 def test_a_failed_long_write_leaves_zeros_for_the_shorter_one_after_it(open_db, data_dir,
-                                                                        monkeypatch):
-    import errno
-
+                                                                        request):
     db = open_db()
     _fill(db)
-    real = os.fdatasync
-    calls = {"n": 0}
-
-    def fdatasync(fd):
-        calls["n"] += 1
-        if calls["n"] == 1:  # the long record is written in full, but its flush fails
-            raise OSError(errno.EIO, "Input/output error")
-        return real(fd)
-
-    monkeypatch.setattr(os, "fdatasync", fdatasync)
-    with pytest.raises(Exception, match="not saved"):
+    request.getfixturevalue("first_flush_fails")  # the long record is written, its flush fails
+    with pytest.raises(StorageWriteError, match="not saved"):
         db.table("entries").insert({"id": "long", "text": "lang " * 2000})
-    monkeypatch.undo()
     db.table("entries").insert({"id": "short"})
     db.close()
     records, rest = _split(_log(data_dir))
