@@ -138,6 +138,7 @@ class LogFile:
         self.path = str(path)
         self.writable = writable
         self.fd = open_private(self.path, os.O_RDWR if writable else os.O_RDONLY)
+        self.header_end: int | None = None  # known for a log made by create()
 
     @classmethod
     def create(cls, path, header: dict) -> "LogFile":
