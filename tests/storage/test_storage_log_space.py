@@ -35,6 +35,15 @@ def _split(log):
     return data[:used], data[used:]
 
 
+def _three_records(open_db, data_dir):
+    """Write three entries and close; return the log file and its records (header included)."""
+    db = open_db()
+    _fill(db)
+    db.close()
+    log = _log(data_dir)
+    return log, _split(log)[0]
+
+
 def _crash_while_writing(log, torn: bytes):
     """Write ``torn`` over the zeros after the records, as a writer that died leaves it;
     return the records and the zeros as they were."""
@@ -109,10 +118,7 @@ def test_another_process_notices_a_commit_although_the_file_size_stays(open_db, 
 
 
 def test_a_torn_record_over_the_zeros_is_discarded_and_zeroed(open_db, data_dir):
-    db = open_db()
-    _fill(db)
-    db.close()
-    log = _log(data_dir)
+    log, _records = _three_records(open_db, data_dir)
     # A crash while writing a fourth record: part of it, then the zeros it did not reach.
     records, zeros = _crash_while_writing(log, TORN)
     assert any("incomplete" in w for w in check_folder(data_dir).warnings)
@@ -202,11 +208,7 @@ def test_a_zero_byte_inside_a_middle_record_is_damage_not_the_end(open_db, data_
 
 
 def test_an_old_log_without_zeros_opens_and_gets_them_at_its_next_commit(open_db, data_dir):
-    db = open_db()
-    _fill(db)
-    db.close()
-    log = _log(data_dir)
-    records, _zeros = _split(log)
+    log, records = _three_records(open_db, data_dir)
     log.write_bytes(records)  # as every journal wrote its logs before: the last record ends it
     report = check_folder(data_dir)
     assert report.ok and report.warnings == [] and report.facts["log_records"] == 3
@@ -228,11 +230,7 @@ def test_an_old_log_without_zeros_opens_and_gets_them_at_its_next_commit(open_db
 
 
 def test_an_old_log_with_a_torn_last_record_is_repaired(open_db, data_dir):
-    db = open_db()
-    _fill(db)
-    db.close()
-    log = _log(data_dir)
-    records, _zeros = _split(log)
+    log, records = _three_records(open_db, data_dir)
     log.write_bytes(records + b'%08x {"s":4,"o":[["entries","4",{"id":"e3"' % 0x99)
     db = open_db()
     assert _ids(db) == ["e0", "e1", "e2"]
