@@ -14,10 +14,11 @@ list", so ``members[].user_id`` finds a trajectory under the id of every team
 member and ``authors[]`` an entry under each author. Only hashable JSON scalars
 are indexed; a document whose path reaches none is simply not in the index.
 
-Beside the ids, every index keeps a *change stamp* per value, and every table
-one for itself (:meth:`Indexes.stamp`): a token that changes whenever a
-document reaching that value (or any document of the table) is added, changed
-or removed, through the same :meth:`Indexes.changed` calls. Values derived
+Beside the ids, an index keeps a *change stamp* for each value someone asked
+the stamp of, and every table one for itself (:meth:`Indexes.stamp`): a token
+that changes whenever a document reaching that value (or any document of the
+table) is added, changed or removed, through the same :meth:`Indexes.changed`
+calls. Stamps come from one clock and are never handed out twice. Values derived
 from documents (the coordinator's patterns per trajectory) are reused only
 while the stamps they were computed under are unchanged, so they cannot go
 stale either.
@@ -65,15 +66,16 @@ def values_at(doc: dict, steps: tuple[tuple[str, bool], ...]) -> list:
 
 
 class Index:
-    """One field's index: the ids per value, and when each value last changed."""
+    """One field's index: the ids per value, and when each value asked for last changed."""
 
-    __slots__ = ("steps", "ids", "stamps", "built")
+    __slots__ = ("steps", "ids", "stamps")
 
-    def __init__(self, steps, built: int):
+    def __init__(self, steps):
         self.steps = steps
         self.ids: dict = {}     # value -> {doc id}
-        self.stamps: dict = {}  # value -> tick of its last change since ``built``
-        self.built = built      # the tick the index was built at
+        # value -> tick of its last change, only for values someone asked the stamp of
+        # (trajectory ids), not for every session or token a worker ever saw
+        self.stamps: dict = {}
 
 
 class Indexes:
@@ -100,7 +102,7 @@ class Indexes:
         self._table_ticks[table] = next(self._clock)
 
     def stamp(self, docs: dict[str, dict], table: str, field: str | None = None,
-              value=None) -> tuple:
+              value=None) -> object:
         """Return a token that changes whenever a document of ``table`` is added, changed or
         removed: any document, or with ``field``, one that reaches ``value`` there (before
         or after the change). Compare tokens for equality only.
@@ -108,8 +110,11 @@ class Indexes:
         if field is None:
             return (self._epoch, self._table_ticks.get(table, 0))
         self.lookup(docs, table, field, value)  # the index must exist to see changes
-        index = self._tables[table][field]
-        return (index.built, index.stamps.get(value, 0))
+        stamps = self._tables[table][field].stamps
+        tick = stamps.get(value)
+        if tick is None:  # watched from now on; a fresh tick was never handed out before
+            tick = stamps[value] = next(self._clock)
+        return tick
 
     def lookup(self, docs: dict[str, dict], table: str, field: str, value) -> set | None:
         """Return the ids of ``table``'s documents (``docs``) whose ``field`` reaches ``value``."""
@@ -119,7 +124,7 @@ class Indexes:
         index = per_table.get(field)
         if index is None:
             steps = parse_path(field)
-            index = per_table[field] = Index(steps, next(self._clock))
+            index = per_table[field] = Index(steps)
             for doc_id, doc in docs.items():
                 _add(index.ids, self._keys(steps, field, doc), doc_id)
         return index.ids.get(value)
@@ -135,7 +140,8 @@ class Indexes:
             ids_of, stamps, steps = index.ids, index.stamps, index.steps
             if old is not None:
                 for v in self._keys(steps, field, old):
-                    stamps[v] = tick
+                    if v in stamps:
+                        stamps[v] = tick
                     ids = ids_of.get(v)
                     if ids is not None:
                         ids.discard(doc_id)
@@ -144,7 +150,8 @@ class Indexes:
             if new is not None:
                 values = self._keys(steps, field, new)
                 for v in values:
-                    stamps[v] = tick
+                    if v in stamps:
+                        stamps[v] = tick
                 _add(ids_of, values, doc_id)
 
     @staticmethod

@@ -34,7 +34,7 @@ class Memory:
         """
         return self._indexes.lookup(self.tables.get(table, {}), table, field, value)
 
-    def stamp(self, table: str, field: str | None = None, value=None) -> tuple:
+    def stamp(self, table: str, field: str | None = None, value=None) -> object:
         """Return the change stamp of ``table`` (or of its documents reaching ``value`` in
         ``field``); see :meth:`.indexes.Indexes.stamp`. Call inside :meth:`reading`."""
         return self._indexes.stamp(self.tables.get(table, {}), table, field, value)

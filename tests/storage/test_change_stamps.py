@@ -85,3 +85,20 @@ def test_derived_values_per_view_keep_only_the_newest():
     assert derived.get("c", 1, lambda: computed.append("c")) == "C"
     assert derived.get("a", 1, lambda: computed.append("a") or "A again") == "A again"
     assert computed == ["a"]  # "a" was the oldest and had gone
+
+
+def test_only_the_values_someone_asked_the_stamp_of_are_kept(any_db):
+    """A worker runs for months: every session or token it saw must not leave a stamp."""
+    t = any_db.table("sessions")
+    t.insert({"id": "keep", "user_id": "u0"})
+    watched = t.change_stamps("user_id", ["u0"])["u0"]
+    for n in range(1, 200):
+        t.insert({"id": f"s{n}", "user_id": f"u{n}"})
+        t.remove(where("id") == f"s{n}")
+    assert len(any_db.storage._indexes._tables["sessions"]["user_id"].stamps) == 1
+    assert t.change_stamps("user_id", ["u0"])["u0"] == watched
+    # A value asked for the first time gets a stamp never handed out before, then follows it.
+    fresh = t.change_stamps("user_id", ["u7"])["u7"]
+    assert fresh != watched
+    t.insert({"id": "late", "user_id": "u7"})
+    assert t.change_stamps("user_id", ["u7"])["u7"] != fresh
