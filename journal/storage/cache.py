@@ -36,7 +36,7 @@ class _DataOnly(pickle.Unpickler):
 def cache_key(header: dict, snapshot_size: int) -> dict:
     """Return what identifies the snapshot a cache mirrors.
 
-    ``strings`` says the documents share equal strings (:mod:`.sharing`): a cache
+    ``strings`` says the documents share equal strings (:mod:`.shared_strings`): a cache
     written before they did is parsed again once, then written with them shared.
     """
     return {"gen": header["gen"], "seq": header["seq"], "origin": header["origin"],

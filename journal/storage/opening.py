@@ -36,7 +36,7 @@ from .locking import ProcessLock
 from .log import LogFile
 from .log import scan
 from .memory import intern_keys
-from .sharing import share_strings
+from .shared_strings import share_strings
 from .snapshot import read_header
 from .snapshot import read_snapshot
 from .snapshot import write_snapshot
@@ -148,8 +148,7 @@ class Opening:
         finally:
             if collecting:
                 gc.enable()
-        # Field names are already shared objects: the snapshot reader parses
-        # documents in batches, and json shares repeated keys within a call.
+        # Equal strings are already one object each (share_strings, kept by the cache).
         self.tables = {_intern(name): docs for name, docs in tables.items()}
         del tables
         self.next_ids = {name: int(n) for name, n in header.get("next_ids", {}).items()}
